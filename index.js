@@ -1,0 +1,14 @@
+'use strict';
+// The package's main entry: n8n loads the classes through the "n8n" section of package.json;
+// this makes them reachable with require('n8n-nodes-dingtalk-robot') as well.
+const { DingTalkRobot } = require('./dist/nodes/DingTalkRobot/DingTalkRobot.node');
+const { DingTalkRobotApi } = require('./dist/credentials/DingTalkRobotApi.credentials');
+const signing = require('./dist/credentials/signing');
+
+module.exports = {
+	DingTalkRobot,
+	DingTalkRobotApi,
+	computeDingTalkSign: signing.computeDingTalkSign,
+	signWebhookUrl: signing.signWebhookUrl,
+	parseRobotWebhook: signing.parseRobotWebhook,
+};

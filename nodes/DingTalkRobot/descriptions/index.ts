@@ -1,0 +1,23 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { actionCardProperties } from './actionCard';
+import { feedCardProperties } from './feedCard';
+import { jsonProperties } from './json';
+import { linkProperties } from './link';
+import { markdownProperties } from './markdown';
+import { mentionsProperty } from './mentions';
+import { messageTypeProperty } from './messageType';
+import { optionsProperty } from './options';
+import { textProperties } from './text';
+
+export const dingTalkRobotProperties: INodeProperties[] = [
+	messageTypeProperty,
+	...textProperties,
+	...markdownProperties,
+	...linkProperties,
+	...actionCardProperties,
+	...feedCardProperties,
+	...jsonProperties,
+	mentionsProperty,
+	optionsProperty,
+];

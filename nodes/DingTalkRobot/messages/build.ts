@@ -1,0 +1,149 @@
+/**
+ * Pure builders, one per message type: form values in, a DingTalk message body out, every
+ * problem reported as a MessageInputError naming the form field. No n8n, no I/O.
+ */
+import { MessageInputError, optionalUrl, requireText, requireUrl } from './fields';
+import { rewriteMarkdownLinks, toSidePanelUrl } from './links';
+import { appendMissingMentions, resolveMentions, type MentionInput } from './mentions';
+import type {
+	ActionCardButton,
+	ActionCardRobotMessage,
+	FeedCardLink,
+	FeedCardRobotMessage,
+	LinkRobotMessage,
+	MarkdownRobotMessage,
+	TextRobotMessage,
+} from './types';
+
+export interface BuildOptions {
+	/** append "@mobile"/"@userId" to the content when missing, so DingTalk highlights the mention */
+	addMentionsToContent: boolean;
+	/** open every link of the message in the DingTalk desktop side panel */
+	openLinksInSidePanel: boolean;
+}
+
+export const DEFAULT_BUILD_OPTIONS: BuildOptions = { addMentionsToContent: true, openLinksInSidePanel: false };
+
+export const MENTION_FIELDS = { mobiles: 'Mentions › Mobiles', userIds: 'Mentions › User IDs' };
+
+function mentionsFor(content: string, mentions: MentionInput | undefined, options: BuildOptions, separator: string) {
+	const { at, names } = resolveMentions(mentions, MENTION_FIELDS);
+	const text = options.addMentionsToContent ? appendMissingMentions(content, names, separator) : content;
+	return { at, text };
+}
+
+export interface TextMessageInput {
+	content: unknown;
+	mentions?: MentionInput;
+}
+
+export function buildTextMessage(input: TextMessageInput, options = DEFAULT_BUILD_OPTIONS): TextRobotMessage {
+	const content = requireText(input.content, 'Content');
+	const { at, text } = mentionsFor(content, input.mentions, options, '\n');
+	return { msgtype: 'text', text: { content: text }, ...(at && { at }) };
+}
+
+export interface MarkdownMessageInput {
+	title: unknown;
+	text: unknown;
+	mentions?: MentionInput;
+}
+
+export function buildMarkdownMessage(
+	input: MarkdownMessageInput,
+	options = DEFAULT_BUILD_OPTIONS,
+): MarkdownRobotMessage {
+	const title = requireText(input.title, 'Title');
+	const markdown = requireText(input.text, 'Text');
+	const withLinks = options.openLinksInSidePanel ? rewriteMarkdownLinks(markdown) : markdown;
+	// Markdown needs a blank line for the mentions to start a paragraph of their own.
+	const { at, text } = mentionsFor(withLinks, input.mentions, options, '\n\n');
+	return { msgtype: 'markdown', markdown: { title, text }, ...(at && { at }) };
+}
+
+export interface LinkMessageInput {
+	title: unknown;
+	text: unknown;
+	messageUrl: unknown;
+	picUrl?: unknown;
+}
+
+export function buildLinkMessage(input: LinkMessageInput, options = DEFAULT_BUILD_OPTIONS): LinkRobotMessage {
+	const title = requireText(input.title, 'Title');
+	const text = requireText(input.text, 'Text');
+	const messageUrl = requireUrl(input.messageUrl, 'Message URL');
+	const picUrl = optionalUrl(input.picUrl, 'Picture URL', false);
+	return {
+		msgtype: 'link',
+		link: {
+			title,
+			text,
+			messageUrl: options.openLinksInSidePanel ? toSidePanelUrl(messageUrl) : messageUrl,
+			...(picUrl && { picUrl }),
+		},
+	};
+}
+
+export interface ActionCardMessageInput {
+	title: unknown;
+	text: unknown;
+	buttonMode: 'single' | 'multiple';
+	singleTitle?: unknown;
+	singleUrl?: unknown;
+	buttons?: Array<{ title?: unknown; url?: unknown }>;
+	btnOrientation?: 'vertical' | 'horizontal';
+	hideAvatar?: boolean;
+	mentions?: MentionInput;
+}
+
+export function buildActionCardMessage(
+	input: ActionCardMessageInput,
+	options = DEFAULT_BUILD_OPTIONS,
+): ActionCardRobotMessage {
+	const title = requireText(input.title, 'Title');
+	const markdown = requireText(input.text, 'Text');
+	const withLinks = options.openLinksInSidePanel ? rewriteMarkdownLinks(markdown) : markdown;
+	const link = (url: string) => (options.openLinksInSidePanel ? toSidePanelUrl(url) : url);
+	const { at, text } = mentionsFor(withLinks, input.mentions, options, '\n\n');
+
+	const card: ActionCardRobotMessage['actionCard'] = {
+		title,
+		text,
+		btnOrientation: input.btnOrientation === 'horizontal' ? '1' : '0',
+		...(input.hideAvatar !== undefined && { hideAvatar: input.hideAvatar ? '1' : '0' }),
+	};
+	if (input.buttonMode === 'multiple') {
+		const buttons = input.buttons ?? [];
+		if (buttons.length === 0) throw new MessageInputError('Buttons', 'needs at least one button');
+		card.btns = buttons.map(
+			(button, index): ActionCardButton => ({
+				title: requireText(button.title, `Buttons › Button ${index + 1} › Title`),
+				actionURL: link(requireUrl(button.url, `Buttons › Button ${index + 1} › URL`)),
+			}),
+		);
+	} else {
+		card.singleTitle = requireText(input.singleTitle, 'Button Title');
+		card.singleURL = link(requireUrl(input.singleUrl, 'Button URL'));
+	}
+	return { msgtype: 'actionCard', actionCard: card, ...(at && { at }) };
+}
+
+export interface FeedCardMessageInput {
+	links: Array<{ title?: unknown; messageUrl?: unknown; picUrl?: unknown }>;
+}
+
+export function buildFeedCardMessage(
+	input: FeedCardMessageInput,
+	options = DEFAULT_BUILD_OPTIONS,
+): FeedCardRobotMessage {
+	if (input.links.length === 0) throw new MessageInputError('Links', 'needs at least one link');
+	const links = input.links.map((entry, index): FeedCardLink => {
+		const messageURL = requireUrl(entry.messageUrl, `Links › Link ${index + 1} › Message URL`);
+		return {
+			title: requireText(entry.title, `Links › Link ${index + 1} › Title`),
+			messageURL: options.openLinksInSidePanel ? toSidePanelUrl(messageURL) : messageURL,
+			picURL: requireUrl(entry.picUrl, `Links › Link ${index + 1} › Picture URL`, false),
+		};
+	});
+	return { msgtype: 'feedCard', feedCard: { links } };
+}
