@@ -4,8 +4,10 @@ module.exports = {
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
 	},
+	setupFiles: ['<rootDir>/test/setup/environment.ts'],
+	setupFilesAfterEnv: ['<rootDir>/test/setup/stopN8nTimers.ts'],
 	// The engine tests start real HTTP servers and run n8n's WorkflowExecute: give them room.
 	testTimeout: 30000,
 };

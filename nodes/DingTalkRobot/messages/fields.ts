@@ -20,7 +20,7 @@ export const MAX_MESSAGE_BYTES = 20000;
 export const MAX_MENTIONS = 50;
 
 export function describeValue(value: unknown): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	const text = JSON.stringify(value);
 	return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

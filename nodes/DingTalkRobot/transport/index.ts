@@ -50,6 +50,46 @@ function readDingTalkAnswer(body: unknown): DingTalkSendResult | undefined {
 	return { errcode: code, errmsg: typeof errmsg === 'string' ? errmsg : '' };
 }
 
+/** Plain words for the network errors users meet, by Node's error code. */
+const NETWORK_REASONS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was closed before DingTalk answered',
+	EPIPE: 'the connection was closed before DingTalk answered',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	ETIMEDOUT: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+	ECONNABORTED: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+	ESOCKETTIMEDOUT: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+};
+
+/** Failures after which DingTalk may have posted the message: only the msgUuid can tell. */
+const MAYBE_DELIVERED = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+
+function networkFailure(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	error: NodeApiError & { code?: string; cause?: { code?: string } },
+	redact: (text: string) => string,
+): NodeApiError {
+	const code = [error.httpCode, error.cause?.code, error.code].find(
+		(candidate): candidate is string => typeof candidate === 'string' && /^[A-Z_]+$/.test(candidate),
+	);
+	const reason = (code && NETWORK_REASONS[code]) ?? redact(String(error.message ?? error));
+	return failure(
+		ctx,
+		itemIndex,
+		{ message: reason, ...(code && { networkError: code }) },
+		// The code goes to the description: n8n replaces a message that contains one with its own words.
+		`Could not reach DingTalk: ${reason}`,
+		(code ? `Network error ${code}. ` : '') +
+			(code && MAYBE_DELIVERED.has(code)
+				? 'DingTalk may or may not have posted the message. Its msgUuid makes a retry safe: DingTalk posts a message only once per msgUuid.'
+				: 'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.'),
+	);
+}
+
 const snippet = (body: unknown) => {
 	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
 	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
@@ -85,20 +125,9 @@ export async function sendRobotMessage(
 			request,
 		)) as IN8nHttpFullResponse;
 	} catch (error) {
-		// The error of the HTTP client carries the signed URL (and so the token): keep only its text.
-		const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-		const code = cause?.code ?? (error as { code?: string }).code;
-		const reason = redact(String(cause?.message ?? (error as Error).message ?? error));
-		const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(reason);
-		throw failure(
-			ctx,
-			itemIndex,
-			{ message: reason, ...(code && { code }) },
-			timedOut ? `DingTalk did not answer within ${REQUEST_TIMEOUT_MS / 1000} s` : `Could not reach DingTalk: ${reason}`,
-			timedOut
-				? 'The message may or may not have been posted. Its msgUuid makes a retry safe: DingTalk posts a message only once per msgUuid.'
-				: 'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host in the credential\'s webhook URL), and any proxy settings.',
-		);
+		// n8n's HTTP error carries the request, and so the signed URL with the token: keep only
+		// the network error code and a redacted text.
+		throw networkFailure(ctx, itemIndex, error as NodeApiError, redact);
 	}
 
 	const status = Number(response.statusCode);
