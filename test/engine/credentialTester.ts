@@ -12,11 +12,13 @@ import {
 	type INode,
 	type INodeExecutionData,
 	type INodeType,
+	type IRunExecutionData,
 	type IWorkflowBase,
 	NodeConnectionTypes,
 } from 'n8n-workflow';
 
-import { TestNodeTypes, buildAdditionalData, credentialTypes } from './n8nEngine';
+import { CredentialsHelper, NodeTypes, buildAdditionalData } from '../../scripts/lib/n8nEngine';
+import { credentialTypes } from './n8nEngine';
 
 export interface CredentialTestResult {
 	status: 'OK' | 'Error';
@@ -52,16 +54,17 @@ export async function testCredential(type: string, data: ICredentialDataDecrypte
 		parameters: {},
 		credentials: { [type]: { id: 'credential-under-test', name: 'credential under test' } },
 	};
-	const nodeTypes = new TestNodeTypes();
-	nodeTypes.add(NO_OP_TYPE, nodeType);
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const additionalData = buildAdditionalData({ [type]: data }, { nodes: [node], connections: {} } as unknown as IWorkflowBase);
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: new NodeTypes({ [NO_OP_TYPE]: nodeType }) });
+	const additionalData = buildAdditionalData(
+		new CredentialsHelper(credentialTypes, { [type]: data }),
+		{ nodes: [node], connections: {} } as unknown as IWorkflowBase,
+	);
 	const context = new ExecuteContext(
 		workflow,
 		node,
 		additionalData,
 		'internal',
-		{ resultData: { runData: {} } },
+		{ resultData: { runData: {} } } as unknown as IRunExecutionData,
 		0,
 		[],
 		{ main: [[{ json: {} }]] },
