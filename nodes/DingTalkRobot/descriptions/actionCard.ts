@@ -27,7 +27,7 @@ export const actionCardProperties: INodeProperties[] = [
 		displayOptions: forMessageTypes('actionCard'),
 	},
 	{
-		displayName: 'Buttons',
+		displayName: 'Button Mode',
 		name: 'buttonMode',
 		type: 'options',
 		noDataExpression: true,

@@ -138,9 +138,11 @@ export function buildFeedCardMessage(
 ): FeedCardRobotMessage {
 	if (input.links.length === 0) throw new MessageInputError('Links', 'needs at least one link');
 	const links = input.links.map((entry, index): FeedCardLink => {
+		// checked in the order of the form
+		const title = requireText(entry.title, `Links › Link ${index + 1} › Title`);
 		const messageURL = requireUrl(entry.messageUrl, `Links › Link ${index + 1} › Message URL`);
 		return {
-			title: requireText(entry.title, `Links › Link ${index + 1} › Title`),
+			title,
 			messageURL: options.openLinksInSidePanel ? toSidePanelUrl(messageURL) : messageURL,
 			picURL: requireUrl(entry.picUrl, `Links › Link ${index + 1} › Picture URL`, false),
 		};

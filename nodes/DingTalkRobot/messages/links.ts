@@ -7,9 +7,15 @@ export function toSidePanelUrl(url: string): string {
 	return `dingtalk://dingtalkclient/page/link?url=${encodeURIComponent(url)}&pc_slide=true`;
 }
 
-/** Rewrites markdown links `[text](http…)`, leaving images `![alt](…)` alone. */
+/**
+ * A markdown link or image: an optional "!", a label that may itself be an image (a linked
+ * picture `[![alt](img)](url)`), and an http(s) target.
+ */
+const MARKDOWN_LINK = /(!?)\[((?:!\[[^\]]*\]\([^)\s]*\)|[^\]])*)\]\((https?:\/\/[^)\s]+)\)/gi;
+
+/** Rewrites markdown links `[text](http…)` to the side panel, leaving images `![alt](…)` alone. */
 export function rewriteMarkdownLinks(markdown: string): string {
-	return markdown.replace(/(^|[^!])\[([^\]]*)\]\((https?:\/\/[^)\s]+)\)/gi, (_match, before: string, label: string, url: string) =>
-		`${before}[${label}](${toSidePanelUrl(url)})`,
+	return markdown.replace(MARKDOWN_LINK, (match, bang: string, label: string, url: string) =>
+		bang ? match : `[${label}](${toSidePanelUrl(url)})`,
 	);
 }

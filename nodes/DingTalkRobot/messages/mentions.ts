@@ -51,13 +51,20 @@ export function resolveMentions(input: MentionInput | undefined, fields: { mobil
 	return { at, names: [...atMobiles, ...atUserIds] };
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** "@user1" is in the content as a whole mention, not as the start of "@user12". */
+function mentionsName(content: string, name: string): boolean {
+	return new RegExp(`@${escapeRegExp(name)}(?![A-Za-z0-9_-])`).test(content);
+}
+
 /**
  * DingTalk highlights a mention only when "@<mobile>"/"@<userId>" is also in the content.
  * Appends the missing ones on a line of their own, so the mention works without the user
  * having to repeat every number in the text.
  */
 export function appendMissingMentions(content: string, names: string[], separator = '\n'): string {
-	const missing = names.filter((name) => !content.includes(`@${name}`));
+	const missing = names.filter((name) => !mentionsName(content, name));
 	if (missing.length === 0) return content;
 	return `${content}${separator}${missing.map((name) => `@${name}`).join(' ')}`;
 }

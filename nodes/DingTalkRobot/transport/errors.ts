@@ -129,19 +129,20 @@ function explainSecurityFailure(errmsg: string): DingTalkErrorExplanation {
 			retryable: false,
 		};
 	}
-	if (text.includes('timestamp') || errmsg.includes('时间戳')) {
-		return {
-			message: 'DingTalk refused the request\'s timestamp',
-			description:
-				'Signed requests must be within one hour of DingTalk\'s clock. Check the clock of the n8n server (NTP).',
-			retryable: false,
-		};
-	}
 	if (text.includes('sign') || errmsg.includes('签名')) {
 		return {
 			message: 'DingTalk refused the signature: the secret does not match',
 			description:
 				'Copy the secret (加签, starts with SEC) again from the robot\'s security settings into the DingTalk Robot credential. If the robot does not use signing, leave the secret empty.',
+			retryable: false,
+		};
+	}
+	// after the signature: a newer errmsg about the sign may name the timestamp in its solution
+	if (text.includes('timestamp') || errmsg.includes('时间戳')) {
+		return {
+			message: 'DingTalk refused the request\'s timestamp',
+			description:
+				'Signed requests must be within one hour of DingTalk\'s clock. Check the clock of the n8n server (NTP).',
 			retryable: false,
 		};
 	}
