@@ -6,7 +6,6 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
 	},
-	setupFilesAfterEnv: ['<rootDir>/test/setup/stopN8nTimers.ts'],
 	// The engine tests start real HTTP servers and run n8n's WorkflowExecute: give them room.
 	testTimeout: 30000,
 };

@@ -16,6 +16,7 @@ const { DingTalkSimulator } = require('../simulator');
 const dist = path.join(__dirname, '..', 'dist');
 const { DingTalkRobot } = require(path.join(dist, 'nodes/DingTalkRobot/DingTalkRobot.node.js'));
 const { DingTalkRobotApi } = require(path.join(dist, 'credentials/DingTalkRobotApi.credentials.js'));
+/** @type {{ name: string, nodes: any[], connections: any }} */
 const demo = require('./demo-workflow.json');
 
 const ROBOT_NODE_TYPE = 'n8n-nodes-dingtalk-robot.dingTalkRobot';

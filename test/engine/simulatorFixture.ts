@@ -1,4 +1,5 @@
-/** One DingTalk simulator per test file, on 127.0.0.1, reset before each test. */
+/** One DingTalk simulator per engine test file, on 127.0.0.1, reset before each test. */
+import { stopN8nTimers } from '../../scripts/lib/n8nEngine';
 import { DingTalkSimulator, type RobotOptions, type SimulatorOptions } from '../../simulator';
 
 export const SIGNED_ROBOT = { accessToken: 'signedRobotToken', secret: 'SECsignedRobotSecret0123456789' };
@@ -13,6 +14,8 @@ export function useSimulator(options?: SimulatorOptions, robots: RobotOptions[] 
 	});
 	afterAll(async () => {
 		await sim.stop();
+		// n8n-core leaves an interval running (see stopN8nTimers) that would keep jest from exiting
+		stopN8nTimers();
 	});
 	beforeEach(() => sim.reset());
 	return sim;
