@@ -30,8 +30,6 @@ export class DingTalkRobotApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/dingtalk.svg', dark: 'file:../icons/dingtalk.dark.svg' };
 
-	// n8n-nodes-base wants a slug of n8n's own docs here; a community credential links the vendor's page.
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased
 	documentationUrl = 'https://open.dingtalk.com/document/orgapp/customize-robot-security-settings';
 
 	properties: INodeProperties[] = [
@@ -59,8 +57,6 @@ export class DingTalkRobotApi implements ICredentialType {
 		{
 			displayName: 'Keywords',
 			name: 'keywords',
-			// "keywords" contains "key", but keywords appear in every message: not a secret.
-			// eslint-disable-next-line n8n-nodes-base/cred-class-field-type-options-password-missing
 			type: 'string',
 			default: '',
 			placeholder: 'alert, 监控报警',

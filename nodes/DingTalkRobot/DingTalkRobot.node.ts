@@ -22,10 +22,7 @@ export class DingTalkRobot implements INodeType {
 			name: 'DingTalk Robot',
 		},
 		usableAsTool: true,
-		// n8n's scanner asks for NodeConnectionTypes; the older nodes-base rules predate it.
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-inputs-wrong-regular-node
 		inputs: [NodeConnectionTypes.Main],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-outputs-wrong
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{
