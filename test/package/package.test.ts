@@ -97,7 +97,6 @@ test('n8n\'s package loader finds the node and the credential under their real n
 });
 
 test('require(\'n8n-nodes-dingtalk-robot\') gives the classes and the signing helpers', () => {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const pkg = require(packageDir);
 	expect(new pkg.DingTalkRobot().description.name).toBe('dingTalkRobot');
 	expect(new pkg.DingTalkRobotApi().name).toBe('dingTalkRobotApi');
