@@ -127,7 +127,13 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 			description: error.hint,
 		});
 	}
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	// e.g. an expression that fails for this item: keep n8n's error, say which item
+	const cause = error as Error & { description?: string };
+	return new NodeOperationError(ctx.getNode(), cause, {
+		itemIndex,
+		message: `Item ${itemIndex}: ${cause.message}`,
+		...(cause.description && { description: cause.description }),
+	});
 }
 
 function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, body?: RobotMessageBody): INodeExecutionData {
@@ -150,8 +156,8 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const keywords = parseKeywords(credentials.keywords);
 	const redact = secretRedactor(credentials);
-	const results: INodeExecutionData[] = [];
-	const outputs = new Map<number, INodeExecutionData>();
+	// one output per input item, at its index: a sent message or (Continue On Fail) an error item
+	const outputs: INodeExecutionData[] = new Array(items.length);
 
 	const ready: Array<{ itemIndex: number; body: RobotMessageBody }> = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -160,27 +166,23 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 		} catch (caught) {
 			const error = toNodeError(this, caught, itemIndex);
 			if (!this.continueOnFail()) throw error;
-			outputs.set(itemIndex, errorItem(error, itemIndex));
+			outputs[itemIndex] = errorItem(error, itemIndex);
 		}
 	}
 
 	for (const { itemIndex, body } of ready) {
 		try {
 			const answer = await sendRobotMessage(this, body, itemIndex, redact);
-			outputs.set(itemIndex, {
+			outputs[itemIndex] = {
 				json: { errcode: answer.errcode, errmsg: answer.errmsg, msgtype: body.msgtype, msgUuid: body.msgUuid },
 				pairedItem: { item: itemIndex },
-			});
+			};
 		} catch (caught) {
 			const error = toNodeError(this, caught, itemIndex);
 			if (!this.continueOnFail()) throw error;
-			outputs.set(itemIndex, errorItem(error, itemIndex, body));
+			outputs[itemIndex] = errorItem(error, itemIndex, body);
 		}
 	}
 
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const output = outputs.get(itemIndex);
-		if (output) results.push(output);
-	}
-	return [results];
+	return [outputs];
 }

@@ -40,6 +40,16 @@ describe('refused before anything is sent', () => {
 		expect(sim.requests).toHaveLength(0);
 	});
 
+	test('an expression that fails for one item names that item', async () => {
+		const { error } = await runRobotWorkflow({
+			items: [{ host: { name: 'a' } }, { host: null }],
+			parameters: text('={{ $json.host.name.toUpperCase() }}'),
+			credential: signedCredential(),
+		});
+		expect(error?.message).toMatch(/^Item 1: /);
+		expect(sim.requests).toHaveLength(0);
+	});
+
 	test('a message without any of the credential\'s keywords', async () => {
 		const { error } = await runRobotWorkflow({
 			items: [{}],
