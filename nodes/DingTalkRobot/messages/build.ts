@@ -43,6 +43,16 @@ export function buildTextMessage(input: TextMessageInput, options = DEFAULT_BUIL
 	return { msgtype: 'text', text: { content: text }, ...(at && { at }) };
 }
 
+/** Title + markdown text + mentions, shared by markdown messages and action cards. */
+function titledMarkdown(input: MarkdownMessageInput, options: BuildOptions) {
+	const title = requireText(input.title, 'Title');
+	const markdown = requireText(input.text, 'Text');
+	const withLinks = options.openLinksInSidePanel ? rewriteMarkdownLinks(markdown) : markdown;
+	// Markdown needs a blank line for the mentions to start a paragraph of their own.
+	const { at, text } = mentionsFor(withLinks, input.mentions, options, '\n\n');
+	return { title, text, at };
+}
+
 export interface MarkdownMessageInput {
 	title: unknown;
 	text: unknown;
@@ -53,11 +63,7 @@ export function buildMarkdownMessage(
 	input: MarkdownMessageInput,
 	options = DEFAULT_BUILD_OPTIONS,
 ): MarkdownRobotMessage {
-	const title = requireText(input.title, 'Title');
-	const markdown = requireText(input.text, 'Text');
-	const withLinks = options.openLinksInSidePanel ? rewriteMarkdownLinks(markdown) : markdown;
-	// Markdown needs a blank line for the mentions to start a paragraph of their own.
-	const { at, text } = mentionsFor(withLinks, input.mentions, options, '\n\n');
+	const { title, text, at } = titledMarkdown(input, options);
 	return { msgtype: 'markdown', markdown: { title, text }, ...(at && { at }) };
 }
 
@@ -84,27 +90,21 @@ export function buildLinkMessage(input: LinkMessageInput, options = DEFAULT_BUIL
 	};
 }
 
-export interface ActionCardMessageInput {
-	title: unknown;
-	text: unknown;
+export interface ActionCardMessageInput extends MarkdownMessageInput {
 	buttonMode: 'single' | 'multiple';
 	singleTitle?: unknown;
 	singleUrl?: unknown;
 	buttons?: Array<{ title?: unknown; url?: unknown }>;
 	btnOrientation?: 'vertical' | 'horizontal';
 	hideAvatar?: boolean;
-	mentions?: MentionInput;
 }
 
 export function buildActionCardMessage(
 	input: ActionCardMessageInput,
 	options = DEFAULT_BUILD_OPTIONS,
 ): ActionCardRobotMessage {
-	const title = requireText(input.title, 'Title');
-	const markdown = requireText(input.text, 'Text');
-	const withLinks = options.openLinksInSidePanel ? rewriteMarkdownLinks(markdown) : markdown;
+	const { title, text, at } = titledMarkdown(input, options);
 	const link = (url: string) => (options.openLinksInSidePanel ? toSidePanelUrl(url) : url);
-	const { at, text } = mentionsFor(withLinks, input.mentions, options, '\n\n');
 
 	const card: ActionCardRobotMessage['actionCard'] = {
 		title,
