@@ -9,6 +9,10 @@
  * With DINGTALK_WEBHOOK (and DINGTALK_SECRET, DINGTALK_KEYWORDS) set, the same workflow posts to
  * that real robot instead.
  */
+const { execFile } = require('node:child_process');
+const { promisify } = require('node:util');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
 const path = require('node:path');
 const { executeWorkflow, stopN8nTimers } = require('./lib/n8nEngine');
 const { DingTalkSimulator } = require('../simulator');
@@ -22,6 +26,27 @@ const demo = require('./demo-workflow.json');
 const ROBOT_NODE_TYPE = 'n8n-nodes-dingtalk-robot.dingTalkRobot';
 const SIM_TOKEN = 'demo-token';
 const SIM_SECRET = 'SECdemo-secret';
+
+/**
+ * `--screenshot FILE`: a PNG of the simulated group (the simulator's GET / page), taken with
+ * headless Chromium (Debian package `chromium`), for the README.
+ * @param {string} url @param {string} file
+ */
+async function screenshot(url, file) {
+	const profile = mkdtempSync(path.join(tmpdir(), 'chromium-'));
+	try {
+		// asynchronously: the simulator answering Chromium runs in this process
+		await promisify(execFile)('chromium', [
+			'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync',
+			`--user-data-dir=${profile}`, '--hide-scrollbars', '--window-size=640,900',
+			`--screenshot=${path.resolve(file)}`, url,
+		], { timeout: 60000 });
+	} finally {
+		rmSync(profile, { recursive: true, force: true });
+	}
+	console.log(`\nA picture of the simulated group: ${file}`);
+}
 
 /** @param {string} text @param {number} width */
 const pad = (text, width) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
@@ -89,6 +114,8 @@ async function main() {
 			credentialTypes: { dingTalkRobotApi: new DingTalkRobotApi() },
 			credentials: { dingTalkRobotApi: credential },
 		});
+		const pictureAt = process.argv.indexOf('--screenshot');
+		if (sim && pictureAt > 0) await screenshot(`${sim.baseUrl}/`, process.argv[pictureAt + 1] ?? 'docs/demo-group.png');
 	} finally {
 		stopN8nTimers();
 		await sim?.stop();

@@ -14,6 +14,7 @@
 const http = require('node:http');
 const crypto = require('node:crypto');
 const net = require('node:net');
+const { renderGroupPage } = require('./groupView');
 
 /** The message types a custom robot webhook accepts. */
 const SUPPORTED_MSGTYPES = Object.freeze(['text', 'link', 'markdown', 'actionCard', 'feedCard']);
@@ -526,6 +527,24 @@ class DingTalkSimulator {
 	 * @param {http.ServerResponse} res
 	 */
 	_onRequest(req, res) {
+		// a browser's icon request is not a webhook request either
+		if (req.method === 'GET' && req.url === '/favicon.ico') {
+			res.writeHead(204);
+			res.end();
+			return;
+		}
+		// GET / shows what the simulated group received (not a webhook request: not recorded)
+		if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
+			const robots = [...this._robots.keys()];
+			const page = renderGroupPage({
+				groupName: 'Simulated DingTalk group',
+				robotName: 'n8n robot',
+				messages: robots.flatMap((token) => this.messages(token)),
+			});
+			res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+			res.end(page);
+			return;
+		}
 		/** @type {RequestRecord} */
 		const record = {
 			at: this._now(),

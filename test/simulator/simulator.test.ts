@@ -978,3 +978,27 @@ describe('cli', () => {
 		expect(out).toMatch(/simulator stopped/);
 	});
 });
+
+describe('group view (GET /)', () => {
+	test('shows the delivered messages, escaped, with mentions highlighted, and never the token', async () => {
+		const sim = new DingTalkSimulator();
+		sim.addRobot({ accessToken: 'viewToken123', secret: 'SECviewSecret' });
+		await sim.start({ host: '127.0.0.1', port: 0 });
+		try {
+			sim.addRobot({ accessToken: 'viewToken123' }); // unsigned, to post directly
+			const post = (body: object) =>
+				fetch(sim.webhookUrl('viewToken123'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+			await post({ msgtype: 'text', text: { content: 'Disk <b>full</b> @13800000000' } });
+			await post({ msgtype: 'markdown', markdown: { title: 't', text: '#### Heading\n**bold** [link](https://example.com)' } });
+			const page = await (await fetch(`${sim.baseUrl}/`)).text();
+			expect(page).toContain('Disk &lt;b&gt;full&lt;/b&gt; <span class="at">@13800000000</span>');
+			expect(page).toContain('<div class="h h4">Heading</div>');
+			expect(page).toContain('<b>bold</b> <a>link</a>');
+			expect(page).toContain('2 messages received');
+			expect(page).not.toContain('viewToken123');
+			expect(sim.requests).toHaveLength(2); // viewing the page is not a webhook request
+		} finally {
+			await sim.stop();
+		}
+	});
+});
