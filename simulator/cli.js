@@ -86,6 +86,7 @@ async function main() {
 		`webhook URL: ${sim.webhookUrl(options.token)}`,
 		`secret:      ${options.secret === '' ? '(none, signing disabled)' : options.secret}`,
 		`keywords:    ${options.keywords.length > 0 ? options.keywords.join(', ') : '(none)'}`,
+		`the group:   ${sim.baseUrl}/ (what the robot has posted, in a browser)`,
 		'Ready. One line per request follows (Ctrl-C to stop).',
 	];
 	process.stdout.write(`${banner.join('\n')}\n`);
