@@ -20,19 +20,37 @@ import {
 	buildLinkMessage,
 	buildMarkdownMessage,
 	buildTextMessage,
+	MENTION_FIELDS,
 	type ActionCardMessageInput,
 	type BuildOptions,
 } from './messages/build';
 import { assertHasKeyword, assertMessageSize, parseKeywords, validateRobotMessageJson } from './messages/checks';
-import { MessageInputError } from './messages/fields';
-import type { MentionInput } from './messages/mentions';
+import { combineItems, splitLongMessage, type CombinableMessage, type CombineEntry } from './messages/combine';
+import { MAX_MESSAGE_BYTES, MessageInputError, requireText } from './messages/fields';
+import { resolveMentions, type MentionInput } from './messages/mentions';
 import type { RobotMessage, RobotMessageBody } from './messages/types';
-import { CREDENTIAL_TYPE, sendRobotMessage } from './transport';
+import { CREDENTIAL_TYPE, WaitBudget, sendRobotMessage, type DeliverySettings, type DingTalkAnswer } from './transport';
+import { robotKey } from './transport/rateLimiter';
 
 interface NodeOptions {
 	addMentionsToContent?: boolean;
 	openLinksInSidePanel?: boolean;
 	messageId?: string;
+	combineItems?: boolean;
+	combinedHeader?: string;
+	splitLongMessages?: boolean;
+	maxMessageBytes?: number;
+	pacing?: boolean;
+	messagesPerMinute?: number;
+	maxWaitSeconds?: number;
+	maxAttempts?: number;
+	timeoutSeconds?: number;
+}
+
+/** What is sent for one or more input items: one message, or the numbered parts of a long one. */
+interface Outgoing {
+	itemIndices: number[];
+	parts: RobotMessageBody[];
 }
 
 /** The field a size or keyword problem is reported on: where the user would change the text. */
@@ -86,23 +104,85 @@ function readMessage(ctx: IExecuteFunctions, itemIndex: number, messageType: str
 	}
 }
 
-/** Builds and checks one item's message, ready to send (with its idempotency key). */
-function prepareMessage(ctx: IExecuteFunctions, itemIndex: number, keywords: string[]): RobotMessageBody {
+const buildOptionsOf = (options: NodeOptions): BuildOptions => ({
+	addMentionsToContent: options.addMentionsToContent !== false,
+	openLinksInSidePanel: options.openLinksInSidePanel === true,
+});
+
+/** The idempotency key: the user's Message ID, one already in a JSON body, or a random one. */
+function messageUuid(options: NodeOptions, message?: object): string {
+	const existing = (message as { msgUuid?: unknown } | undefined)?.msgUuid;
+	return String(options.messageId ?? '').trim() || (typeof existing === 'string' && existing.trim()) || randomUUID();
+}
+
+/** Checks every part against the size limit and the robot's keywords. */
+function checkParts(parts: RobotMessageBody[], field: string, keywords: string[], maxBytes: number): RobotMessageBody[] {
+	for (const part of parts) {
+		assertMessageSize(part, field, maxBytes);
+		assertHasKeyword(part, keywords, field);
+	}
+	return parts;
+}
+
+/** Builds and checks one item's message, ready to send (split into parts when asked to). */
+function prepareItem(ctx: IExecuteFunctions, itemIndex: number, keywords: string[], maxBytes: number): Outgoing {
 	const messageType = ctx.getNodeParameter('messageType', itemIndex) as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as NodeOptions;
-	const message = readMessage(ctx, itemIndex, messageType, {
-		addMentionsToContent: options.addMentionsToContent !== false,
-		openLinksInSidePanel: options.openLinksInSidePanel === true,
+	const message = readMessage(ctx, itemIndex, messageType, buildOptionsOf(options));
+	const msgUuid = messageUuid(options, message);
+	const splittable = options.splitLongMessages === true && (message.msgtype === 'text' || message.msgtype === 'markdown');
+	const pieces = splittable ? splitLongMessage(message as CombinableMessage, maxBytes) : [message];
+	// parts share the item's key with a suffix, so a retried part is deduplicated on its own
+	const parts = pieces.map((piece, index) => ({ ...piece, msgUuid: pieces.length > 1 ? `${msgUuid}-${index + 1}` : msgUuid }) as RobotMessageBody);
+	return { itemIndices: [itemIndex], parts: checkParts(parts, MAIN_FIELD[messageType], keywords, maxBytes) };
+}
+
+/**
+ * Combine Items: every item's own content (expressions evaluated per item) packed into as few
+ * text or markdown messages as the size limit allows. Items whose content cannot be read are
+ * reported through `onItemError` and left out.
+ */
+function prepareCombined(
+	ctx: IExecuteFunctions,
+	itemCount: number,
+	messageType: 'text' | 'markdown',
+	keywords: string[],
+	maxBytes: number,
+	onItemError: (itemIndex: number, error: unknown) => void,
+): Outgoing[] {
+	const first = ctx.getNodeParameter('options', 0, {}) as NodeOptions;
+	const field = MAIN_FIELD[messageType];
+	const entries: CombineEntry[] = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			const text = requireText(ctx.getNodeParameter(messageType === 'text' ? 'content' : 'text', itemIndex, ''), field);
+			const mentions = ctx.getNodeParameter('mentions', itemIndex, {}) as MentionInput;
+			resolveMentions(mentions, MENTION_FIELDS); // refuse a bad mention list on its own item
+			entries.push({ itemIndex, text, mentions });
+		} catch (error) {
+			onItemError(itemIndex, error);
+		}
+	}
+	if (entries.length === 0) return [];
+	const title = messageType === 'markdown' ? requireText(ctx.getNodeParameter('title', entries[0].itemIndex, ''), 'Title') : '';
+	const combined = combineItems(entries, {
+		msgtype: messageType,
+		title,
+		header: String(first.combinedHeader ?? ''),
+		maxBytes,
+		addMentionsToContent: first.addMentionsToContent !== false,
+		field,
 	});
-	const existingUuid = (message as { msgUuid?: unknown }).msgUuid;
-	const msgUuid =
-		String(options.messageId ?? '').trim() ||
-		(typeof existingUuid === 'string' && existingUuid.trim()) ||
-		randomUUID();
-	const body = { ...message, msgUuid } as RobotMessageBody;
-	assertMessageSize(body, MAIN_FIELD[messageType]);
-	assertHasKeyword(body, keywords, MAIN_FIELD[messageType]);
-	return body;
+	const baseUuid = messageUuid(first);
+	return combined.map(({ message, itemIndices }, index) => ({
+		itemIndices,
+		parts: checkParts(
+			[{ ...message, msgUuid: combined.length > 1 || first.messageId ? `${baseUuid}-${index + 1}` : baseUuid } as RobotMessageBody],
+			field,
+			keywords,
+			maxBytes,
+		),
+	}));
 }
 
 /** Removes the access token and the secret from text that may have come from the HTTP layer. */
@@ -116,6 +196,14 @@ function secretRedactor(credentials: IDataObject): (text: string) => string {
 	if (typeof credentials.secret === 'string' && credentials.secret.trim()) secrets.add(credentials.secret.trim());
 	const variants = [...secrets].flatMap((secret) => [secret, encodeURIComponent(secret)]).filter((s) => s.length >= 4);
 	return (text: string) => variants.reduce((result, secret) => result.split(secret).join('***'), text);
+}
+
+/** "Item 3", "Items 0–19" (a range), or "Items 0, 2, 5" */
+export function itemLabel(indices: number[]): string {
+	if (indices.length === 1) return `Item ${indices[0]}`;
+	const contiguous = indices.every((index, position) => position === 0 || index === indices[position - 1] + 1);
+	if (contiguous) return `Items ${indices[0]}–${indices[indices.length - 1]}`;
+	return `Items ${indices.length > 10 ? `${indices.slice(0, 10).join(', ')}, …` : indices.join(', ')}`;
 }
 
 /** Every failure leaves the node as an n8n error that names the item. */
@@ -136,7 +224,7 @@ function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 	});
 }
 
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, body?: RobotMessageBody): INodeExecutionData {
+function errorItem(error: NodeApiError | NodeOperationError, itemIndices: number[], body?: RobotMessageBody): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	const cause = (error as { errorResponse?: IDataObject }).errorResponse;
@@ -148,7 +236,23 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number, 
 		json.msgtype = body.msgtype;
 		json.msgUuid = body.msgUuid;
 	}
-	return { json, pairedItem: { item: itemIndex } };
+	if (typeof error.context?.attempts === 'number') json.attempts = error.context.attempts;
+	if (itemIndices.length > 1) json.items = itemIndices.length;
+	return { json, pairedItem: itemIndices.map((item) => ({ item })) };
+}
+
+/** Execution-wide delivery settings, from the first item's options. */
+function deliverySettings(options: NodeOptions, credentials: IDataObject, redact: (text: string) => string): DeliverySettings {
+	const webhook = parseRobotWebhook(credentials.accessToken);
+	return {
+		robot: robotKey(webhook.endpoint, webhook.accessToken),
+		pacing: options.pacing !== false,
+		perMinute: Math.min(20, Math.max(1, Math.floor(options.messagesPerMinute ?? 20))),
+		maxAttempts: Math.min(10, Math.max(1, Math.floor(options.maxAttempts ?? 5))),
+		timeoutMs: Math.max(1, options.timeoutSeconds ?? 15) * 1000,
+		budget: new WaitBudget(Math.max(0, options.maxWaitSeconds ?? 600) * 1000),
+		redact,
+	};
 }
 
 export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -156,33 +260,64 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const keywords = parseKeywords(credentials.keywords);
 	const redact = secretRedactor(credentials);
-	// one output per input item, at its index: a sent message or (Continue On Fail) an error item
-	const outputs: INodeExecutionData[] = new Array(items.length);
+	const first = this.getNodeParameter('options', 0, {}) as NodeOptions;
+	const maxBytes = Math.min(MAX_MESSAGE_BYTES, Math.max(1000, Math.floor(first.maxMessageBytes ?? MAX_MESSAGE_BYTES)));
+	const messageType = this.getNodeParameter('messageType', 0) as string;
+	let delivery: DeliverySettings;
+	try {
+		delivery = deliverySettings(first, credentials, redact);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
 
-	const ready: Array<{ itemIndex: number; body: RobotMessageBody }> = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	// Phase 1: build and check every message, so a bad item stops the run before anything is sent.
+	// Outputs are collected by position: a sent message or an error item, in input order.
+	const outputs: Array<{ position: number; item: INodeExecutionData }> = [];
+	const fail = (itemIndices: number[], caught: unknown, body?: RobotMessageBody) => {
+		const error = toNodeError(this, caught, itemIndices[0]);
+		if (!this.continueOnFail()) throw error;
+		outputs.push({ position: itemIndices[0], item: errorItem(error, itemIndices, body) });
+	};
+	const ready: Outgoing[] = [];
+	if (first.combineItems === true && (messageType === 'text' || messageType === 'markdown')) {
 		try {
-			ready.push({ itemIndex, body: prepareMessage(this, itemIndex, keywords) });
+			ready.push(...prepareCombined(this, items.length, messageType, keywords, maxBytes, (index, error) => fail([index], error)));
 		} catch (caught) {
-			const error = toNodeError(this, caught, itemIndex);
-			if (!this.continueOnFail()) throw error;
-			outputs[itemIndex] = errorItem(error, itemIndex);
+			const itemIndex = (caught as { itemIndex?: number }).itemIndex ?? 0;
+			fail([itemIndex], caught);
+		}
+	} else {
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				ready.push(prepareItem(this, itemIndex, keywords, maxBytes));
+			} catch (caught) {
+				fail([itemIndex], caught);
+			}
 		}
 	}
 
-	for (const { itemIndex, body } of ready) {
+	// Phase 2: send, in order, paced and retried (transport).
+	for (const { itemIndices, parts } of ready) {
+		const item = { index: itemIndices[0], label: itemLabel(itemIndices) };
+		let attempts = 0;
+		let answer: DingTalkAnswer = { errcode: 0, errmsg: 'ok' };
+		let current: RobotMessageBody | undefined;
 		try {
-			const answer = await sendRobotMessage(this, body, itemIndex, redact);
-			outputs[itemIndex] = {
-				json: { errcode: answer.errcode, errmsg: answer.errmsg, msgtype: body.msgtype, msgUuid: body.msgUuid },
-				pairedItem: { item: itemIndex },
-			};
+			for (const part of parts) {
+				current = part;
+				const delivered = await sendRobotMessage(this, part, item, delivery);
+				attempts += delivered.attempts;
+				answer = delivered.answer;
+			}
 		} catch (caught) {
-			const error = toNodeError(this, caught, itemIndex);
-			if (!this.continueOnFail()) throw error;
-			outputs[itemIndex] = errorItem(error, itemIndex, body);
+			fail(itemIndices, caught, current);
+			continue;
 		}
+		const json: IDataObject = { errcode: answer.errcode, errmsg: answer.errmsg, msgtype: parts[0].msgtype, msgUuid: parts[0].msgUuid, attempts };
+		if (parts.length > 1) json.parts = parts.length;
+		if (itemIndices.length > 1) json.items = itemIndices.length;
+		outputs.push({ position: itemIndices[0], item: { json, pairedItem: itemIndices.map((index) => ({ item: index })) } });
 	}
 
-	return [outputs];
+	return [outputs.sort((a, b) => a.position - b.position).map((output) => output.item)];
 }

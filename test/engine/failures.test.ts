@@ -6,12 +6,14 @@ import { runRobotWorkflow } from './n8nEngine';
 import { KEYWORD_ROBOT, SIGNED_ROBOT, useSimulator } from './simulatorFixture';
 
 const sim = useSimulator({ rateLimit: { perWindow: 3, windowMs: 60_000, throttleMs: 600_000 } });
+/** one attempt, no pacing: DingTalk's answer as it comes (delivery.test.ts covers pacing and retries) */
+const once = { options: { pacing: false, maxAttempts: 1 } };
 const signedCredential = (overrides: Record<string, string> = {}) => ({
 	accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken),
 	secret: SIGNED_ROBOT.secret,
 	...overrides,
 });
-const text = (content: string) => ({ messageType: 'text', content });
+const text = (content: string) => ({ messageType: 'text', content, ...once });
 
 describe('refused before anything is sent', () => {
 	test('a bad item stops the run naming the item and the field, and no item is posted', async () => {
@@ -132,9 +134,10 @@ describe('Continue On Fail', () => {
 			continueOnFail: true,
 		});
 		expect(error).toBeUndefined();
-		expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
+		expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => [{ item }]));
 		expect(output[0].json).toMatchObject({ errcode: 0, msgtype: 'text' });
 		expect(output[1].json).toEqual({ error: 'Item 1: "Content" is required' });
+		expect(output[0].json.attempts).toBe(1);
 		expect(output[2].json).toMatchObject({ errcode: 0 });
 		expect(output[3].json).toMatchObject({ errcode: 0 });
 		// the simulator allows 3 per window: the 4th message is throttled, reported, not lost silently

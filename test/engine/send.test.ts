@@ -86,7 +86,7 @@ describe('every message type, built from item data with expressions', () => {
 		expect(message).toEqual(expected);
 		expect(msgUuid).toMatch(UUID);
 		expect(output).toEqual([
-			{ json: { errcode: 0, errmsg: 'ok', msgtype: expected.msgtype, msgUuid }, pairedItem: { item: 0 } },
+			{ json: { errcode: 0, errmsg: 'ok', msgtype: expected.msgtype, msgUuid, attempts: 1 }, pairedItem: [{ item: 0 }] },
 		]);
 		expect(sim.requests.map((r) => r.signatureValid)).toEqual([true]);
 	});
@@ -140,7 +140,7 @@ test('many items: one signed message each, in order, each output paired with its
 	expect(error).toBeUndefined();
 	const delivered = sim.messages(SIGNED_ROBOT.accessToken);
 	expect(delivered.map((m) => (m.text as { content: string }).content)).toEqual(items.map((item) => `message ${item.n}`));
-	expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => ({ item })));
+	expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => [{ item }]));
 	expect(output.map((o) => o.json.msgUuid)).toEqual(delivered.map((m) => m.msgUuid));
 	expect(new Set(delivered.map((m) => m.msgUuid)).size).toBe(15);
 	// every request carried its own signature over its own timestamp

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+const textOrMarkdown = { show: { '/messageType': ['text', 'markdown'] } };
+
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -16,6 +18,50 @@ export const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/messageType': ['text', 'markdown', 'actionCard'] } },
 		},
 		{
+			displayName: 'Combine Items',
+			name: 'combineItems',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to send all items of the execution as few messages as possible: each item\'s Content (text) or Text (markdown) becomes a line or block of one message, split between items to stay under the size limit. A burst of alerts becomes a handful of messages.',
+			displayOptions: textOrMarkdown,
+		},
+		{
+			displayName: 'Combined Header',
+			name: 'combinedHeader',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. #### {{ $items().length }} alerts',
+			description: 'With Combine Items: a line put above the items of every combined message',
+			displayOptions: textOrMarkdown,
+		},
+		{
+			displayName: 'Max Attempts',
+			name: 'maxAttempts',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10 },
+			default: 5,
+			description:
+				'How often to try a message when DingTalk is busy, throttled, answers HTTP 5xx, times out or drops the connection. Every attempt is signed anew and reuses the message\'s msgUuid, so DingTalk never posts it twice.',
+		},
+		{
+			displayName: 'Max Message Size (Bytes)',
+			name: 'maxMessageBytes',
+			type: 'number',
+			typeOptions: { minValue: 1000, maxValue: 20000 },
+			default: 20000,
+			description: 'The largest message body to send; DingTalk refuses bodies over about 20000 bytes',
+		},
+		{
+			displayName: 'Max Wait (Seconds)',
+			name: 'maxWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 600,
+			description:
+				'The longest this execution may wait in all for the rate limit and for retries. Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
+		},
+		{
 			displayName: 'Message ID (msgUuid)',
 			name: 'messageId',
 			type: 'string',
@@ -24,12 +70,44 @@ export const optionsProperty: INodeProperties = {
 			description: 'DingTalk posts a message only once per ID. By default every item gets a new random ID; set one (e.g. an alert ID) to make sure the same event is never posted twice.',
 		},
 		{
+			displayName: 'Messages per Minute',
+			name: 'messagesPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 20 },
+			default: 20,
+			description: 'How many messages this n8n may send to the robot in any minute (DingTalk allows 20). Lower it when other senders share the robot.',
+		},
+		{
 			displayName: 'Open Links in DingTalk Side Panel',
 			name: 'openLinksInSidePanel',
 			type: 'boolean',
 			default: false,
 			description: 'Whether links open in the side panel of the DingTalk desktop client instead of the browser',
 			displayOptions: { hide: { '/messageType': ['text', 'json'] } },
+		},
+		{
+			displayName: 'Pace to the Rate Limit',
+			name: 'pacing',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to hold messages that would exceed Messages per Minute until the robot may post again (across all executions of this n8n process), instead of sending them into DingTalk\'s 10-minute throttle',
+		},
+		{
+			displayName: 'Split Long Messages',
+			name: 'splitLongMessages',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to send a text or markdown message over the size limit as numbered parts, split at line boundaries, instead of failing',
+			displayOptions: textOrMarkdown,
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 15,
+			description: 'How long to wait for DingTalk\'s answer to one attempt',
 		},
 	],
 };

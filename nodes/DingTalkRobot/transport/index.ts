@@ -1,167 +1,100 @@
 /**
- * The one place that talks to DingTalk. The credential's `authenticate` adds the webhook URL
- * and a fresh signature to every request; this module posts the body and turns every way it
- * can fail into a NodeApiError that names the item, says what to do, and carries no secret.
+ * Delivering a message: wait for the robot's next slot under DingTalk's rate limit, post it,
+ * and retry what may succeed later (throttled, busy, HTTP 5xx, timeouts, dropped connections)
+ * with a fresh signature and the same msgUuid, so DingTalk posts it once whatever happens.
+ * Everything that waits draws on the execution's wait budget; past it the item fails clearly.
  */
-import { NodeApiError, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { RobotMessageBody } from '../messages/types';
-import { explainDingTalkError } from './errors';
+import { postRobotMessage, type DingTalkAnswer, type ItemRef } from './post';
+import { RateLimitWaitError, robotRateLimiter } from './rateLimiter';
 
-export const CREDENTIAL_TYPE = 'dingTalkRobotApi';
+export { CREDENTIAL_TYPE, type DingTalkAnswer, type ItemRef } from './post';
 
-const REQUEST_TIMEOUT_MS = 15000;
+/** What an execution may still wait, shared by all its items. */
+export class WaitBudget {
+	constructor(public remainingMs: number) {}
 
-export interface DingTalkSendResult {
-	errcode: number;
-	errmsg: string;
-}
-
-function failure(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	errorResponse: JsonObject,
-	message: string,
-	description: string,
-	httpCode?: number,
-): NodeApiError {
-	return new NodeApiError(ctx.getNode(), errorResponse, {
-		itemIndex,
-		message: `Item ${itemIndex}: ${message}`,
-		description,
-		...(httpCode !== undefined && { httpCode: String(httpCode) }),
-	});
-}
-
-/** Reads `{errcode, errmsg}` from whatever came back; undefined when it is not DingTalk's answer. */
-function readDingTalkAnswer(body: unknown): DingTalkSendResult | undefined {
-	let value = body;
-	if (typeof value === 'string') {
-		try {
-			value = JSON.parse(value);
-		} catch {
-			return undefined;
-		}
+	spend(ms: number): void {
+		this.remainingMs = Math.max(0, this.remainingMs - ms);
 	}
-	if (typeof value !== 'object' || value === null) return undefined;
-	const { errcode, errmsg } = value as Record<string, unknown>;
-	const code = typeof errcode === 'string' && errcode.trim() !== '' ? Number(errcode) : errcode;
-	if (typeof code !== 'number' || !Number.isFinite(code)) return undefined;
-	return { errcode: code, errmsg: typeof errmsg === 'string' ? errmsg : '' };
 }
 
-/** Plain words for the network errors users meet, by Node's error code. */
-const NETWORK_REASONS: Record<string, string> = {
-	ECONNREFUSED: 'the connection was refused',
-	ECONNRESET: 'the connection was closed before DingTalk answered',
-	EPIPE: 'the connection was closed before DingTalk answered',
-	ENOTFOUND: 'the host name could not be resolved',
-	EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
-	EHOSTUNREACH: 'the host is unreachable',
-	ENETUNREACH: 'the network is unreachable',
-	ETIMEDOUT: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
-	ECONNABORTED: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
-	ESOCKETTIMEDOUT: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
-};
+export interface DeliverySettings {
+	/** the robot, as the rate limiter knows it (a hash, not the token) */
+	robot: string;
+	/** keep to `perMinute` messages per minute to this robot */
+	pacing: boolean;
+	perMinute: number;
+	maxAttempts: number;
+	timeoutMs: number;
+	budget: WaitBudget;
+	/** removes the credential's secrets from text that came from the HTTP layer */
+	redact: (text: string) => string;
+}
 
-/** Failures after which DingTalk may have posted the message: only the msgUuid can tell. */
-const MAYBE_DELIVERED = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+export interface Delivered {
+	answer: DingTalkAnswer;
+	attempts: number;
+}
 
-function networkFailure(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	error: NodeApiError & { code?: string; cause?: { code?: string } },
-	redact: (text: string) => string,
-): NodeApiError {
-	const code = [error.httpCode, error.cause?.code, error.code].find(
-		(candidate): candidate is string => typeof candidate === 'string' && /^[A-Z_]+$/.test(candidate),
-	);
-	const reason = (code && NETWORK_REASONS[code]) ?? redact(String(error.message ?? error));
-	return failure(
-		ctx,
-		itemIndex,
-		{ message: reason, ...(code && { networkError: code }) },
-		// The code goes to the description: n8n replaces a message that contains one with its own words.
-		`Could not reach DingTalk: ${reason}`,
-		(code ? `Network error ${code}. ` : '') +
-			(code && MAYBE_DELIVERED.has(code)
-				? 'DingTalk may or may not have posted the message. Its msgUuid makes a retry safe: DingTalk posts a message only once per msgUuid.'
-				: 'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.'),
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+function waitTooLong(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings, error: RateLimitWaitError, why: string) {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`${item.label}: rate limit: would wait ${seconds(error.waitMs)} s ${why}, more than the ${seconds(error.budgetMs)} s this execution may still wait`,
+		{
+			itemIndex: item.index,
+			description:
+				`DingTalk accepts ${settings.perMinute} messages per minute from this robot and throttles it for 10 minutes past that. ` +
+				'Nothing was sent for this item. Raise Options › Max Wait, combine items into fewer messages (Options › Combine Items), or send fewer items per execution.',
+		},
 	);
 }
 
-const snippet = (body: unknown) => {
-	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-};
+/** Says on the error how many attempts were made, for the message and the error item. */
+function afterAttempts(error: NodeApiError, attempts: number): NodeApiError {
+	error.context.attempts = attempts;
+	if (attempts > 1) error.message = `${error.message} (after ${attempts} attempts)`;
+	return error;
+}
 
-/**
- * Posts one message. Resolves with DingTalk's answer when errcode is 0; otherwise throws a
- * NodeApiError explaining the errcode (or the HTTP / network failure).
- * `redact` removes the credential's secrets from any text that came from below us.
- */
+/** Sends one message: paced, retried where a retry can help, never posted twice (msgUuid). */
 export async function sendRobotMessage(
 	ctx: IExecuteFunctions,
 	body: RobotMessageBody,
-	itemIndex: number,
-	redact: (text: string) => string,
-): Promise<DingTalkSendResult> {
-	const request: IHttpRequestOptions = {
-		method: 'POST',
-		url: '',
-		headers: { 'Content-Type': 'application/json; charset=utf-8' },
-		body,
-		json: true,
-		timeout: REQUEST_TIMEOUT_MS,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	};
+	item: ItemRef,
+	settings: DeliverySettings,
+): Promise<Delivered> {
+	let throttledBefore = false;
+	for (let attempt = 1; ; attempt++) {
+		if (settings.pacing || throttledBefore) {
+			const why = throttledBefore ? 'for DingTalk\'s throttle of this robot (errcode 410100) to pass' : 'for a free slot';
+			let wait: number;
+			try {
+				wait = robotRateLimiter.reserve(settings.robot, settings.perMinute, settings.budget.remainingMs);
+			} catch (error) {
+				throw waitTooLong(ctx, item, settings, error as RateLimitWaitError, why);
+			}
+			settings.budget.spend(wait);
+			await robotRateLimiter.pause(wait);
+		}
 
-	let response: IN8nHttpFullResponse;
-	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			CREDENTIAL_TYPE,
-			request,
-		)) as IN8nHttpFullResponse;
-	} catch (error) {
-		// n8n's HTTP error carries the request, and so the signed URL with the token: keep only
-		// the network error code and a redacted text.
-		throw networkFailure(ctx, itemIndex, error as NodeApiError, redact);
-	}
+		const outcome = await postRobotMessage(ctx, body, item, settings.redact, settings.timeoutMs);
+		if (outcome.ok) return { answer: outcome.answer, attempts: attempt };
+		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt);
 
-	const status = Number(response.statusCode);
-	const answer = readDingTalkAnswer(response.body);
-	if (status < 200 || status > 299) {
-		throw failure(
-			ctx,
-			itemIndex,
-			{ httpCode: String(status), body: redact(snippet(response.body)) },
-			`DingTalk answered HTTP ${status}`,
-			status >= 500
-				? 'DingTalk (or a proxy in between) had a server error. Try again later.'
-				: 'The request was refused before DingTalk read it: check the webhook URL in the DingTalk Robot credential.',
-			status,
-		);
+		if (outcome.retry === 'throttled') {
+			// Nothing reaches this robot until the throttle has passed: hold every message to it.
+			robotRateLimiter.block(settings.robot);
+			throttledBefore = true;
+		} else {
+			const pause = robotRateLimiter.retryPause(attempt);
+			if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, attempt);
+			settings.budget.spend(pause);
+			await robotRateLimiter.pause(pause);
+		}
 	}
-	if (!answer) {
-		throw failure(
-			ctx,
-			itemIndex,
-			{ body: redact(snippet(response.body)) },
-			'DingTalk\'s answer was not the expected JSON',
-			`The webhook answered: ${redact(snippet(response.body))}. Check that the credential's webhook URL points at DingTalk's robot/send endpoint (or a proxy that forwards it).`,
-		);
-	}
-	if (answer.errcode !== 0) {
-		const explanation = explainDingTalkError(answer.errcode, answer.errmsg);
-		throw failure(
-			ctx,
-			itemIndex,
-			{ errcode: answer.errcode, errmsg: redact(answer.errmsg) },
-			`${explanation.message} [errcode ${answer.errcode}: ${redact(answer.errmsg)}]`,
-			explanation.description,
-		);
-	}
-	return answer;
 }

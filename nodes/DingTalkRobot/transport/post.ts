@@ -1,0 +1,201 @@
+/**
+ * One POST to DingTalk. The credential's `authenticate` adds the webhook URL and a fresh
+ * signature to every request; this module posts the body and turns every way it can fail into
+ * a NodeApiError that names the item, says what to do and carries no secret, plus whether a
+ * later attempt of the same message may succeed.
+ */
+import { NodeApiError, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject } from 'n8n-workflow';
+
+import type { RobotMessageBody } from '../messages/types';
+import { explainDingTalkError } from './errors';
+
+export const CREDENTIAL_TYPE = 'dingTalkRobotApi';
+
+export interface DingTalkAnswer {
+	errcode: number;
+	errmsg: string;
+}
+
+/**
+ * - `throttled`: DingTalk throttled the robot (410100/130101): retry after the throttle;
+ * - `transient`: busy (-1), HTTP 5xx, a timeout or a dropped connection: retry after a pause;
+ * - `never`: the request itself is wrong (security, token, content): a retry fails the same way.
+ */
+export type RetryKind = 'throttled' | 'transient' | 'never';
+
+export type PostOutcome = { ok: true; answer: DingTalkAnswer } | { ok: false; error: NodeApiError; retry: RetryKind };
+
+const THROTTLED_ERRCODES = new Set([410100, 130101]);
+
+/** Which input item(s) a message carries: n8n's item index and the words for messages. */
+export interface ItemRef {
+	index: number;
+	/** "Item 3", or "Items 0–19" for a combined message */
+	label: string;
+}
+
+function failure(
+	ctx: IExecuteFunctions,
+	item: ItemRef,
+	errorResponse: JsonObject,
+	message: string,
+	description: string,
+	httpCode?: number,
+): NodeApiError {
+	return new NodeApiError(ctx.getNode(), errorResponse, {
+		itemIndex: item.index,
+		message: `${item.label}: ${message}`,
+		description,
+		...(httpCode !== undefined && { httpCode: String(httpCode) }),
+	});
+}
+
+/** Reads `{errcode, errmsg}` from whatever came back; undefined when it is not DingTalk's answer. */
+function readDingTalkAnswer(body: unknown): DingTalkAnswer | undefined {
+	let value = body;
+	if (typeof value === 'string') {
+		try {
+			value = JSON.parse(value);
+		} catch {
+			return undefined;
+		}
+	}
+	if (typeof value !== 'object' || value === null) return undefined;
+	const { errcode, errmsg } = value as Record<string, unknown>;
+	const code = typeof errcode === 'string' && errcode.trim() !== '' ? Number(errcode) : errcode;
+	if (typeof code !== 'number' || !Number.isFinite(code)) return undefined;
+	return { errcode: code, errmsg: typeof errmsg === 'string' ? errmsg : '' };
+}
+
+/** Plain words for the network errors users meet, by Node's error code. */
+const NETWORK_REASONS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was closed before DingTalk answered',
+	EPIPE: 'the connection was closed before DingTalk answered',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	ETIMEDOUT: 'DingTalk did not answer in time',
+	ECONNABORTED: 'DingTalk did not answer in time',
+	ESOCKETTIMEDOUT: 'DingTalk did not answer in time',
+};
+
+/** Failures after which DingTalk may have posted the message: only the msgUuid can tell. */
+const MAYBE_DELIVERED = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+
+/** Network failures worth another attempt: the ones above, and a DNS hiccup. */
+const TRANSIENT_NETWORK = new Set([...MAYBE_DELIVERED, 'EAI_AGAIN']);
+
+function networkFailure(
+	ctx: IExecuteFunctions,
+	item: ItemRef,
+	error: NodeApiError & { code?: string; cause?: { code?: string } },
+	redact: (text: string) => string,
+): PostOutcome {
+	const code = [error.httpCode, error.cause?.code, error.code].find(
+		(candidate): candidate is string => typeof candidate === 'string' && /^[A-Z_]+$/.test(candidate),
+	);
+	const reason = (code && NETWORK_REASONS[code]) ?? redact(String(error.message ?? error));
+	const retry: RetryKind = code && TRANSIENT_NETWORK.has(code) ? 'transient' : 'never';
+	return { ok: false, retry, error: failure(
+		ctx,
+		item,
+		{ message: reason, ...(code && { networkError: code }) },
+		// The code goes to the description: n8n replaces a message that contains one with its own words.
+		`Could not reach DingTalk: ${reason}`,
+		(code ? `Network error ${code}. ` : '') +
+			(code && MAYBE_DELIVERED.has(code)
+				? 'DingTalk may or may not have posted the message. Its msgUuid makes a retry safe: DingTalk posts a message only once per msgUuid.'
+				: 'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.'),
+	) };
+}
+
+const snippet = (body: unknown) => {
+	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+};
+
+/**
+ * Posts one message, once. Never throws for a failure of DingTalk or the network: the outcome
+ * says what happened and whether another attempt may succeed.
+ * `redact` removes the credential's secrets from any text that came from below us.
+ */
+export async function postRobotMessage(
+	ctx: IExecuteFunctions,
+	body: RobotMessageBody,
+	item: ItemRef,
+	redact: (text: string) => string,
+	timeoutMs: number,
+): Promise<PostOutcome> {
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: '',
+		headers: { 'Content-Type': 'application/json; charset=utf-8' },
+		body,
+		json: true,
+		timeout: timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CREDENTIAL_TYPE,
+			request,
+		)) as IN8nHttpFullResponse;
+	} catch (error) {
+		// n8n's HTTP error carries the request, and so the signed URL with the token: keep only
+		// the network error code and a redacted text.
+		return networkFailure(ctx, item, error as NodeApiError, redact);
+	}
+
+	const status = Number(response.statusCode);
+	const answer = readDingTalkAnswer(response.body);
+	if (status < 200 || status > 299) {
+		return {
+			ok: false,
+			retry: status >= 500 ? 'transient' : 'never',
+			error: failure(
+				ctx,
+				item,
+				{ httpCode: String(status), body: redact(snippet(response.body)) },
+				`DingTalk answered HTTP ${status}`,
+				status >= 500
+					? 'DingTalk (or a proxy in between) had a server error. Try again later.'
+					: 'The request was refused before DingTalk read it: check the webhook URL in the DingTalk Robot credential.',
+				status,
+			),
+		};
+	}
+	if (!answer) {
+		return {
+			ok: false,
+			retry: 'never',
+			error: failure(
+				ctx,
+				item,
+				{ body: redact(snippet(response.body)) },
+				'DingTalk\'s answer was not the expected JSON',
+				`The webhook answered: ${redact(snippet(response.body))}. Check that the credential's webhook URL points at DingTalk's robot/send endpoint (or a proxy that forwards it).`,
+			),
+		};
+	}
+	if (answer.errcode !== 0) {
+		const explanation = explainDingTalkError(answer.errcode, answer.errmsg);
+		return {
+			ok: false,
+			retry: THROTTLED_ERRCODES.has(answer.errcode) ? 'throttled' : explanation.retryable ? 'transient' : 'never',
+			error: failure(
+				ctx,
+				item,
+				{ errcode: answer.errcode, errmsg: redact(answer.errmsg) },
+				`${explanation.message} [errcode ${answer.errcode}: ${redact(answer.errmsg)}]`,
+				explanation.description,
+			),
+		};
+	}
+	return { ok: true, answer };
+}
