@@ -102,6 +102,8 @@ export declare class DingTalkSimulator {
 	messages(accessToken: string): Record<string, unknown>[];
 	/** FIFO: each incoming request consumes the next fault. */
 	injectFaults(faults: Fault[]): void;
+	/** Decides a fault for every request that finds the injectFaults queue empty; undefined turns it off. */
+	setFaultPolicy(policy: ((requestIndex: number) => Fault | undefined) | undefined): void;
 	stats(): SimulatorStats;
 	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state and pending faults; robots stay. */
 	reset(): void;

@@ -351,6 +351,8 @@ class DingTalkSimulator {
 		this._requests = [];
 		/** @type {Fault[]} */
 		this._faults = [];
+		/** @type {((requestIndex: number) => Fault | undefined) | undefined} */
+		this._faultPolicy = undefined;
 		/** @type {Set<{ timer: NodeJS.Timeout, res: http.ServerResponse }>} */
 		this._pending = new Set();
 		/** @type {http.Server | undefined} */
@@ -486,6 +488,15 @@ class DingTalkSimulator {
 		for (const f of faults) this._faults.push({ ...f });
 	}
 
+	/**
+	 * Decides a fault for every request that finds the queue of injectFaults empty, e.g. to fail a
+	 * share of requests at random in a benchmark. `undefined` turns it off.
+	 * @param {((requestIndex: number) => Fault | undefined) | undefined} policy
+	 */
+	setFaultPolicy(policy) {
+		this._faultPolicy = policy;
+	}
+
 	/** @returns {SimulatorStats} */
 	stats() {
 		/** @type {Record<string, number>} */
@@ -507,6 +518,7 @@ class DingTalkSimulator {
 	reset() {
 		this._requests = [];
 		this._faults = [];
+		this._faultPolicy = undefined;
 		for (const token of this._state.keys()) this._state.set(token, DingTalkSimulator._freshState());
 	}
 
@@ -568,7 +580,7 @@ class DingTalkSimulator {
 			duplicate: false,
 		};
 		this._requests.push(record);
-		const fault = this._faults.shift();
+		const fault = this._faults.shift() ?? this._faultPolicy?.(this._requests.length - 1);
 		record.fault = fault?.kind;
 
 		const cap = Math.max(this._maxBodyBytes * 2, MIN_BUFFER_CAP_BYTES);

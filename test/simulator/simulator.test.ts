@@ -1002,3 +1002,23 @@ describe('group view (GET /)', () => {
 		}
 	});
 });
+
+describe('fault policy', () => {
+	test('decides a fault for each request the queue leaves open, and reset turns it off', async () => {
+		const sim = new DingTalkSimulator({ rateLimit: false });
+		sim.addRobot({ accessToken: 'policyToken' });
+		await sim.start({ host: '127.0.0.1', port: 0 });
+		try {
+			const post = async (content: string) =>
+				(await (await fetch(sim.webhookUrl('policyToken'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ msgtype: 'text', text: { content } }) })).json()) as { errcode: number };
+			sim.setFaultPolicy((index) => (index % 2 === 1 ? { kind: 'busy' } : undefined));
+			sim.injectFaults([{ kind: 'busy' }]); // the queue goes first
+			const answers = [await post('a'), await post('b'), await post('c'), await post('d')];
+			expect(answers.map((a) => a.errcode)).toEqual([-1, -1, 0, -1]);
+			sim.reset();
+			expect((await post('e')).errcode).toBe(0);
+		} finally {
+			await sim.stop();
+		}
+	});
+});

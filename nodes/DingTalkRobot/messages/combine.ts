@@ -4,7 +4,7 @@
  */
 import { MAX_MENTIONS, MessageInputError } from './fields';
 import { messageByteLength } from './checks';
-import { appendMissingMentions, resolveMentions, type MentionInput } from './mentions';
+import { appendMissingMentions, parseMentionList, resolveMentions, type MentionInput } from './mentions';
 import type { MarkdownRobotMessage, RobotAt, TextRobotMessage } from './types';
 
 export type CombinableMessage = TextRobotMessage | MarkdownRobotMessage;
@@ -58,7 +58,12 @@ function composeMessage(entries: CombineEntry[], settings: CombineSettings, numb
 	return { msgtype: 'text', text: { content }, ...(at && { at }) };
 }
 
-const mentionCount = (entries: CombineEntry[]) => mergeMentions(entries).names.length;
+/** How many people a chunk mentions, counted without building it (which refuses over 50). */
+const mentionCount = (entries: CombineEntry[]) =>
+	new Set([
+		...parseMentionList(entries.map((entry) => entry.mentions?.atMobiles), 'Mentions › Mobiles'),
+		...parseMentionList(entries.map((entry) => entry.mentions?.atUserIds), 'Mentions › User IDs'),
+	]).size;
 
 /**
  * Packs items, in order, into as few messages as possible: a message ends at an item boundary
@@ -68,7 +73,7 @@ const mentionCount = (entries: CombineEntry[]) => mergeMentions(entries).names.l
 export function combineItems(entries: CombineEntry[], settings: CombineSettings): CombinedMessage[] {
 	const limit = settings.maxBytes - RESERVED_BYTES;
 	const fits = (chunk: CombineEntry[]) =>
-		messageByteLength(composeMessage(chunk, settings)) <= limit && mentionCount(chunk) <= MAX_MENTIONS;
+		mentionCount(chunk) <= MAX_MENTIONS && messageByteLength(composeMessage(chunk, settings)) <= limit;
 	const chunks: CombineEntry[][] = [];
 	let current: CombineEntry[] = [];
 	for (const entry of entries) {

@@ -98,8 +98,8 @@ export class RobotRateLimiter {
 
 	/** DingTalk throttled the robot: hold every message to it until the throttle has passed. */
 	block(robot: string): number {
-		const until = this.clock.now() + this.timing.throttleMs;
-		this.blockedUntil.set(robot, Math.max(until, this.blockedUntil.get(robot) ?? 0));
+		const until = Math.max(this.clock.now() + this.timing.throttleMs, this.blockedUntil.get(robot) ?? 0);
+		this.blockedUntil.set(robot, until);
 		return until;
 	}
 }
