@@ -4,7 +4,7 @@
  * DingTalk. Time is scaled for both (TEST_TIMING): a 1.5 s window and a 3 s throttle.
  */
 import { runRobotWorkflow } from './n8nEngine';
-import { SIGNED_ROBOT, TEST_TIMING, useSimulator } from './simulatorFixture';
+import { KEYWORD_ROBOT, SIGNED_ROBOT, TEST_TIMING, useSimulator } from './simulatorFixture';
 
 const sim = useSimulator();
 const credential = () => ({ accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
@@ -117,13 +117,16 @@ describe('retries: recovered, never duplicated', () => {
 		expect(contents().filter((c) => c === 'mine')).toHaveLength(1);
 	});
 
-	test('a security error is not retried', async () => {
-		const { error } = await runRobotWorkflow({
-			items: [{}],
-			parameters: { messageType: 'text', content: 'x' },
-			credential: { ...credential(), secret: 'SECwrong' },
-		});
-		expect(error?.message).toBe('Item 0: DingTalk refused the signature: the secret does not match [errcode 310000: sign not match]');
+	test.each([
+		['a wrong secret (310000)', () => ({ ...credential(), secret: 'SECwrong' }), undefined, 'Item 0: DingTalk refused the signature: the secret does not match [errcode 310000: sign not match]'],
+		['an unknown token (300005)', () => ({ accessToken: sim.webhookUrl('unknownToken') }), undefined, 'Item 0: DingTalk does not know this robot\'s access token [errcode 300005: token is not exist]'],
+		['a missing keyword (310000)', () => ({ accessToken: sim.webhookUrl(KEYWORD_ROBOT.accessToken) }), undefined, 'Item 0: DingTalk refused the message: it contains none of the robot\'s keywords [errcode 310000: keywords not in content]'],
+		['a wrong path (HTTP 404)', () => ({ accessToken: `${sim.baseUrl}/robot/sent?access_token=x` }), undefined, 'Item 0: DingTalk answered HTTP 404'],
+		['an answer that is not JSON', credential, { kind: 'nonJson' as const }, 'Item 0: DingTalk\'s answer was not the expected JSON'],
+	])('%s is not retried: one request, the error at once', async (_name, makeCredential, fault, message) => {
+		if (fault) sim.injectFaults([fault]);
+		const { error } = await runRobotWorkflow({ items: [{}], parameters: { messageType: 'text', content: 'x' }, credential: makeCredential() });
+		expect(error?.message).toBe(message);
 		expect(sim.requests).toHaveLength(1);
 	});
 
