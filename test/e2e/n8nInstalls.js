@@ -13,7 +13,9 @@ const path = require('node:path');
 const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-dingtalk-robot');
 
 /**
- * @typedef {{ label: string, n8nVersion: string, nodeMajor: number }} Target
+ * @typedef {{ label: string, n8nVersion: string, nodeMajor: number, rebuildOnly?: string[] }} Target
+ * rebuildOnly: install without running packages' install scripts, then build only these native
+ * modules (the ones n8n needs to start), skipping those that download sources from elsewhere
  * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string }} Installed
  */
 
@@ -22,7 +24,8 @@ const TARGETS = [
 	// newer 1.123.x pull isolated-vm, which does not build on Node 20
 	{ label: 'n8n 1.123.50 / Node 20', n8nVersion: '1.123.50', nodeMajor: 20 },
 	// the newest 2.x whose dependencies all install from the registry (2.41.3 needs a missing @n8n/agents)
-	{ label: 'n8n 2.40.7 / Node 24', n8nVersion: '2.40.7', nodeMajor: 24 },
+	// (its Kafka client builds librdkafka from sources it downloads, which cannot work here)
+	{ label: 'n8n 2.40.7 / Node 24', n8nVersion: '2.40.7', nodeMajor: 24, rebuildOnly: ['sqlite3', 'isolated-vm'] },
 ];
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
@@ -66,18 +69,25 @@ function ensureN8n(/** @type {Target} */ target) {
 			JSON.stringify({ private: true, dependencies: { n8n: target.n8nVersion }, overrides: { xlsx: '0.18.5' } }, null, 2),
 		);
 		const nodeDir = path.dirname(path.dirname(node));
+		const options = {
+			cwd: dir,
+			stdio: /** @type {'inherit'} */ ('inherit'),
+			env: {
+				...process.env,
+				PATH: `${path.dirname(node)}:${process.env.PATH}`,
+				// native modules (sqlite3, isolated-vm) build against this Node's headers
+				...(node !== process.execPath && { npm_config_nodedir: nodeDir }),
+			},
+		};
+		const ignoreScripts = target.rebuildOnly ? ['--ignore-scripts'] : [];
 		timed(`installing n8n ${target.n8nVersion} with Node ${target.nodeMajor} into ${dir} (the first time: minutes, about 1.7 GB)`, () =>
-			execFileSync(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error'], {
-				cwd: dir,
-				stdio: 'inherit',
-				env: {
-					...process.env,
-					PATH: `${path.dirname(node)}:${process.env.PATH}`,
-					// native modules (sqlite3, isolated-vm) build against this Node's headers
-					...(node !== process.execPath && { npm_config_nodedir: nodeDir }),
-				},
-			}),
+			execFileSync(node, [npmCli, 'install', '--no-audit', '--no-fund', '--loglevel=error', ...ignoreScripts], options),
 		);
+		if (target.rebuildOnly) {
+			timed(`building ${target.rebuildOnly.join(', ')} for Node ${target.nodeMajor}`, () =>
+				execFileSync(node, [npmCli, 'rebuild', '--loglevel=error', ...(target.rebuildOnly ?? [])], options),
+			);
+		}
 		writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
 	}
 	return { node, npmCli, n8nBin, n8nVersion: target.n8nVersion };

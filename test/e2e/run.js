@@ -36,12 +36,17 @@ const ROBOTS = {
 
 const texts = (/** @type {any} */ sim, /** @type {any} */ robot) => sim.messages(robot.accessToken).map((/** @type {any} */ m) => m.text?.content);
 
-/** The JSON n8n printed with --rawOutput (the run data), or undefined. */
+/**
+ * The run data n8n's `execute` printed (pretty JSON, from a line "{" to a line "}"; n8n logs it
+ * at level info), or undefined.
+ */
 function runData(/** @type {CliResult} */ run) {
-	const start = run.stdout.indexOf('{');
-	if (start < 0) return undefined;
+	const lines = run.stdout.split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	if (start < 0 || end < start) return undefined;
 	try {
-		return JSON.parse(run.stdout.slice(start));
+		return JSON.parse(lines.slice(start, end + 1).join('\n'));
 	} catch {
 		return undefined;
 	}
@@ -180,7 +185,8 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: '127.0.0.1',
-		N8N_LOG_LEVEL: 'warn',
+		// `n8n execute` prints the run data at level info
+		N8N_LOG_LEVEL: 'info',
 	};
 	const credentialsFile = path.join(userFolder, 'credentials.json');
 	writeFileSync(
@@ -207,12 +213,13 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const result = await n8n(installed, args, env);
 			if (!result.ok) throw new Error(`n8n ${what} failed:\n${result.stdout}\n${result.stderr}`);
 		}
-		for (const testCase of CASES) {
+		for (const testCase of CASES.filter((c) => !process.env.E2E_CASES || process.env.E2E_CASES.split(',').includes(c.workflow))) {
 			sim.reset();
 			const started = Date.now();
 			const run = await n8n(installed, ['execute', `--id=${testCase.workflow}`, '--rawOutput'], env);
 			const robot = ROBOTS[testCase.robot];
 			const problems = testCase.check(sim, run, robot);
+			if (process.env.E2E_DEBUG) writeFileSync(path.join(os.tmpdir(), `e2e-${target.n8nVersion}-${testCase.workflow}.out`), `${run.stdout}\n----stderr----\n${run.stderr}`);
 			const delivered = sim.messages(robot.accessToken).length;
 			log(`  ${problems.length ? 'FAIL' : 'pass'}  ${testCase.workflow} (${((Date.now() - started) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
 			rows.push({ target: target.label, workflow: testCase.workflow, expected: testCase.expected, delivered, problems });
