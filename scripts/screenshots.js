@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// @ts-check
+'use strict';
+/**
+ * npm run screenshots: pictures of the node's forms (text and actionCard) and the credential
+ * form in the real n8n editor, for the README (docs/*.png). Starts n8n 1.123.50 with this
+ * package (as npm run dev does, in a throw-away user folder) and drives Debian's Chromium
+ * (package `chromium`) with playwright-core; no browser is downloaded.
+ */
+const { execFileSync, spawn } = require('node:child_process');
+const { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const { DingTalkSimulator } = require('../simulator');
+const { TARGETS, ensureN8n } = require('../test/e2e/n8nInstalls');
+
+const root = path.join(__dirname, '..');
+const PORT = 5679;
+const BASE = `http://127.0.0.1:${PORT}`;
+const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'DingTalk-Demo-2026' };
+
+async function waitFor(/** @type {string} */ url, /** @type {number} */ timeoutMs) {
+	const until = Date.now() + timeoutMs;
+	while (Date.now() < until) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// not up yet
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function main() {
+	const installed = ensureN8n(TARGETS[0]);
+	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+	const work = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-screens-'));
+	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+	const nodesDir = path.join(work, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	execFileSync(installed.node, [installed.npmCli, 'install', path.join(work, packed.filename), '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: nodesDir, stdio: 'ignore' });
+
+	const sim = new DingTalkSimulator();
+	sim.addRobot({ accessToken: 'screens-token', secret: 'SECscreens-secret' });
+	await sim.start({ host: '127.0.0.1', port: 0 });
+	const env = {
+		...process.env,
+		N8N_USER_FOLDER: work,
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-screens-key',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_PORT: String(PORT),
+		N8N_SECURE_COOKIE: 'false',
+	};
+	writeFileSync(
+		path.join(work, 'credentials.json'),
+		JSON.stringify([{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '' } }]),
+	);
+	cpSync(path.join(root, 'test', 'e2e', 'workflows', 'all-message-types.json'), path.join(work, 'workflow.json'));
+	execFileSync(installed.node, [installed.n8nBin, 'import:credentials', `--input=${path.join(work, 'credentials.json')}`], { env, stdio: 'ignore' });
+	execFileSync(installed.node, [installed.n8nBin, 'import:workflow', `--input=${path.join(work, 'workflow.json')}`], { env, stdio: 'ignore' });
+
+	const n8n = spawn(installed.node, [installed.n8nBin, 'start'], { env, stdio: 'ignore' });
+	const browser = await chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	try {
+		// /healthz answers before the REST API is mounted: wait for the API itself
+		await waitFor(`${BASE}/rest/settings`, 180000);
+		const setup = await fetch(`${BASE}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+		if (!setup.ok) throw new Error(`owner setup: HTTP ${setup.status} ${await setup.text()}`);
+		const cookie = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+		if (!cookie) throw new Error('owner setup gave no n8n-auth cookie');
+
+		const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+		await context.addCookies([{ name: 'n8n-auth', value: cookie, url: BASE }]);
+		const page = await context.newPage();
+
+		const openNode = async (/** @type {string} */ name, /** @type {string} */ file) => {
+			await page.goto(`${BASE}/workflow/e2eAllTypes`, { waitUntil: 'networkidle' });
+			// select the node on the canvas, then open it (Enter), as a keyboard user would
+			await page.locator('.vue-flow__node', { hasText: name }).first().click({ force: true });
+			await page.keyboard.press('Enter');
+			await page.getByText('Parameters', { exact: true }).first().waitFor();
+			await page.waitForTimeout(800);
+			await page.screenshot({ path: path.join(root, 'docs', file) });
+			console.log(`docs/${file}`);
+		};
+		await openNode('Send text', 'editor-text-node.png');
+		await openNode('Send actionCard', 'editor-actioncard-node.png');
+
+		await page.goto(`${BASE}/home/credentials/dtTypes`, { waitUntil: 'networkidle' });
+		await page.getByText('Webhook URL or Access Token').first().waitFor();
+		await page.waitForTimeout(800);
+		await page.screenshot({ path: path.join(root, 'docs', 'editor-credential.png') });
+		console.log('docs/editor-credential.png');
+	} finally {
+		await browser.close();
+		n8n.kill('SIGTERM');
+		await sim.stop();
+		await new Promise((resolve) => n8n.on('close', resolve));
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
