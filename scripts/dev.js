@@ -11,12 +11,12 @@
  * reinstalled from the current build every time.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { DingTalkSimulator } = require('../simulator');
-const { TARGETS, ensureN8n } = require('../test/e2e/n8nInstalls');
+const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
 
 const root = path.join(__dirname, '..');
 const PORT = Number(process.env.N8N_PORT || 5678);
@@ -25,16 +25,10 @@ const ROBOT = { accessToken: 'dev-token', secret: 'SECdev-secret' };
 
 async function main() {
 	const installed = ensureN8n(TARGETS[0]);
-	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
-	const packDir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-dev-pack-'));
-	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-
+	const tarball = packPackage();
 	const userFolder = path.join(root, '.dev', 'n8n');
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodesDir, { recursive: true });
-	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync(installed.node, [installed.npmCli, 'install', path.join(packDir, packed.filename), '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: nodesDir, stdio: 'ignore' });
-	rmSync(packDir, { recursive: true, force: true });
+	installPackage(installed, userFolder, tarball);
+	rmSync(path.dirname(tarball), { recursive: true, force: true });
 
 	const sim = new DingTalkSimulator();
 	sim.addRobot(ROBOT);
@@ -42,19 +36,7 @@ async function main() {
 	sim.onRequest((r) => console.log(`[simulator] ${r.msgtype ?? '-'} errcode=${r.errcode ?? r.status} signature=${r.signatureValid === null ? 'n/a' : r.signatureValid ? 'valid' : 'INVALID'}`));
 	await sim.start({ host: '127.0.0.1', port: SIMULATOR_PORT });
 
-	const env = {
-		...process.env,
-		N8N_USER_FOLDER: userFolder,
-		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-dev-key',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_PORT: String(PORT),
-		N8N_SECURE_COOKIE: 'false',
-	};
+	const env = n8nEnv(installed, userFolder, { N8N_PORT: String(PORT) });
 	const credentials = ['dtTypes', 'dtPlain', 'dtWrongSecret', 'dtContinue', 'dtBurst'].map((id) => ({
 		id,
 		name: `Simulator robot (${id})`,

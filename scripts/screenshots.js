@@ -8,13 +8,13 @@
  * (package `chromium`) with playwright-core; no browser is downloaded.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const { DingTalkSimulator } = require('../simulator');
-const { TARGETS, ensureN8n } = require('../test/e2e/n8nInstalls');
+const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
 
 const root = path.join(__dirname, '..');
 const PORT = 5679;
@@ -36,30 +36,15 @@ async function waitFor(/** @type {string} */ url, /** @type {number} */ timeoutM
 
 async function main() {
 	const installed = ensureN8n(TARGETS[0]);
-	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+	const tarball = packPackage();
 	const work = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-screens-'));
-	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-	const nodesDir = path.join(work, '.n8n', 'nodes');
-	mkdirSync(nodesDir, { recursive: true });
-	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	execFileSync(installed.node, [installed.npmCli, 'install', path.join(work, packed.filename), '--no-audit', '--no-fund', '--legacy-peer-deps'], { cwd: nodesDir, stdio: 'ignore' });
+	installPackage(installed, work, tarball);
+	rmSync(path.dirname(tarball), { recursive: true, force: true });
 
 	const sim = new DingTalkSimulator();
 	sim.addRobot({ accessToken: 'screens-token', secret: 'SECscreens-secret' });
 	await sim.start({ host: '127.0.0.1', port: 0 });
-	const env = {
-		...process.env,
-		N8N_USER_FOLDER: work,
-		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-screens-key',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_PORT: String(PORT),
-		N8N_SECURE_COOKIE: 'false',
-	};
+	const env = n8nEnv(installed, work, { N8N_PORT: String(PORT) });
 	writeFileSync(
 		path.join(work, 'credentials.json'),
 		JSON.stringify([{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '' } }]),

@@ -1,12 +1,14 @@
 // @ts-check
 'use strict';
 /**
- * Installs the n8n versions the end-to-end suite runs against, once, into a cache folder
- * outside the repository (N8N_E2E_CACHE, default ~/.cache/n8n-nodes-dingtalk-robot), keyed by
- * version and reused by later runs. Says what it installs and how long it took.
+ * Real n8n for the end-to-end suite, npm run dev and npm run screenshots: installs the n8n
+ * versions once into a cache folder outside the repository (N8N_E2E_CACHE, default
+ * ~/.cache/n8n-nodes-dingtalk-robot), keyed by version and reused by later runs, saying what it
+ * installs and how long it took; packs this package and installs it into an n8n user folder
+ * the way users do; and gives the environment for a headless, loopback-only n8n.
  */
 const { execFileSync } = require('node:child_process');
-const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, mkdtempSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -93,4 +95,50 @@ function ensureN8n(/** @type {Target} */ target) {
 	return { node, npmCli, n8nBin, n8nVersion: target.n8nVersion };
 }
 
-module.exports = { TARGETS, CACHE, ensureN8n };
+const root = path.join(__dirname, '..', '..');
+
+/** Builds and packs this package; returns the tarball's path (in a new temporary folder). */
+function packPackage() {
+	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-pack-'));
+	const [packed] = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+	);
+	return path.join(dir, packed.filename);
+}
+
+/**
+ * Installs the tarball into `<userFolder>/.n8n/nodes` as a user does by hand (npm install in
+ * ~/.n8n/nodes); n8n resolves the peer dependency n8n-workflow to its own copy.
+ */
+function installPackage(/** @type {Installed} */ installed, /** @type {string} */ userFolder, /** @type {string} */ tarball) {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+	execFileSync(installed.node, [installed.npmCli, 'install', tarball, '--no-audit', '--no-fund', '--legacy-peer-deps'], {
+		cwd: nodesDir,
+		stdio: 'ignore',
+		env: { ...process.env, PATH: `${path.dirname(installed.node)}:${process.env.PATH}` },
+	});
+}
+
+/** The environment of a headless n8n on loopback with its own user folder and a fixed key. */
+function n8nEnv(/** @type {Installed} */ installed, /** @type {string} */ userFolder, /** @type {Record<string, string>} */ extra = {}) {
+	return {
+		...process.env,
+		PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-local-key',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: '127.0.0.1',
+		N8N_SECURE_COOKIE: 'false',
+		...extra,
+	};
+}
+
+module.exports = { TARGETS, CACHE, ensureN8n, packPackage, installPackage, n8nEnv };

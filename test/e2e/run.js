@@ -9,15 +9,14 @@
  * simulator received and what the execution reported. Ends with a table and a plain
  * "N passed, N failed" line. E2E_TARGETS=1 or =2 runs one major only.
  */
-const { execFileSync, spawn } = require('node:child_process');
-const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { spawn } = require('node:child_process');
+const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { DingTalkSimulator } = require('../../simulator');
-const { TARGETS, ensureN8n } = require('./n8nInstalls');
+const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('./n8nInstalls');
 
-const root = path.join(__dirname, '..', '..');
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
 /** Robots of the simulated group, one per case so their per-minute budgets do not mix. */
@@ -148,46 +147,18 @@ function n8n(/** @type {any} */ installed, /** @type {string[]} */ args, /** @ty
 	);
 }
 
-function packPackage() {
-	execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-e2e-pack-'));
-	const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-	return path.join(dir, packed.filename);
-}
-
 async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /** @type {string} */ tarball) {
 	log(`\n== ${target.label}`);
 	const installed = ensureN8n(target);
 	const userFolder = mkdtempSync(path.join(os.tmpdir(), `dingtalk-e2e-n8n-${target.n8nVersion}-`));
-	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodesDir, { recursive: true });
-	writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-	// how a user installs a community package by hand: npm install in ~/.n8n/nodes
-	execFileSync(installed.node, [installed.npmCli, 'install', tarball, '--no-audit', '--no-fund', '--legacy-peer-deps'], {
-		cwd: nodesDir,
-		stdio: 'ignore',
-		env: { ...process.env, PATH: `${path.dirname(installed.node)}:${process.env.PATH}` },
-	});
+	installPackage(installed, userFolder, tarball);
 
 	const sim = new DingTalkSimulator();
 	for (const robot of Object.values(ROBOTS)) sim.addRobot({ accessToken: robot.accessToken, secret: robot.secret });
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
-	const env = {
-		...process.env,
-		PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
-		N8N_USER_FOLDER: userFolder,
-		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-e2e-key',
-		N8N_DIAGNOSTICS_ENABLED: 'false',
-		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_TEMPLATES_ENABLED: 'false',
-		N8N_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_HOST: '127.0.0.1',
-		// `n8n execute` prints the run data at level info
-		N8N_LOG_LEVEL: 'info',
-	};
+	// `n8n execute` prints the run data at level info
+	const env = n8nEnv(installed, userFolder, { N8N_LOG_LEVEL: 'info' });
 	const credentialsFile = path.join(userFolder, 'credentials.json');
 	writeFileSync(
 		credentialsFile,
