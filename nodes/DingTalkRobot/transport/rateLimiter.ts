@@ -104,7 +104,7 @@ export class RobotRateLimiter {
 	}
 }
 
-/** The limiter shared by every DingTalk Robot node of this n8n process. */
+/** The limiter shared by every DingTalk Robot node running in this n8n instance (one per process). */
 export const robotRateLimiter = new RobotRateLimiter({ now: () => Date.now(), sleep });
 
 /** Identifies a robot without keeping its token. */
