@@ -250,7 +250,7 @@ function deliverySettings(options: NodeOptions, credentials: IDataObject, redact
 		perMinute: Math.min(20, Math.max(1, Math.floor(options.messagesPerMinute ?? 20))),
 		maxAttempts: Math.min(10, Math.max(1, Math.floor(options.maxAttempts ?? 5))),
 		timeoutMs: Math.max(1, options.timeoutSeconds ?? 15) * 1000,
-		budget: new WaitBudget(Math.max(0, options.maxWaitSeconds ?? 600) * 1000),
+		budget: new WaitBudget(Math.max(0, options.maxWaitSeconds ?? 900) * 1000),
 		redact,
 	};
 }

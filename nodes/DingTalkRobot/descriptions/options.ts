@@ -57,9 +57,9 @@ export const optionsProperty: INodeProperties = {
 			name: 'maxWaitSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 600,
+			default: 900,
 			description:
-				'The longest this execution may wait in all for the rate limit and for retries. Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
+				'The longest this execution may wait in all for the rate limit and for retries (the default waits out a 10-minute throttle). Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
 		},
 		{
 			displayName: 'Message ID (msgUuid)',
