@@ -7,7 +7,8 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/**'] },
+	// everything git ignores (build output, npm run dev's n8n folder) is not ours to lint
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/**', '.dev/**', '.cache/**'] },
 	{
 		files: ['**/*.ts', '**/*.js', '**/*.mjs'],
 		extends: [tseslint.configs.recommended],
