@@ -125,10 +125,11 @@ async function main() {
 	console.log(`Workflow "${demo.name}" run by n8n-core's WorkflowExecute:\n`);
 	console.log(`  ${pad('node', 22)}${pad('msgtype', 12)}${pad('DingTalk answer', 18)}signature`);
 	let sent = 0;
-	robotNodes.forEach((/** @type {any} */ node, /** @type {number} */ index) => {
+	robotNodes.forEach((/** @type {any} */ node) => {
 		const task = run.data.resultData.runData[node.name]?.[0];
 		const item = task?.data?.main?.[0]?.[0]?.json;
-		const request = sim?.requests.find((r) => r.msgUuid && r.msgUuid === item?.msgUuid) ?? sim?.requests[index];
+		// the node's request is the one carrying its message's msgUuid
+		const request = item ? sim?.requests.find((r) => r.msgUuid === item.msgUuid) : undefined;
 		const answer = item ? `${item.errcode} ${item.errmsg}` : `failed: ${task?.error?.message ?? 'not run'}`;
 		const signature = sim ? (request?.signatureValid ? 'valid' : 'INVALID') : 'checked by DingTalk';
 		if (item?.errcode === 0) sent++;

@@ -13,14 +13,13 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { parseRobotWebhook } from '../../credentials/signing';
+import { parseRobotWebhook, type RobotWebhook } from '../../credentials/signing';
 import {
 	buildActionCardMessage,
 	buildFeedCardMessage,
 	buildLinkMessage,
 	buildMarkdownMessage,
 	buildTextMessage,
-	MENTION_FIELDS,
 	type ActionCardMessageInput,
 	type BuildOptions,
 } from './messages/build';
@@ -145,19 +144,19 @@ function prepareItem(ctx: IExecuteFunctions, itemIndex: number, keywords: string
 function prepareCombined(
 	ctx: IExecuteFunctions,
 	itemCount: number,
+	first: NodeOptions,
 	messageType: 'text' | 'markdown',
 	keywords: string[],
 	maxBytes: number,
 	onItemError: (itemIndex: number, error: unknown) => void,
 ): Outgoing[] {
-	const first = ctx.getNodeParameter('options', 0, {}) as NodeOptions;
 	const field = MAIN_FIELD[messageType];
 	const entries: CombineEntry[] = [];
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
 		try {
 			const text = requireText(ctx.getNodeParameter(messageType === 'text' ? 'content' : 'text', itemIndex, ''), field);
 			const mentions = ctx.getNodeParameter('mentions', itemIndex, {}) as MentionInput;
-			resolveMentions(mentions, MENTION_FIELDS); // refuse a bad mention list on its own item
+			resolveMentions(mentions); // refuse a bad mention list on its own item
 			entries.push({ itemIndex, text, mentions });
 		} catch (error) {
 			onItemError(itemIndex, error);
@@ -186,20 +185,15 @@ function prepareCombined(
 }
 
 /** Removes the access token and the secret from text that may have come from the HTTP layer. */
-function secretRedactor(credentials: IDataObject): (text: string) => string {
-	const secrets = new Set<string>();
-	try {
-		secrets.add(parseRobotWebhook(credentials.accessToken).accessToken);
-	} catch {
-		// an unusable webhook fails before any request; nothing of it can leak
-	}
-	if (typeof credentials.secret === 'string' && credentials.secret.trim()) secrets.add(credentials.secret.trim());
+function secretRedactor(webhook: RobotWebhook, secret: unknown): (text: string) => string {
+	const secrets = new Set([webhook.accessToken]);
+	if (typeof secret === 'string' && secret.trim()) secrets.add(secret.trim());
 	const variants = [...secrets].flatMap((secret) => [secret, encodeURIComponent(secret)]).filter((s) => s.length >= 4);
 	return (text: string) => variants.reduce((result, secret) => result.split(secret).join('***'), text);
 }
 
 /** "Item 3", "Items 0–19" (a range), or "Items 0, 2, 5" */
-export function itemLabel(indices: number[]): string {
+function itemLabel(indices: number[]): string {
 	if (indices.length === 1) return `Item ${indices[0]}`;
 	const contiguous = indices.every((index, position) => position === 0 || index === indices[position - 1] + 1);
 	if (contiguous) return `Items ${indices[0]}–${indices[indices.length - 1]}`;
@@ -242,8 +236,7 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndices: number
 }
 
 /** Execution-wide delivery settings, from the first item's options. */
-function deliverySettings(options: NodeOptions, credentials: IDataObject, redact: (text: string) => string): DeliverySettings {
-	const webhook = parseRobotWebhook(credentials.accessToken);
+function deliverySettings(options: NodeOptions, webhook: RobotWebhook, redact: (text: string) => string): DeliverySettings {
 	return {
 		robot: robotKey(webhook.endpoint, webhook.accessToken),
 		pacing: options.pacing !== false,
@@ -258,17 +251,18 @@ function deliverySettings(options: NodeOptions, credentials: IDataObject, redact
 export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	let webhook: RobotWebhook;
+	try {
+		webhook = parseRobotWebhook(credentials.accessToken);
+	} catch (error) {
+		// an unusable webhook fails the run before any request (the message never repeats it)
+		throw new NodeOperationError(this.getNode(), (error as Error).message);
+	}
 	const keywords = parseKeywords(credentials.keywords);
-	const redact = secretRedactor(credentials);
 	const first = this.getNodeParameter('options', 0, {}) as NodeOptions;
 	const maxBytes = Math.min(MAX_MESSAGE_BYTES, Math.max(1000, Math.floor(first.maxMessageBytes ?? MAX_MESSAGE_BYTES)));
 	const messageType = this.getNodeParameter('messageType', 0) as string;
-	let delivery: DeliverySettings;
-	try {
-		delivery = deliverySettings(first, credentials, redact);
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), (error as Error).message);
-	}
+	const delivery = deliverySettings(first, webhook, secretRedactor(webhook, credentials.secret));
 
 	// Phase 1: build and check every message, so a bad item stops the run before anything is sent.
 	// Outputs are collected by position: a sent message or an error item, in input order.
@@ -281,10 +275,9 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 	const ready: Outgoing[] = [];
 	if (first.combineItems === true && (messageType === 'text' || messageType === 'markdown')) {
 		try {
-			ready.push(...prepareCombined(this, items.length, messageType, keywords, maxBytes, (index, error) => fail([index], error)));
+			ready.push(...prepareCombined(this, items.length, first, messageType, keywords, maxBytes, (index, error) => fail([index], error)));
 		} catch (caught) {
-			const itemIndex = (caught as { itemIndex?: number }).itemIndex ?? 0;
-			fail([itemIndex], caught);
+			fail([caught instanceof MessageInputError ? (caught.itemIndex ?? 0) : 0], caught);
 		}
 	} else {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -41,32 +41,40 @@ const credential = (overrides: Record<string, string> = {}) => ({
 	...overrides,
 });
 
+/** Each scenario's own outcome, so it really took the path its name says. */
+type Outcome = { sent: true } | { error: string } | { errorItems: string };
+
 test.each([
-	['a message sent', () => ({ credential: credential() }), undefined],
-	['DingTalk refuses the signature', () => ({ credential: credential({ secret: `${CANARY_SECRET}x` }) }), undefined],
-	['the robot is unknown', () => ({ credential: { accessToken: `${sim.baseUrl}/robot/send?access_token=${CANARY_TOKEN}Unknown`, secret: CANARY_SECRET } }), undefined],
-	['the connection is refused', () => ({ credential: credential({ accessToken: `http://127.0.0.1:9/robot/send?access_token=${CANARY_TOKEN}` }) }), undefined],
-	['HTTP 502', () => ({ credential: credential() }), { kind: 'http502' as const }],
-	['the connection drops', () => ({ credential: credential() }), { kind: 'drop' as const }],
-	['continue on fail', () => ({ credential: credential({ secret: 'SECwrongButNotCanary' }), continueOnFail: true }), undefined],
-])('%s: no secret in output, error, run data, logs or console', async (_name, setup, fault) => {
-	if (fault) sim.injectFaults([fault]);
-	const { credential: cred, continueOnFail } = setup() as { credential: Record<string, string>; continueOnFail?: boolean };
-	const { run, output, error } = await runRobotWorkflow({
-		items: [{ n: 1 }, { n: 2 }],
-		parameters: { messageType: 'markdown', title: 'Canary', text: '=item {{ $json.n }}' },
-		credential: cred,
-		continueOnFail,
-	});
-	// the scenario really happened: something was sent or refused over HTTP
-	expect(sim.requests.length + (error?.message.includes('refused') ? 1 : 0)).toBeGreaterThan(0);
-	expectNoSecrets('output', dump(output));
-	expectNoSecrets('error', dump(error));
-	expectNoSecrets('run data', dump(run));
-	expectNoSecrets('run data as stored (JSON)', JSON.stringify(run.data));
-	expectNoSecrets('logs', logs.lines.join('\n'));
-	expectNoSecrets('console', consoleLines.join('\n'));
-});
+	['a message sent', () => ({ credential: credential() }), undefined, { sent: true }],
+	['DingTalk refuses the signature', () => ({ credential: credential({ secret: `${CANARY_SECRET}x` }) }), undefined, { error: 'the secret does not match' }],
+	['the robot is unknown', () => ({ credential: { accessToken: `${sim.baseUrl}/robot/send?access_token=${CANARY_TOKEN}Unknown`, secret: CANARY_SECRET } }), undefined, { error: 'does not know this robot\'s access token' }],
+	['the connection is refused', () => ({ credential: credential({ accessToken: `http://127.0.0.1:9/robot/send?access_token=${CANARY_TOKEN}` }) }), undefined, { error: 'the connection was refused' }],
+	['HTTP 502', () => ({ credential: credential() }), { kind: 'http502' as const }, { error: 'DingTalk answered HTTP 502' }],
+	['the connection drops', () => ({ credential: credential() }), { kind: 'drop' as const }, { error: 'the connection was closed before DingTalk answered' }],
+	['continue on fail', () => ({ credential: credential({ secret: 'SECwrongButNotCanary' }), continueOnFail: true }), undefined, { errorItems: 'the secret does not match' }],
+] as Array<[string, () => { credential: Record<string, string>; continueOnFail?: boolean }, { kind: 'http502' | 'drop' } | undefined, Outcome]>)(
+	'%s: no secret in output, error, run data, logs or console',
+	async (_name, setup, fault, outcome) => {
+		if (fault) sim.injectFaults([fault]);
+		const { credential: cred, continueOnFail } = setup();
+		const { run, output, error } = await runRobotWorkflow({
+			items: [{ n: 1 }, { n: 2 }],
+			// one attempt: a retried fault would recover and skip the error path under test
+			parameters: { messageType: 'markdown', title: 'Canary', text: '=item {{ $json.n }}', options: { maxAttempts: 1 } },
+			credential: cred,
+			continueOnFail,
+		});
+		if ('sent' in outcome) expect(output.map((o) => o.json.errcode)).toEqual([0, 0]);
+		if ('error' in outcome) expect(error?.message).toContain(outcome.error);
+		if ('errorItems' in outcome) expect(output.map((o) => String(o.json.error))).toEqual([expect.stringContaining(outcome.errorItems), expect.stringContaining(outcome.errorItems)]);
+		expectNoSecrets('output', dump(output));
+		expectNoSecrets('error', dump(error));
+		expectNoSecrets('run data', dump(run));
+		expectNoSecrets('run data as stored (JSON)', JSON.stringify(run.data));
+		expectNoSecrets('logs', logs.lines.join('\n'));
+		expectNoSecrets('console', consoleLines.join('\n'));
+	},
+);
 
 test('the credential test answer carries no secret', async () => {
 	const results = [

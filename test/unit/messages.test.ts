@@ -3,7 +3,6 @@ import type { INodeProperties } from 'n8n-workflow';
 import { dingTalkRobotProperties } from '../../nodes/DingTalkRobot/descriptions';
 import {
 	DEFAULT_BUILD_OPTIONS,
-	MENTION_FIELDS,
 	buildActionCardMessage,
 	buildFeedCardMessage,
 	buildLinkMessage,
@@ -14,7 +13,7 @@ import {
 import { validateRobotMessageJson } from '../../nodes/DingTalkRobot/messages/checks';
 import { MessageInputError } from '../../nodes/DingTalkRobot/messages/fields';
 import { rewriteMarkdownLinks, toSidePanelUrl } from '../../nodes/DingTalkRobot/messages/links';
-import { appendMissingMentions, parseMentionList, resolveMentions } from '../../nodes/DingTalkRobot/messages/mentions';
+import { MENTION_FIELDS, appendMissingMentions, parseMentionList, resolveMentions } from '../../nodes/DingTalkRobot/messages/mentions';
 
 const SIDE_PANEL: BuildOptions = { addMentionsToContent: true, openLinksInSidePanel: true };
 const NO_AUTO_MENTIONS: BuildOptions = { addMentionsToContent: false, openLinksInSidePanel: false };

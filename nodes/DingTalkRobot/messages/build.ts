@@ -24,10 +24,8 @@ export interface BuildOptions {
 
 export const DEFAULT_BUILD_OPTIONS: BuildOptions = { addMentionsToContent: true, openLinksInSidePanel: false };
 
-export const MENTION_FIELDS = { mobiles: 'Mentions › Mobiles', userIds: 'Mentions › User IDs' };
-
 function mentionsFor(content: string, mentions: MentionInput | undefined, options: BuildOptions, separator: string) {
-	const { at, names } = resolveMentions(mentions, MENTION_FIELDS);
+	const { at, names } = resolveMentions(mentions);
 	const text = options.addMentionsToContent ? appendMissingMentions(content, names, separator) : content;
 	return { at, text };
 }

@@ -4,7 +4,7 @@
  */
 import { MAX_MENTIONS, MessageInputError } from './fields';
 import { messageByteLength } from './checks';
-import { appendMissingMentions, parseMentionList, resolveMentions, type MentionInput } from './mentions';
+import { MENTION_FIELDS, appendMissingMentions, parseMentionList, resolveMentions, type MentionInput } from './mentions';
 import type { MarkdownRobotMessage, RobotAt, TextRobotMessage } from './types';
 
 export type CombinableMessage = TextRobotMessage | MarkdownRobotMessage;
@@ -42,7 +42,7 @@ function mergeMentions(entries: CombineEntry[]): { at?: RobotAt; names: string[]
 		atUserIds: entries.flatMap((entry) => entry.mentions?.atUserIds ?? []),
 		isAtAll: entries.some((entry) => entry.mentions?.isAtAll === true),
 	};
-	return resolveMentions(merged, { mobiles: 'Mentions › Mobiles', userIds: 'Mentions › User IDs' });
+	return resolveMentions(merged);
 }
 
 function composeMessage(entries: CombineEntry[], settings: CombineSettings, numbering = ''): CombinableMessage {
@@ -61,8 +61,8 @@ function composeMessage(entries: CombineEntry[], settings: CombineSettings, numb
 /** How many people a chunk mentions, counted without building it (which refuses over 50). */
 const mentionCount = (entries: CombineEntry[]) =>
 	new Set([
-		...parseMentionList(entries.map((entry) => entry.mentions?.atMobiles), 'Mentions › Mobiles'),
-		...parseMentionList(entries.map((entry) => entry.mentions?.atUserIds), 'Mentions › User IDs'),
+		...parseMentionList(entries.map((entry) => entry.mentions?.atMobiles), MENTION_FIELDS.mobiles),
+		...parseMentionList(entries.map((entry) => entry.mentions?.atUserIds), MENTION_FIELDS.userIds),
 	]).size;
 
 /**
@@ -83,9 +83,11 @@ export function combineItems(entries: CombineEntry[], settings: CombineSettings)
 		}
 		if (current.length > 0) chunks.push(current);
 		if (!fits([entry])) {
-			throw Object.assign(
-				new MessageInputError(settings.field, `is too long to combine: one item alone exceeds ${settings.maxBytes} bytes`),
-				{ itemIndex: entry.itemIndex },
+			throw new MessageInputError(
+				settings.field,
+				`is too long to combine: one item alone exceeds ${settings.maxBytes} bytes`,
+				undefined,
+				entry.itemIndex,
 			);
 		}
 		current = [entry];

@@ -7,6 +7,8 @@ export class MessageInputError extends Error {
 		readonly field: string,
 		readonly problem: string,
 		readonly hint?: string,
+		/** the input item, when the check spans several items (Combine Items) */
+		readonly itemIndex?: number,
 	) {
 		super(`"${field}" ${problem}`);
 		this.name = 'MessageInputError';
@@ -33,13 +35,6 @@ export function requireText(value: unknown, field: string): string {
 	const text = String(value);
 	if (text.trim() === '') throw new MessageInputError(field, 'is required');
 	return text;
-}
-
-export function optionalText(value: unknown, field: string): string | undefined {
-	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
-		return undefined;
-	}
-	return requireText(value, field);
 }
 
 /**

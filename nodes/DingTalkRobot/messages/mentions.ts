@@ -26,13 +26,16 @@ export function parseMentionList(value: unknown, field: string): string[] {
 	return [...new Set(cleaned)];
 }
 
+/** The form labels of the mention fields, named in errors. */
+export const MENTION_FIELDS = { mobiles: 'Mentions › Mobiles', userIds: 'Mentions › User IDs' };
+
 export interface ResolvedMentions {
 	at?: RobotAt;
 	/** who must also appear as "@…" in the content to be highlighted */
 	names: string[];
 }
 
-export function resolveMentions(input: MentionInput | undefined, fields: { mobiles: string; userIds: string }): ResolvedMentions {
+export function resolveMentions(input: MentionInput | undefined, fields = MENTION_FIELDS): ResolvedMentions {
 	const atMobiles = parseMentionList(input?.atMobiles, fields.mobiles);
 	const atUserIds = parseMentionList(input?.atUserIds, fields.userIds);
 	const isAtAll = input?.isAtAll === true;
