@@ -16,8 +16,8 @@ export class DingTalkRobot implements INodeType {
 		icon: { light: 'file:../../icons/dingtalk.svg', dark: 'file:../../icons/dingtalk.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ "Send " + $parameter["messageType"] }}',
-		description: 'Send text, markdown, link, actionCard and feedCard messages to a DingTalk group through its robot',
+		subtitle: '={{ ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : "Send ") + $parameter["messageType"] }}',
+		description: 'Send text, markdown, link, actionCard and feedCard messages to a DingTalk group through its robot, or reply to a DingTalk Robot Trigger message',
 		defaults: {
 			name: 'DingTalk Robot',
 		},
@@ -28,6 +28,8 @@ export class DingTalkRobot implements INodeType {
 			{
 				name: 'dingTalkRobotApi',
 				required: true,
+				// replies and answers to the trigger need no robot webhook
+				displayOptions: { show: { target: ['robot'] } },
 			},
 		],
 		properties: dingTalkRobotProperties,

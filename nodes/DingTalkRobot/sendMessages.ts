@@ -1,8 +1,9 @@
 /**
- * What the node does with its input: every item becomes one DingTalk message. All items are
- * built and checked first, so a bad item stops the run before anything is posted; then the
- * messages are sent in item order. Each item ends as a sent message, an error item (Continue
- * On Fail) or a failed execution naming the item.
+ * What the node does with its input: every item becomes one DingTalk message, posted to the
+ * credential's robot, posted to the conversation a trigger item came from (its session webhook),
+ * or given as the answer to the trigger's call. All items are built and checked first, so a bad
+ * item stops the run before anything is posted; then the messages are sent in item order. Each
+ * item ends as a sent message, an error item (Continue On Fail) or a failed execution naming it.
  */
 import { randomUUID } from 'crypto';
 import {
@@ -27,8 +28,17 @@ import { assertHasKeyword, assertMessageSize, parseKeywords, validateRobotMessag
 import { combineItems, splitLongMessage, type CombinableMessage, type CombineEntry } from './messages/combine';
 import { MAX_MESSAGE_BYTES, MessageInputError, requireText } from './messages/fields';
 import { resolveMentions, type MentionInput } from './messages/mentions';
+import { checkSessionWebhook, parseSessionHosts, type SessionWebhook } from './messages/sessionWebhook';
 import type { RobotMessage, RobotMessageBody } from './messages/types';
-import { CREDENTIAL_TYPE, WaitBudget, sendRobotMessage, type DeliverySettings, type DingTalkAnswer } from './transport';
+import { DINGTALK_SESSION_HOSTS } from './descriptions/target';
+import {
+	CREDENTIAL_TYPE,
+	WaitBudget,
+	sendRobotMessage,
+	type DeliverySettings,
+	type Destination,
+	type DingTalkAnswer,
+} from './transport';
 import { robotKey } from './transport/rateLimiter';
 
 interface NodeOptions {
@@ -44,12 +54,18 @@ interface NodeOptions {
 	maxWaitSeconds?: number;
 	maxAttempts?: number;
 	timeoutSeconds?: number;
+	sessionWebhookHosts?: string;
 }
+
+/** Send To: the credential's robot, the trigger item's conversation, or the trigger's answer. */
+type Target = 'robot' | 'session' | 'response';
 
 /** What is sent for one or more input items: one message, or the numbered parts of a long one. */
 interface Outgoing {
 	itemIndices: number[];
 	parts: RobotMessageBody[];
+	/** where a reply goes (Send To: Reply in the Conversation) */
+	session?: SessionWebhook;
 }
 
 /** The field a size or keyword problem is reported on: where the user would change the text. */
@@ -123,17 +139,28 @@ function checkParts(parts: RobotMessageBody[], field: string, keywords: string[]
 	return parts;
 }
 
+/** A reply's session webhook, checked (DingTalk host, not expired) before anything is sent. */
+function readSessionWebhook(ctx: IExecuteFunctions, itemIndex: number, options: NodeOptions): SessionWebhook {
+	return checkSessionWebhook(
+		ctx.getNodeParameter('sessionWebhook', itemIndex, ''),
+		ctx.getNodeParameter('sessionWebhookExpiresAt', itemIndex, ''),
+		parseSessionHosts(options.sessionWebhookHosts ?? DINGTALK_SESSION_HOSTS),
+		Date.now(),
+	);
+}
+
 /** Builds and checks one item's message, ready to send (split into parts when asked to). */
-function prepareItem(ctx: IExecuteFunctions, itemIndex: number, keywords: string[], maxBytes: number): Outgoing {
+function prepareItem(ctx: IExecuteFunctions, itemIndex: number, target: Target, keywords: string[], maxBytes: number): Outgoing {
 	const messageType = ctx.getNodeParameter('messageType', itemIndex) as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as NodeOptions;
+	const session = target === 'session' ? readSessionWebhook(ctx, itemIndex, options) : undefined;
 	const message = readMessage(ctx, itemIndex, messageType, buildOptionsOf(options));
 	const msgUuid = messageUuid(options, message);
-	const splittable = options.splitLongMessages === true && (message.msgtype === 'text' || message.msgtype === 'markdown');
+	const splittable = target !== 'response' && options.splitLongMessages === true && (message.msgtype === 'text' || message.msgtype === 'markdown');
 	const pieces = splittable ? splitLongMessage(message as CombinableMessage, maxBytes) : [message];
 	// parts share the item's key with a suffix, so a retried part is deduplicated on its own
 	const parts = pieces.map((piece, index) => ({ ...piece, msgUuid: pieces.length > 1 ? `${msgUuid}-${index + 1}` : msgUuid }) as RobotMessageBody);
-	return { itemIndices: [itemIndex], parts: checkParts(parts, MAIN_FIELD[messageType], keywords, maxBytes) };
+	return { itemIndices: [itemIndex], parts: checkParts(parts, MAIN_FIELD[messageType], keywords, maxBytes), session };
 }
 
 /**
@@ -184,11 +211,10 @@ function prepareCombined(
 	}));
 }
 
-/** Removes the access token and the secret from text that may have come from the HTTP layer. */
-function secretRedactor(webhook: RobotWebhook, secret: unknown): (text: string) => string {
-	const secrets = new Set([webhook.accessToken]);
-	if (typeof secret === 'string' && secret.trim()) secrets.add(secret.trim());
-	const variants = [...secrets].flatMap((secret) => [secret, encodeURIComponent(secret)]).filter((s) => s.length >= 4);
+/** Removes secrets (access token, signing secret, session tokens) from text that may have come from the HTTP layer. */
+function secretRedactor(secrets: unknown[]): (text: string) => string {
+	const unique = new Set(secrets.filter((secret): secret is string => typeof secret === 'string').map((secret) => secret.trim()));
+	const variants = [...unique].flatMap((secret) => [secret, encodeURIComponent(secret)]).filter((s) => s.length >= 4);
 	return (text: string) => variants.reduce((result, secret) => result.split(secret).join('***'), text);
 }
 
@@ -236,9 +262,8 @@ function errorItem(error: NodeApiError | NodeOperationError, itemIndices: number
 }
 
 /** Execution-wide delivery settings, from the first item's options. */
-function deliverySettings(options: NodeOptions, webhook: RobotWebhook, redact: (text: string) => string): DeliverySettings {
+function deliverySettings(options: NodeOptions, redact: (text: string) => string): DeliverySettings {
 	return {
-		robot: robotKey(webhook.endpoint, webhook.accessToken),
 		pacing: options.pacing !== false,
 		perMinute: Math.min(20, Math.max(1, Math.floor(options.messagesPerMinute ?? 20))),
 		maxAttempts: Math.min(10, Math.max(1, Math.floor(options.maxAttempts ?? 5))),
@@ -248,21 +273,51 @@ function deliverySettings(options: NodeOptions, webhook: RobotWebhook, redact: (
 	};
 }
 
+/** The credential's robot: its webhook, keywords and secrets (an unusable webhook fails the run before any request). */
+async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[] }> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	try {
+		const webhook = parseRobotWebhook(credentials.accessToken);
+		return { webhook, keywords: parseKeywords(credentials.keywords), secrets: [webhook.accessToken, credentials.secret] };
+	} catch (error) {
+		// the message never repeats the webhook
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
+	}
+}
+
+const TRIGGER_NODE_TYPE = 'n8n-nodes-dingtalk-robot.dingTalkRobotTrigger';
+
+/**
+ * Answer the Trigger Call: there is one call to answer, and only a trigger set to wait for it
+ * (Respond: From a Later Node) takes the answer; anything else would drop the message silently.
+ */
+function assertTriggerWaitsForAnswer(ctx: IExecuteFunctions, ready: Outgoing[]): void {
+	const trigger = ctx
+		.getParentNodes(ctx.getNode().name, { includeNodeParameters: true })
+		.find((node) => node.type === TRIGGER_NODE_TYPE && !node.disabled);
+	if (!trigger || trigger.parameters?.response !== 'responseNode') {
+		throw new NodeOperationError(ctx.getNode(), 'Send To "Answer the Trigger Call" needs a DingTalk Robot Trigger set to Respond: From a Later Node', {
+			description: trigger
+				? `Set "${trigger.name}" › Respond to "From a Later Node (Synchronous Reply)", or use Send To: Reply in the Conversation.`
+				: 'This node does not run after a DingTalk Robot Trigger. Use Send To: Group Robot, or put a DingTalk Robot Trigger before it.',
+		});
+	}
+	const messages = ready.reduce((count, outgoing) => count + outgoing.parts.length, 0);
+	if (messages > 1) {
+		throw new NodeOperationError(ctx.getNode(), `Send To "Answer the Trigger Call" sends one message, but the ${ready.length} input items make ${messages}`, {
+			description: 'DingTalk takes one message as the answer to its call. Turn on Options › Combine Items, or use Send To: Reply in the Conversation to send several.',
+		});
+	}
+}
+
 export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-	let webhook: RobotWebhook;
-	try {
-		webhook = parseRobotWebhook(credentials.accessToken);
-	} catch (error) {
-		// an unusable webhook fails the run before any request (the message never repeats it)
-		throw new NodeOperationError(this.getNode(), (error as Error).message);
-	}
-	const keywords = parseKeywords(credentials.keywords);
+	const target = this.getNodeParameter('target', 0, 'robot') as Target;
+	const robot = target === 'robot' ? await readRobotCredential(this) : undefined;
+	const keywords = robot?.keywords ?? [];
 	const first = this.getNodeParameter('options', 0, {}) as NodeOptions;
 	const maxBytes = Math.min(MAX_MESSAGE_BYTES, Math.max(1000, Math.floor(first.maxMessageBytes ?? MAX_MESSAGE_BYTES)));
 	const messageType = this.getNodeParameter('messageType', 0) as string;
-	const delivery = deliverySettings(first, webhook, secretRedactor(webhook, credentials.secret));
 
 	// Phase 1: build and check every message, so a bad item stops the run before anything is sent.
 	// Outputs are collected by position: a sent message or an error item, in input order.
@@ -273,7 +328,7 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 		outputs.push({ position: itemIndices[0], item: errorItem(error, itemIndices, body) });
 	};
 	const ready: Outgoing[] = [];
-	if (first.combineItems === true && (messageType === 'text' || messageType === 'markdown')) {
+	if (target !== 'session' && first.combineItems === true && (messageType === 'text' || messageType === 'markdown')) {
 		try {
 			ready.push(...prepareCombined(this, items.length, first, messageType, keywords, maxBytes, (index, error) => fail([index], error)));
 		} catch (caught) {
@@ -282,23 +337,39 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 	} else {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				ready.push(prepareItem(this, itemIndex, keywords, maxBytes));
+				ready.push(prepareItem(this, itemIndex, target, keywords, maxBytes));
 			} catch (caught) {
 				fail([itemIndex], caught);
 			}
 		}
 	}
 
+	if (target === 'response') {
+		assertTriggerWaitsForAnswer(this, ready);
+		for (const { itemIndices, parts } of ready) {
+			this.sendResponse({ body: parts[0], headers: { 'content-type': 'application/json; charset=utf-8' }, statusCode: 200 });
+			const json: IDataObject = { answered: true, msgtype: parts[0].msgtype, msgUuid: parts[0].msgUuid };
+			if (itemIndices.length > 1) json.items = itemIndices.length;
+			outputs.push({ position: itemIndices[0], item: { json, pairedItem: itemIndices.map((index) => ({ item: index })) } });
+		}
+		return [outputs.sort((a, b) => a.position - b.position).map((output) => output.item)];
+	}
+
 	// Phase 2: send, in order, paced and retried (transport).
-	for (const { itemIndices, parts } of ready) {
+	const secrets = robot?.secrets ?? ready.map((outgoing) => outgoing.session?.session);
+	const delivery = deliverySettings(first, secretRedactor(secrets));
+	const robotDestination: Destination | undefined = robot && { key: robotKey(robot.webhook.endpoint, robot.webhook.accessToken) };
+	for (const { itemIndices, parts, session } of ready) {
 		const item = { index: itemIndices[0], label: itemLabel(itemIndices) };
+		const destination = session ? { key: robotKey(session.endpoint, session.session), sessionWebhook: session.url } : robotDestination;
+		if (!destination) continue; // unreachable: a robot target always has its credential, a session target its webhook
 		let attempts = 0;
 		let answer: DingTalkAnswer = { errcode: 0, errmsg: 'ok' };
 		let current: RobotMessageBody | undefined;
 		try {
 			for (const part of parts) {
 				current = part;
-				const delivered = await sendRobotMessage(this, part, item, delivery);
+				const delivered = await sendRobotMessage(this, part, item, delivery, destination);
 				attempts += delivered.attempts;
 				answer = delivered.answer;
 			}

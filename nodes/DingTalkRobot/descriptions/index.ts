@@ -8,9 +8,12 @@ import { markdownProperties } from './markdown';
 import { mentionsProperty } from './mentions';
 import { messageTypeProperty } from './messageType';
 import { optionsProperty } from './options';
+import { sessionProperties, targetProperty } from './target';
 import { textProperties } from './text';
 
 export const dingTalkRobotProperties: INodeProperties[] = [
+	targetProperty,
+	...sessionProperties,
 	messageTypeProperty,
 	...textProperties,
 	...markdownProperties,

@@ -1,6 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-const textOrMarkdown = { show: { '/messageType': ['text', 'markdown'] } };
+import { DINGTALK_SESSION_HOSTS } from './target';
+
+// Items of one execution may come from different conversations: only robot posts and the one
+// answer to the trigger's call combine them.
+const combinable = { show: { '/messageType': ['text', 'markdown'], '/target': ['robot', 'response'] } };
+// An answer to the trigger's call is not posted: pacing, retries and parts do not apply.
+const posted = { show: { '/target': ['robot', 'session'] } };
 
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -24,7 +30,7 @@ export const optionsProperty: INodeProperties = {
 			default: false,
 			description:
 				'Whether to send all items of the execution as few messages as possible: each item\'s Content (text) or Text (markdown) becomes a line or block of one message, split between items to stay under the size limit. A burst of alerts becomes a handful of messages.',
-			displayOptions: textOrMarkdown,
+			displayOptions: combinable,
 		},
 		{
 			displayName: 'Combined Header',
@@ -33,7 +39,7 @@ export const optionsProperty: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. #### {{ $items().length }} alerts',
 			description: 'With Combine Items: a line put above the items of every combined message',
-			displayOptions: textOrMarkdown,
+			displayOptions: combinable,
 		},
 		{
 			displayName: 'Max Attempts',
@@ -43,6 +49,7 @@ export const optionsProperty: INodeProperties = {
 			default: 5,
 			description:
 				'How often to try a message when DingTalk is busy, throttled, answers HTTP 5xx, times out or drops the connection. Every attempt is signed anew and reuses the message\'s msgUuid, so DingTalk never posts it twice.',
+			displayOptions: posted,
 		},
 		{
 			displayName: 'Max Message Size (Bytes)',
@@ -60,6 +67,7 @@ export const optionsProperty: INodeProperties = {
 			default: 900,
 			description:
 				'The longest this execution may wait in all for the rate limit and for retries (the default waits out a 10-minute throttle). Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
+			displayOptions: posted,
 		},
 		{
 			displayName: 'Message ID (msgUuid)',
@@ -76,6 +84,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 20 },
 			default: 20,
 			description: 'How many messages this n8n may send to the robot in any minute (DingTalk allows 20). Lower it when other senders share the robot.',
+			displayOptions: posted,
 		},
 		{
 			displayName: 'Open Links in DingTalk Side Panel',
@@ -92,6 +101,16 @@ export const optionsProperty: INodeProperties = {
 			default: true,
 			description:
 				'Whether to hold messages that would exceed Messages per Minute until the robot may post again (across all executions of this n8n process), instead of sending them into DingTalk\'s 10-minute throttle',
+			displayOptions: posted,
+		},
+		{
+			displayName: 'Session Webhook Hosts',
+			name: 'sessionWebhookHosts',
+			type: 'string',
+			default: DINGTALK_SESSION_HOSTS,
+			description:
+				'The hosts a Session Webhook may point at, separated by commas. Replies to any other host are refused before sending, so a forged item cannot make n8n post elsewhere. Add a host only for a proxy or a test simulator (host:port).',
+			displayOptions: { show: { '/target': ['session'] } },
 		},
 		{
 			displayName: 'Split Long Messages',
@@ -99,7 +118,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description: 'Whether to send a text or markdown message over the size limit as numbered parts, split at line boundaries, instead of failing',
-			displayOptions: textOrMarkdown,
+			displayOptions: { show: { '/messageType': ['text', 'markdown'], '/target': ['robot', 'session'] } },
 		},
 		{
 			displayName: 'Timeout (Seconds)',
@@ -108,6 +127,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: 15,
 			description: 'How long to wait for DingTalk\'s answer to one attempt',
+			displayOptions: posted,
 		},
 	],
 };

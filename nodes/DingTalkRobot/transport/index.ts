@@ -7,10 +7,10 @@
 import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { RobotMessageBody } from '../messages/types';
-import { postRobotMessage, type DingTalkAnswer, type ItemRef } from './post';
+import { postRobotMessage, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 import { RateLimitWaitError, robotRateLimiter } from './rateLimiter';
 
-export { CREDENTIAL_TYPE, type DingTalkAnswer, type ItemRef } from './post';
+export { CREDENTIAL_TYPE, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 
 /** What an execution may still wait, shared by all its items. */
 export class WaitBudget {
@@ -22,15 +22,13 @@ export class WaitBudget {
 }
 
 export interface DeliverySettings {
-	/** the robot, as the rate limiter knows it (a hash, not the token) */
-	robot: string;
 	/** keep to `perMinute` messages per minute to this robot */
 	pacing: boolean;
 	perMinute: number;
 	maxAttempts: number;
 	timeoutMs: number;
 	budget: WaitBudget;
-	/** removes the credential's secrets from text that came from the HTTP layer */
+	/** removes the credential's secrets and session tokens from text that came from the HTTP layer */
 	redact: (text: string) => string;
 }
 
@@ -67,6 +65,7 @@ export async function sendRobotMessage(
 	body: RobotMessageBody,
 	item: ItemRef,
 	settings: DeliverySettings,
+	destination: Destination,
 ): Promise<Delivered> {
 	let throttledBefore = false;
 	for (let attempt = 1; ; attempt++) {
@@ -74,7 +73,7 @@ export async function sendRobotMessage(
 			const why = throttledBefore ? 'for DingTalk\'s throttle of this robot (errcode 410100) to pass' : 'for a free slot';
 			let wait: number;
 			try {
-				wait = robotRateLimiter.reserve(settings.robot, settings.perMinute, settings.budget.remainingMs);
+				wait = robotRateLimiter.reserve(destination.key, settings.perMinute, settings.budget.remainingMs);
 			} catch (error) {
 				throw waitTooLong(ctx, item, settings, error as RateLimitWaitError, why);
 			}
@@ -82,13 +81,13 @@ export async function sendRobotMessage(
 			await robotRateLimiter.pause(wait);
 		}
 
-		const outcome = await postRobotMessage(ctx, body, item, settings.redact, settings.timeoutMs);
+		const outcome = await postRobotMessage(ctx, body, item, settings.redact, settings.timeoutMs, destination);
 		if (outcome.ok) return { answer: outcome.answer, attempts: attempt };
 		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt);
 
 		if (outcome.retry === 'throttled') {
 			// Nothing reaches this robot until the throttle has passed: hold every message to it.
-			robotRateLimiter.block(settings.robot);
+			robotRateLimiter.block(destination.key);
 			throttledBefore = true;
 		} else {
 			const pause = robotRateLimiter.retryPause(attempt);

@@ -1,6 +1,7 @@
 /**
- * One POST to DingTalk. The credential's `authenticate` adds the webhook URL and a fresh
- * signature to every request; this module posts the body and turns every way it can fail into
+ * One POST to DingTalk: to the robot's webhook, where the credential's `authenticate` adds the
+ * URL and a fresh signature to every request, or to a conversation's session webhook (a reply),
+ * whose URL is its own authorization. This module posts the body and turns every way it can fail into
  * a NodeApiError that names the item, says what to do and carries no secret, plus whether a
  * later attempt of the same message may succeed.
  */
@@ -26,6 +27,17 @@ export type RetryKind = 'throttled' | 'transient' | 'never';
 export type PostOutcome = { ok: true; answer: DingTalkAnswer } | { ok: false; error: NodeApiError; retry: RetryKind };
 
 const THROTTLED_ERRCODES = new Set([410100, 130101]);
+
+/** Where a message goes: the robot of the credential, or a conversation's session webhook. */
+export interface Destination {
+	/** the rate limiter's key for it (a hash, not the token) */
+	key: string;
+	/** a session webhook; undefined for the credential's robot */
+	sessionWebhook?: string;
+}
+
+/** Codes DingTalk answers a session webhook with when it does not (or no longer) know the session. */
+const SESSION_GONE_ERRCODES = new Set([300001, 300005, 400101]);
 
 /** Which input item(s) a message carries: n8n's item index and the words for messages. */
 export interface ItemRef {
@@ -127,10 +139,11 @@ export async function postRobotMessage(
 	item: ItemRef,
 	redact: (text: string) => string,
 	timeoutMs: number,
+	destination: Destination,
 ): Promise<PostOutcome> {
 	const request: IHttpRequestOptions = {
 		method: 'POST',
-		url: '',
+		url: destination.sessionWebhook ?? '',
 		headers: { 'Content-Type': 'application/json; charset=utf-8' },
 		body,
 		json: true,
@@ -141,11 +154,11 @@ export async function postRobotMessage(
 
 	let response: IN8nHttpFullResponse;
 	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			CREDENTIAL_TYPE,
-			request,
-		)) as IN8nHttpFullResponse;
+		response = (
+			destination.sessionWebhook
+				? await ctx.helpers.httpRequest(request)
+				: await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request)
+		) as IN8nHttpFullResponse;
 	} catch (error) {
 		// n8n's HTTP error carries the request, and so the signed URL with the token: keep only
 		// the network error code and a redacted text.
@@ -180,6 +193,19 @@ export async function postRobotMessage(
 				{ body: redact(snippet(response.body)) },
 				'DingTalk\'s answer was not the expected JSON',
 				`The webhook answered: ${redact(snippet(response.body))}. Check that the credential's webhook URL points at DingTalk's robot/send endpoint (or a proxy that forwards it).`,
+			),
+		};
+	}
+	if (answer.errcode !== 0 && destination.sessionWebhook && SESSION_GONE_ERRCODES.has(answer.errcode)) {
+		return {
+			ok: false,
+			retry: 'never',
+			error: failure(
+				ctx,
+				item,
+				{ errcode: answer.errcode, errmsg: redact(answer.errmsg) },
+				`DingTalk does not accept replies to this conversation's session [errcode ${answer.errcode}: ${redact(answer.errmsg)}]`,
+				'The session webhook expired (DingTalk keeps it about 90 minutes) or is not a real one. Reply sooner after the trigger, or post to the group with Send To › Group Robot.',
 			),
 		};
 	}

@@ -1,0 +1,58 @@
+import {
+	NodeConnectionTypes,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { testCallbackCredential } from './credentialTest';
+import { dingTalkRobotTriggerProperties } from './description';
+import { receiveCallback } from './receiveCallback';
+
+// No webhookMethods: DingTalk has no API to register a robot's message receiving URL; the user
+// pastes the node's Production URL into the robot's settings (the notice on the form says so).
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
+export class DingTalkRobotTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'DingTalk Robot Trigger',
+		name: 'dingTalkRobotTrigger',
+		icon: { light: 'file:../../icons/dingtalk.svg', dark: 'file:../../icons/dingtalk.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "On @-mention" }}',
+		description: 'Starts the workflow when someone @-mentions the robot in DingTalk, after checking DingTalk\'s signature',
+		defaults: {
+			name: 'DingTalk Robot Trigger',
+		},
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'dingTalkRobotCallbackApi',
+				required: true,
+				testedBy: 'testCallbackCredential',
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// the answer is the node's webhookResponse ({"msgtype":"empty"} or the fixed text),
+				// or comes from a later node; never n8n's "Workflow was started"
+				responseMode: '={{ $parameter["response"] === "responseNode" ? "responseNode" : "onReceived" }}',
+				responseData: '',
+				path: 'dingtalk',
+			},
+		],
+		properties: dingTalkRobotTriggerProperties,
+	};
+
+	methods = {
+		credentialTest: { testCallbackCredential },
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback.call(this);
+	}
+}

@@ -1,0 +1,59 @@
+/**
+ * What the trigger does with one HTTP call: refuse it unless DingTalk signed it (401/403) and it
+ * is a DingTalk message (400), answer a retry or a filtered-out message with no message, and
+ * otherwise start the workflow with one normalized item. Refused calls start nothing.
+ */
+import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
+
+import { normalizeCallback, readCallbackBody, verifyCallback } from './callback';
+import { recentCallbacks } from './recentMessages';
+
+export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
+
+/** DingTalk's "say nothing" answer to a callback. */
+const NO_MESSAGE = { msgtype: 'empty' };
+
+interface TriggerOptions {
+	conversationTypes?: string[];
+	onlyWhenMentioned?: boolean;
+	robotName?: string;
+}
+
+/** Answers the call at once with `status` and a short JSON reason, and starts nothing. */
+function refuse(ctx: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
+	ctx.getResponseObject().status(status).json({ errcode: status, errmsg: reason });
+	return { noWebhookResponse: true };
+}
+
+export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const credentials = await this.getCredentials(CALLBACK_CREDENTIAL_TYPE);
+	const secrets = { appSecret: String(credentials.appSecret ?? ''), outgoingToken: String(credentials.outgoingToken ?? '') };
+	if (!secrets.appSecret.trim() && !secrets.outgoingToken.trim()) {
+		// a setup mistake, not a bad caller: fail loudly so it shows in the executions list
+		throw new NodeOperationError(this.getNode(), 'The DingTalk Robot Callback credential has neither an App Secret nor an Outgoing Token', {
+			description: 'Without one of them the trigger cannot tell DingTalk\'s calls from anyone else\'s. Enter the robot\'s AppSecret (or the Outgoing Token of a custom robot).',
+		});
+	}
+
+	const verdict = verifyCallback(this.getHeaderData() as IDataObject, secrets, Date.now());
+	if (!verdict.ok) return refuse(this, verdict.status, verdict.reason);
+
+	const reading = readCallbackBody(this.getRequestObject().body);
+	if (!reading.ok) return refuse(this, 400, reading.reason);
+
+	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const item = normalizeCallback(reading.body, { robotName: options.robotName });
+	const conversationTypes = options.conversationTypes ?? ['group', 'oneToOne'];
+	if (!conversationTypes.includes(item.conversation.type)) return { webhookResponse: NO_MESSAGE };
+	if (options.onlyWhenMentioned === true && !item.robotMentioned) return { webhookResponse: NO_MESSAGE };
+
+	const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${item.messageId}`;
+	if (recentCallbacks.seenBefore(key, Date.now())) return { webhookResponse: NO_MESSAGE };
+
+	const response = this.getNodeParameter('response', 'empty') as string;
+	const webhookResponse =
+		response === 'text'
+			? { msgtype: 'text', text: { content: String(this.getNodeParameter('responseText', '')) } }
+			: NO_MESSAGE;
+	return { webhookResponse, workflowData: [[{ json: item }]] };
+}
