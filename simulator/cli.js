@@ -8,11 +8,26 @@
  * Starts one DingTalk robot simulator on 127.0.0.1 with one robot, prints its webhook URL and
  * secret once, then one line per answered request (never the token or the secret again) until
  * Ctrl-C / SIGTERM.
+ *
+ * node simulator/cli.js callback --url URL [--app-secret S] [--token T] [--text ping] [--tamper K] …
+ *
+ * Plays DingTalk once: POSTs one callback (someone mentioned the robot) to URL, prints the
+ * answer and the session webhook, and exits.
  */
 
-const { DingTalkSimulator } = require('./index');
+const { DingTalkSimulator, TAMPER_KINDS } = require('./index');
 
 const USAGE = 'usage: node simulator/cli.js [--port 8790] [--token T] [--secret S] [--keywords a,b]';
+
+const CALLBACK_USAGE = [
+	'usage: node simulator/cli.js callback --url URL [--app-secret S] [--token T] [--text ping]',
+	`         [--tamper ${TAMPER_KINDS.join('|')}]`,
+	'         [--nick NAME] [--one-to-one] [--wait MS] [--port 0] [--timeout MS]',
+	'Sends one DingTalk callback to URL (e.g. http://127.0.0.1:5678/webhook/dingtalk), prints the',
+	'answer and the session webhook, then exits. The session webhook only lives while this command',
+	'runs: replies posted to it after the exit fail. --wait MS keeps it open that long and prints',
+	'each reply that arrives. Exit code 0 when an answer came back (whatever its status), 1 when none.',
+].join('\n');
 
 /**
  * @param {string[]} argv
@@ -47,6 +62,107 @@ function parseArgs(argv) {
 }
 
 /**
+ * @param {string[]} argv the arguments after `callback`
+ */
+function parseCallbackArgs(argv) {
+	/** @type {Record<string, string | undefined>} */
+	const values = { port: '0', text: 'ping', wait: '0', timeout: '30000' };
+	let oneToOne = false;
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (arg === '--help' || arg === '-h') {
+			process.stdout.write(`${CALLBACK_USAGE}\n`);
+			process.exit(0);
+		}
+		if (arg === '--one-to-one') {
+			oneToOne = true;
+			continue;
+		}
+		const m = /^--(url|app-secret|token|text|tamper|nick|wait|port|timeout)(?:=(.*))?$/.exec(arg);
+		if (!m) throw new Error(`unknown argument ${arg}`);
+		let value = m[2];
+		if (value === undefined) {
+			value = argv[++i];
+			if (value === undefined) throw new Error(`--${m[1]} needs a value`);
+		}
+		values[m[1]] = value;
+	}
+	if (!values.url) throw new Error('--url is needed');
+	const numbers = { port: Number(values.port), wait: Number(values.wait), timeout: Number(values.timeout) };
+	if (!Number.isInteger(numbers.port) || numbers.port < 0 || numbers.port > 65535) throw new Error(`invalid port ${values.port}`);
+	if (!(numbers.wait >= 0)) throw new Error(`invalid --wait ${values.wait}`);
+	if (!(numbers.timeout >= 1)) throw new Error(`invalid --timeout ${values.timeout}`);
+	const tamper = values.tamper;
+	if (tamper !== undefined && !/** @type {readonly string[]} */ (TAMPER_KINDS).includes(tamper)) throw new Error(`unknown --tamper ${tamper}`);
+	return {
+		url: values.url,
+		appSecret: values['app-secret'] || undefined,
+		token: values.token || undefined,
+		text: values.text ?? 'ping',
+		tamper: /** @type {import('./index').CallbackOptions['tamper']} */ (tamper),
+		nick: values.nick,
+		oneToOne,
+		...numbers,
+	};
+}
+
+/**
+ * The one-shot: a simulator lives only for the session webhook of this one callback.
+ * @param {string[]} argv
+ */
+async function callbackMain(argv) {
+	let options;
+	try {
+		options = parseCallbackArgs(argv);
+	} catch (err) {
+		process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${CALLBACK_USAGE}\n`);
+		process.exitCode = 2;
+		return;
+	}
+	const sim = new DingTalkSimulator({ onRequest: (r) => process.stdout.write(`reply: ${formatRecord(r)}\n`) });
+	await sim.start({ host: '127.0.0.1', port: options.port });
+	try {
+		process.stdout.write(`POST ${options.url}${options.tamper ? `  (tamper: ${options.tamper})` : ''}\n`);
+		let result;
+		try {
+			result = await sim.deliverCallback(options.url, {
+				appSecret: options.appSecret,
+				outgoingToken: options.token,
+				text: options.text,
+				tamper: options.tamper,
+				sender: options.nick ? { nick: options.nick } : undefined,
+				conversation: options.oneToOne ? { type: 'oneToOne' } : undefined,
+				timeoutMs: options.timeout,
+			});
+		} catch (err) {
+			process.stderr.write(`no answer: ${err instanceof Error ? err.message : String(err)}\n`);
+			process.exitCode = 1;
+			return;
+		}
+		const { request } = result;
+		process.stdout.write(
+			[
+				`session webhook: ${request.sessionWebhook}`,
+				`  expires ${new Date(request.expiresAt).toISOString()}, but only while this command runs`,
+				`HTTP ${result.status}`,
+				result.bodyText === '' ? '(empty body)' : result.bodyText,
+				result.syncReply === undefined
+					? 'synchronous reply: none'
+					: result.syncReply.recorded
+						? 'synchronous reply: accepted'
+						: `synchronous reply: REJECTED errcode=${result.syncReply.errcode} ${result.syncReply.errmsg}`,
+			].join('\n') + '\n',
+		);
+		if (options.wait > 0) {
+			process.stdout.write(`waiting ${options.wait} ms for replies to the session webhook…\n`);
+			await new Promise((resolve) => setTimeout(resolve, options.wait));
+		}
+	} finally {
+		await sim.stop();
+	}
+}
+
+/**
  * One log line per request; deliberately built from fields that cannot contain the token or secret.
  * @param {import('./index').RequestRecord} r
  */
@@ -66,6 +182,10 @@ function formatRecord(r) {
 }
 
 async function main() {
+	if (process.argv[2] === 'callback') {
+		await callbackMain(process.argv.slice(3));
+		return;
+	}
 	let options;
 	try {
 		options = parseArgs(process.argv.slice(2));

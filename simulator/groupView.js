@@ -2,7 +2,8 @@
 'use strict';
 /**
  * An HTML page that shows what the simulated group received, drawn like a DingTalk chat: the
- * robot's messages in order, markdown rendered (the subset DingTalk renders), cards with their
+ * robot's messages in order (and, when the simulator played DingTalk calling a trigger, what the
+ * person wrote to the robot, each followed by the robot's replies), markdown rendered (the subset DingTalk renders), cards with their
  * buttons, mentions highlighted. Served by the simulator at GET /, for people trying the node
  * (and for the README's picture). Tokens and secrets are never shown.
  */
@@ -79,16 +80,41 @@ function bubble(message) {
 }
 
 /**
- * @param {{ groupName: string, robotName: string, messages: Record<string, unknown>[] }} options
+ * What a person wrote to the robot: the mention DingTalk cut out of the callback is put back.
+ * @param {string} robotName
+ * @param {{ nick: string, text: string, mentioned: boolean, oneToOne: boolean }} entry
+ */
+function userRow(robotName, entry) {
+	// a plain circle with the first letter, as DingTalk draws people without a photo
+	const initial = escapeHtml(Array.from(entry.nick.trim())[0] ?? '?');
+	const mention = entry.mentioned && !entry.oneToOne ? `<span class="at">@${escapeHtml(robotName)}</span> ` : '';
+	const lines = escapeHtml(entry.text).split('\n').join('<br>');
+	return `<div class="msg"><div class="avatar person">${initial}</div><div class="body">
+				<div class="name">${escapeHtml(entry.nick)}${entry.oneToOne ? ' · one-to-one' : ''}</div><div class="bubble">${mention}${lines}</div></div></div>`;
+}
+
+/**
+ * @typedef {{ from: 'robot', message: Record<string, unknown> }
+ *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean }} GroupEntry
+ */
+
+/**
+ * @param {{ groupName: string, robotName: string, messages?: Record<string, unknown>[], entries?: GroupEntry[] }} options
+ *   `entries` (robot messages and what people wrote, in order) wins over `messages` (robot only)
  * @returns {string}
  */
-function renderGroupPage({ groupName, robotName, messages }) {
-	const rows = messages
-		.map(
-			(message) => `<div class="msg"><div class="avatar">${AVATAR}</div><div class="body">
-				<div class="name">${escapeHtml(robotName)}</div>${bubble(message)}</div></div>`,
+function renderGroupPage({ groupName, robotName, messages = [], entries }) {
+	/** @type {GroupEntry[]} */
+	const all = entries ?? messages.map((message) => ({ from: /** @type {'robot'} */ ('robot'), message }));
+	const rows = all
+		.map((entry) =>
+			entry.from === 'user'
+				? userRow(robotName, entry)
+				: `<div class="msg"><div class="avatar">${AVATAR}</div><div class="body">
+				<div class="name">${escapeHtml(robotName)}</div>${bubble(entry.message)}</div></div>`,
 		)
 		.join('\n');
+	const count = all.length;
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(groupName)}</title>
 <style>
 	body { margin: 0; font: 14px/1.5 -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; background: #f2f3f5; color: #171a1d; }
@@ -97,6 +123,7 @@ function renderGroupPage({ groupName, robotName, messages }) {
 	main { padding: 16px 20px; max-width: 640px; }
 	.msg { display: flex; gap: 10px; margin-bottom: 16px; }
 	.avatar { width: 36px; height: 36px; flex: none; } .avatar svg { width: 36px; height: 36px; }
+	.avatar.person { border-radius: 50%; background: #3370ff; color: #fff; display: flex; align-items: center; justify-content: center; font-weight: 600; }
 	.name { color: #86909c; font-size: 12px; margin-bottom: 4px; }
 	.bubble { background: #fff; border-radius: 8px; padding: 10px 12px; max-width: 460px; box-shadow: 0 1px 2px rgba(0,0,0,.05); word-break: break-word; }
 	.at { color: #1677ff; }
@@ -121,7 +148,7 @@ function renderGroupPage({ groupName, robotName, messages }) {
 	.feed-item .text { flex: 1; }
 	.empty { color: #86909c; }
 </style></head><body>
-<header>${escapeHtml(groupName)}<small>DingTalk simulator: ${messages.length} message${messages.length === 1 ? '' : 's'} received</small></header>
+<header>${escapeHtml(groupName)}<small>DingTalk simulator: ${count} message${count === 1 ? '' : 's'} received</small></header>
 <main>${rows || '<div class="empty">No messages yet.</div>'}</main>
 </body></html>`;
 }

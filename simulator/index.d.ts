@@ -4,6 +4,16 @@ export type DingTalkMsgtype = 'text' | 'link' | 'markdown' | 'actionCard' | 'fee
 
 export type FaultKind = 'busy' | 'http500' | 'http502' | 'nonJson' | 'slow' | 'drop';
 
+export type TamperKind =
+	| 'wrongSign'
+	| 'noSign'
+	| 'oldTimestamp'
+	| 'futureTimestamp'
+	| 'wrongToken'
+	| 'malformedBody'
+	| 'notAMessage'
+	| 'badSignEncoding';
+
 export interface RateLimitOptions {
 	/** Deliveries allowed per robot inside one sliding window. DingTalk: 20. */
 	perWindow?: number;
@@ -53,6 +63,8 @@ export interface RequestRecord {
 	/** Pathname without the query. */
 	path: string;
 	accessToken: string | null;
+	/** The `session` query parameter as received (session webhook requests), else null. */
+	session: string | null;
 	/** Client IPv4 (`::ffff:` prefix removed). */
 	clientIp: string;
 	contentType: string | null;
@@ -85,6 +97,109 @@ export interface SimulatorStats {
 	rejected: Record<string, number>;
 }
 
+export interface ConversationOptions {
+	/** Default 'group' (conversationType "2"); 'oneToOne' is "1". */
+	type?: 'group' | 'oneToOne';
+	/** Default 'cidSimulatorGroup0001' / 'cidSimulatorOneToOne0001'. */
+	id?: string;
+	/** Default 'n8n test group'; never sent for one-to-one. */
+	title?: string;
+}
+
+export interface SessionInfo {
+	/** Random hex; the `session` query parameter of the webhook. */
+	sessionId: string;
+	/** `${baseUrl}/robot/sendBySession?session=<sessionId>` */
+	sessionWebhook: string;
+	/** now() + ttlMs; from then on the webhook answers errcode 300001 `session expired`. */
+	expiresAt: number;
+}
+
+export interface SessionReply {
+	body: Record<string, unknown>;
+	/** Posted to the session webhook, or the HTTP answer to the callback (a synchronous reply). */
+	via: 'sessionWebhook' | 'response';
+	/** now() when it was accepted. */
+	at: number;
+}
+
+export interface CallbackOptions {
+	/** Signs the callback: headers `timestamp` (ms) and `sign` (base64, not URL-encoded). */
+	appSecret?: string;
+	/** Custom robot Outgoing token: header `token`. */
+	outgoingToken?: string;
+	/** What was typed after the @mention; default 'ping'. Sent as `' ' + text` when the robot is mentioned. */
+	text?: string;
+	sender?: { nick?: string; staffId?: string; id?: string; corpId?: string; isAdmin?: boolean };
+	conversation?: ConversationOptions;
+	/** Default true: isInAtList, and the robot first in atUsers. */
+	robotMentioned?: boolean;
+	/** Other people mentioned, appended to atUsers. */
+	mentions?: { dingtalkId: string; staffId?: string }[];
+	chatbotUserId?: string;
+	/** Default 'dingrobotsimulator'. */
+	robotCode?: string;
+	/** Default 'msg' + random hex. */
+	msgId?: string;
+	/** Default now(). */
+	createAt?: number;
+	/** Life of the callback's session webhook; default 90 minutes. */
+	sessionTtlMs?: number;
+	/** Breaks one thing on purpose; the sign tampers need appSecret, wrongToken needs outgoingToken. */
+	tamper?: TamperKind;
+	/** Shallow-merged over the body (add or override fields). */
+	extraBody?: Record<string, unknown>;
+	/** Whole-exchange timeout; default 30 000 ms. */
+	timeoutMs?: number;
+}
+
+export interface CallbackRequest {
+	url: string;
+	/** Exactly the headers set (Node adds host and connection). */
+	headers: Record<string, string>;
+	/** The body object; the raw text for the malformedBody and notAMessage tampers. */
+	body: Record<string, unknown> | string;
+	/** The exact body sent. */
+	rawBody: string;
+	msgId: string;
+	sessionId: string;
+	sessionWebhook: string;
+	expiresAt: number;
+	tamper: TamperKind | undefined;
+	timeoutMs: number;
+}
+
+export interface CallbackResult {
+	status: number;
+	headers: import('node:http').IncomingHttpHeaders;
+	bodyText: string;
+	/** The parsed answer, undefined when it is not JSON. */
+	json: unknown;
+	/**
+	 * Undefined when the answer is no message (not 2xx, not a JSON object with msgtype, or
+	 * msgtype 'empty'); else whether it passed /robot/send's body checks and became a session reply.
+	 */
+	syncReply: { recorded: boolean; errcode: number; errmsg: string } | undefined;
+	request: CallbackRequest;
+}
+
+export interface CallbackRecord {
+	/** now() when sent. */
+	at: number;
+	url: string;
+	tamper: TamperKind | undefined;
+	/** Sent by replayCallback. */
+	replay: boolean;
+	msgId: string;
+	sessionId: string;
+	headers: Record<string, string>;
+	rawBody: string;
+	/** null when no answer came (network error, timeout). */
+	status: number | null;
+	bodyText: string | undefined;
+	error: string | undefined;
+}
+
 export declare class DingTalkSimulator {
 	constructor(options?: SimulatorOptions);
 	/** `http://HOST:PORT` once started, else undefined. */
@@ -105,8 +220,25 @@ export declare class DingTalkSimulator {
 	/** Decides a fault for every request that finds the injectFaults queue empty; undefined turns it off. */
 	setFaultPolicy(policy: ((requestIndex: number) => Fault | undefined) | undefined): void;
 	stats(): SimulatorStats;
-	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state and pending faults; robots stay. */
+	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies and callbacks; robots stay. */
 	reset(): void;
+	/** Every callback sent (deliverCallback and replayCallback) since construction or reset(), in order. */
+	readonly callbacks: CallbackRecord[];
+	/** Opens a session webhook. ttlMs default 90 minutes. Throws when not started. */
+	createSession(options?: { ttlMs?: number; conversation?: ConversationOptions }): SessionInfo;
+	/** Expires the session from now() on. Throws for an unknown session. */
+	expireSession(sessionIdOrWebhookUrl: string): void;
+	/** Bodies of the replies a session accepted (webhook and synchronous), in order; deep copies, [] when unknown. */
+	sessionReplies(sessionIdOrWebhookUrl: string): Record<string, unknown>[];
+	/** The same replies with how and when they came; deep copies, [] when unknown. */
+	replies(sessionIdOrWebhookUrl: string): SessionReply[];
+	/**
+	 * POSTs a DingTalk callback to an http:// URL with a fresh session webhook and resolves the
+	 * answer; rejects on a network error or timeout. Needs a started simulator.
+	 */
+	deliverCallback(url: string, options?: CallbackOptions): Promise<CallbackResult>;
+	/** Sends the same request again: same headers (timestamp, sign), same bytes. DingTalk's retry. */
+	replayCallback(result: { request: CallbackRequest }, options?: { timeoutMs?: number }): Promise<CallbackResult>;
 	/** Listener called once per answered or dropped request; returns an unsubscribe function. */
 	onRequest(listener: (record: RequestRecord) => void): () => void;
 }
@@ -116,3 +248,4 @@ export declare function computeDingTalkSign(secret: string, timestamp: string | 
 
 export declare const SUPPORTED_MSGTYPES: readonly DingTalkMsgtype[];
 export declare const FAULT_KINDS: readonly FaultKind[];
+export declare const TAMPER_KINDS: readonly TamperKind[];

@@ -22,6 +22,28 @@ const SUPPORTED_MSGTYPES = Object.freeze(['text', 'link', 'markdown', 'actionCar
 /** The fault kinds that injectFaults accepts. */
 const FAULT_KINDS = Object.freeze(['busy', 'http500', 'http502', 'nonJson', 'slow', 'drop']);
 
+/** The tamper kinds that deliverCallback accepts. */
+const TAMPER_KINDS = Object.freeze([
+	'wrongSign',
+	'noSign',
+	'oldTimestamp',
+	'futureTimestamp',
+	'wrongToken',
+	'malformedBody',
+	'notAMessage',
+	'badSignEncoding',
+]);
+
+const SEND_PATH = '/robot/send';
+const SESSION_PATH = '/robot/sendBySession';
+/** DingTalk's documented samples give a session webhook about 90 minutes of life. */
+const DEFAULT_SESSION_TTL_MS = 90 * 60_000;
+const DEFAULT_CALLBACK_TIMEOUT_MS = 30_000;
+/** How far the oldTimestamp / futureTimestamp tampers move the clock: well outside DingTalk's 1 hour. */
+const TAMPER_CLOCK_SHIFT_MS = 2 * 3_600_000;
+/** Truncated on purpose: the body DingTalk would never send, to see a trigger answer it sanely. */
+const MALFORMED_BODY = '{"msgtype": "text", "text": ';
+
 const DEFAULT_RATE_LIMIT = Object.freeze({ perWindow: 20, windowMs: 60_000, throttleMs: 600_000 });
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -67,6 +89,7 @@ const MIN_BUFFER_CAP_BYTES = 1024 * 1024;
  * @property {string} method
  * @property {string} path pathname, without the query
  * @property {string | null} accessToken
+ * @property {string | null} session the `session` query parameter (the session webhook's id), as received
  * @property {string} clientIp
  * @property {string | null} contentType
  * @property {string | null} timestamp the `timestamp` query parameter, as received
@@ -118,6 +141,107 @@ const MIN_BUFFER_CAP_BYTES = 1024 * 1024;
 
 /**
  * @typedef {{ status: number, errcode: number, errmsg: string } | { status: number, html: string }} Outcome
+ */
+
+/**
+ * @typedef {object} ConversationOptions
+ * @property {'group' | 'oneToOne'} [type] default group
+ * @property {string} [id]
+ * @property {string} [title] ignored for one-to-one conversations
+ */
+
+/**
+ * @typedef {object} SessionReply
+ * @property {Record<string, unknown>} body
+ * @property {'sessionWebhook' | 'response'} via posted to the session webhook, or the HTTP answer to the callback
+ * @property {number} at now() when it was accepted
+ */
+
+/**
+ * @typedef {object} Session
+ * @property {string} sessionId
+ * @property {string} sessionWebhook
+ * @property {number} expiresAt
+ * @property {{ type: 'group' | 'oneToOne', id: string | undefined, title: string | undefined }} conversation
+ * @property {SessionReply[]} replies
+ * @property {Set<string>} deliveredUuids
+ * @property {number[]} deliveryTimes
+ * @property {number} throttledUntil
+ */
+
+/**
+ * @typedef {object} CallbackSender
+ * @property {string} [nick]
+ * @property {string} [staffId]
+ * @property {string} [id]
+ * @property {string} [corpId]
+ * @property {boolean} [isAdmin]
+ */
+
+/**
+ * @typedef {object} CallbackOptions
+ * @property {string} [appSecret] signs the callback (headers timestamp and sign)
+ * @property {string} [outgoingToken] the custom robot's Outgoing token (header token)
+ * @property {string} [text] what the sender typed after the mention of the robot; default 'ping'
+ * @property {CallbackSender} [sender]
+ * @property {ConversationOptions} [conversation]
+ * @property {boolean} [robotMentioned] default true
+ * @property {{ dingtalkId: string, staffId?: string }[]} [mentions] other people mentioned in the message
+ * @property {string} [chatbotUserId]
+ * @property {string} [robotCode]
+ * @property {string} [msgId]
+ * @property {number} [createAt]
+ * @property {number} [sessionTtlMs]
+ * @property {'wrongSign' | 'noSign' | 'oldTimestamp' | 'futureTimestamp' | 'wrongToken' | 'malformedBody' | 'notAMessage' | 'badSignEncoding'} [tamper]
+ * @property {Record<string, unknown>} [extraBody] merged over the body (shallow)
+ * @property {number} [timeoutMs] default 30 000
+ */
+
+/**
+ * @typedef {object} CallbackRequest
+ * @property {string} url
+ * @property {Record<string, string>} headers
+ * @property {Record<string, unknown> | string} body the body object, or the raw text for malformedBody
+ * @property {string} rawBody exactly the bytes sent (UTF-8)
+ * @property {string} msgId
+ * @property {string} sessionId
+ * @property {string} sessionWebhook
+ * @property {number} expiresAt
+ * @property {CallbackOptions['tamper']} tamper
+ * @property {number} timeoutMs
+ */
+
+/**
+ * @typedef {object} CallbackResult
+ * @property {number} status
+ * @property {http.IncomingHttpHeaders} headers
+ * @property {string} bodyText
+ * @property {unknown} json the parsed answer, or undefined when it is not JSON
+ * @property {{ recorded: boolean, errcode: number, errmsg: string } | undefined} syncReply
+ *   undefined when the answer is no message (not 2xx, not a JSON object with a msgtype, or msgtype
+ *   empty); else whether it passed the body checks of /robot/send and was recorded as a reply
+ * @property {CallbackRequest} request
+ */
+
+/**
+ * @typedef {object} CallbackRecord
+ * @property {number} at now() when it was sent
+ * @property {string} url
+ * @property {CallbackOptions['tamper']} tamper
+ * @property {boolean} replay sent by replayCallback
+ * @property {string} msgId
+ * @property {string} sessionId
+ * @property {Record<string, string>} headers
+ * @property {string} rawBody
+ * @property {number | null} status null when no answer came (network error, timeout)
+ * @property {string | undefined} bodyText
+ * @property {string | undefined} error
+ */
+
+/**
+ * What GET / draws, in the order it happened.
+ * @typedef {{ from: 'robot', message: Record<string, unknown> }
+ *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean }} TimelineEntry
  */
 
 /**
@@ -313,6 +437,84 @@ function checkNumber(value, name, min) {
 	return value;
 }
 
+/** Sender of a simulated callback unless told otherwise (ids shaped like DingTalk's, but fixed). */
+const DEFAULT_SENDER = Object.freeze({
+	nick: 'Zhang San',
+	staffId: 'manager4521',
+	id: '$:LWCP_v1:$senderSimulator0001',
+	corpId: 'dingsimulatorcorp0001',
+	isAdmin: false,
+});
+const DEFAULT_CHATBOT_USER_ID = '$:LWCP_v1:$robotSimulator0001';
+const DEFAULT_ROBOT_CODE = 'dingrobotsimulator';
+/** These tampers change the signature, so they mean nothing without an appSecret. */
+const SIGN_TAMPERS = Object.freeze(['wrongSign', 'noSign', 'oldTimestamp', 'futureTimestamp', 'badSignEncoding']);
+
+/**
+ * @param {ConversationOptions | undefined} conversation
+ * @returns {Session['conversation']}
+ */
+function normalizeConversation(conversation) {
+	if (conversation !== undefined && !isObject(conversation)) throw new TypeError('conversation must be an object');
+	const type = conversation?.type ?? 'group';
+	if (type !== 'group' && type !== 'oneToOne') throw new TypeError(`conversation.type must be 'group' or 'oneToOne'`);
+	if (type === 'oneToOne') return { type, id: conversation?.id ?? 'cidSimulatorOneToOne0001', title: undefined };
+	return { type, id: conversation?.id ?? 'cidSimulatorGroup0001', title: conversation?.title ?? 'n8n test group' };
+}
+
+/**
+ * @param {string} url
+ * @returns {URL}
+ */
+function parseHttpUrl(url) {
+	let parsed;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new TypeError(`invalid callback URL ${JSON.stringify(url)}`);
+	}
+	// node:http only: DingTalk itself requires HTTPS, but a local n8n listens on plain HTTP
+	if (parsed.protocol !== 'http:') throw new TypeError(`callback URL must be http://, got ${parsed.protocol}`);
+	return parsed;
+}
+
+/**
+ * One POST without a keep-alive agent (so nothing stays open after the answer). The timeout covers
+ * the whole exchange, not only idle time: a trigger that never answers must not hang a test.
+ * @param {string} url
+ * @param {Record<string, string>} headers
+ * @param {string} rawBody
+ * @param {number} timeoutMs
+ * @returns {Promise<{ status: number, headers: http.IncomingHttpHeaders, bodyText: string }>}
+ */
+function postRaw(url, headers, rawBody, timeoutMs) {
+	return new Promise((resolve, reject) => {
+		/** @param {Error} err */
+		const fail = (err) => {
+			clearTimeout(timer);
+			reject(err);
+		};
+		const req = http.request(url, { method: 'POST', headers, agent: false }, (res) => {
+			/** @type {Buffer[]} */
+			const chunks = [];
+			res.on('data', (/** @type {Buffer} */ chunk) => chunks.push(chunk));
+			res.on('error', fail);
+			res.on('close', () => {
+				if (!res.complete) fail(new Error('the answer was cut off'));
+			});
+			res.on('end', () => {
+				clearTimeout(timer);
+				resolve({ status: res.statusCode ?? 0, headers: res.headers, bodyText: Buffer.concat(chunks).toString('utf8') });
+			});
+		});
+		const timer = setTimeout(() => {
+			req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+		}, timeoutMs);
+		req.on('error', fail);
+		req.end(rawBody);
+	});
+}
+
 class DingTalkSimulator {
 	/**
 	 * @param {SimulatorOptions} [options]
@@ -359,6 +561,12 @@ class DingTalkSimulator {
 		this._server = undefined;
 		/** @type {string | undefined} */
 		this._baseUrl = undefined;
+		/** @type {Map<string, Session>} */
+		this._sessions = new Map();
+		/** @type {CallbackRecord[]} */
+		this._callbacks = [];
+		/** @type {TimelineEntry[]} */
+		this._timeline = [];
 	}
 
 	/** The base URL once started (`http://127.0.0.1:PORT`), else undefined. */
@@ -473,6 +681,263 @@ class DingTalkSimulator {
 		return state ? [...state.messages] : [];
 	}
 
+	/** Callbacks sent by deliverCallback and replayCallback since construction or reset(), in order. */
+	get callbacks() {
+		return this._callbacks;
+	}
+
+	/**
+	 * Opens a session webhook, as DingTalk does for every callback: replies POSTed to it before
+	 * expiresAt land in the conversation.
+	 * @param {{ ttlMs?: number, conversation?: ConversationOptions }} [options]
+	 * @returns {{ sessionId: string, sessionWebhook: string, expiresAt: number }}
+	 */
+	createSession(options = {}) {
+		if (!this._baseUrl) throw new Error('simulator not started');
+		const ttlMs = checkNumber(options.ttlMs ?? DEFAULT_SESSION_TTL_MS, 'ttlMs', 0);
+		const conversation = normalizeConversation(options.conversation);
+		const sessionId = crypto.randomBytes(16).toString('hex');
+		const sessionWebhook = `${this._baseUrl}${SESSION_PATH}?session=${sessionId}`;
+		const expiresAt = this._now() + ttlMs;
+		this._sessions.set(sessionId, {
+			sessionId,
+			sessionWebhook,
+			expiresAt,
+			conversation,
+			replies: [],
+			deliveredUuids: new Set(),
+			deliveryTimes: [],
+			throttledUntil: -Infinity,
+		});
+		return { sessionId, sessionWebhook, expiresAt };
+	}
+
+	/**
+	 * Makes a session expired from now() on. Throws for an unknown session (a typo must be loud).
+	 * @param {string} sessionIdOrWebhookUrl
+	 */
+	expireSession(sessionIdOrWebhookUrl) {
+		const session = this._findSession(sessionIdOrWebhookUrl);
+		if (!session) throw new Error(`unknown session ${JSON.stringify(sessionIdOrWebhookUrl)}`);
+		session.expiresAt = this._now();
+	}
+
+	/**
+	 * Bodies of every reply a session accepted (via its webhook or as the callback's answer), in
+	 * order; deep copies. [] for an unknown session.
+	 * @param {string} sessionIdOrWebhookUrl
+	 * @returns {Record<string, unknown>[]}
+	 */
+	sessionReplies(sessionIdOrWebhookUrl) {
+		return this.replies(sessionIdOrWebhookUrl).map((r) => r.body);
+	}
+
+	/**
+	 * Like sessionReplies, with the way each reply came and when; deep copies.
+	 * @param {string} sessionIdOrWebhookUrl
+	 * @returns {SessionReply[]}
+	 */
+	replies(sessionIdOrWebhookUrl) {
+		const session = this._findSession(sessionIdOrWebhookUrl);
+		return session ? session.replies.map((r) => structuredClone(r)) : [];
+	}
+
+	/**
+	 * @param {string} sessionIdOrWebhookUrl a session id or a whole session webhook URL
+	 * @returns {Session | undefined}
+	 */
+	_findSession(sessionIdOrWebhookUrl) {
+		if (typeof sessionIdOrWebhookUrl !== 'string') throw new TypeError('a session id or session webhook URL is needed');
+		let id = sessionIdOrWebhookUrl;
+		if (id.includes('?')) id = new URL(id, 'http://simulator.invalid').searchParams.get('session') ?? '';
+		return this._sessions.get(id);
+	}
+
+	/**
+	 * Plays DingTalk calling a trigger: POSTs the callback of someone mentioning the robot to url,
+	 * with a fresh session webhook in it, and returns the answer. A synchronous reply (the answer is
+	 * a message) is checked like a /robot/send body and recorded as a reply of the session.
+	 * Rejects on a network error or timeout (recorded in `callbacks` with status null).
+	 * @param {string} url
+	 * @param {CallbackOptions} [options]
+	 * @returns {Promise<CallbackResult>}
+	 */
+	async deliverCallback(url, options = {}) {
+		if (!isObject(options)) throw new TypeError('deliverCallback needs an options object');
+		parseHttpUrl(url);
+		const { appSecret, outgoingToken, tamper } = options;
+		if (appSecret !== undefined && (typeof appSecret !== 'string' || appSecret === '')) {
+			throw new TypeError('appSecret must be a non-empty string when given');
+		}
+		if (outgoingToken !== undefined && (typeof outgoingToken !== 'string' || outgoingToken === '')) {
+			throw new TypeError('outgoingToken must be a non-empty string when given');
+		}
+		if (tamper !== undefined && !TAMPER_KINDS.includes(tamper)) {
+			throw new TypeError(`unknown tamper ${JSON.stringify(tamper)}; kinds: ${TAMPER_KINDS.join(', ')}`);
+		}
+		if (tamper && SIGN_TAMPERS.includes(tamper) && appSecret === undefined) throw new TypeError(`tamper ${tamper} needs an appSecret`);
+		if (tamper === 'wrongToken' && outgoingToken === undefined) throw new TypeError('tamper wrongToken needs an outgoingToken');
+		const text = options.text ?? 'ping';
+		if (typeof text !== 'string') throw new TypeError('text must be a string');
+		const timeoutMs = checkNumber(options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS, 'timeoutMs', 1);
+
+		const now = this._now();
+		const conversation = normalizeConversation(options.conversation);
+		const session = this.createSession({ ttlMs: options.sessionTtlMs, conversation });
+		const sender = { ...DEFAULT_SENDER, ...(options.sender ?? {}) };
+		const mentioned = options.robotMentioned ?? true;
+		const chatbotUserId = options.chatbotUserId ?? DEFAULT_CHATBOT_USER_ID;
+		const msgId = options.msgId ?? `msg${crypto.randomBytes(12).toString('hex')}`;
+		const atUsers = [
+			...(mentioned ? [{ dingtalkId: chatbotUserId }] : []),
+			...(options.mentions ?? []).map((m) => ({ ...m })),
+		];
+		// Field order as in DingTalk's documented sample. DingTalk cuts the @robot mention out of the
+		// text and leaves the blank that followed it: a trigger must trim.
+		/** @type {Record<string, unknown>} */
+		const body = {
+			conversationId: conversation.id,
+			atUsers,
+			chatbotCorpId: sender.corpId,
+			chatbotUserId,
+			msgId,
+			senderNick: sender.nick,
+			isAdmin: sender.isAdmin,
+			senderStaffId: sender.staffId,
+			sessionWebhookExpiredTime: session.expiresAt,
+			createAt: options.createAt ?? now,
+			senderCorpId: sender.corpId,
+			conversationType: conversation.type === 'oneToOne' ? '1' : '2',
+			senderId: sender.id,
+			...(conversation.type === 'group' ? { conversationTitle: conversation.title } : {}),
+			isInAtList: mentioned,
+			sessionWebhook: session.sessionWebhook,
+			text: { content: mentioned ? ` ${text}` : text },
+			robotCode: options.robotCode ?? DEFAULT_ROBOT_CODE,
+			msgtype: 'text',
+			...(options.extraBody ?? {}),
+		};
+
+		/** @type {Record<string, string>} */
+		const headers = { 'content-type': 'application/json; charset=utf-8' };
+		if (appSecret !== undefined && tamper !== 'noSign') {
+			let timestamp = now;
+			if (tamper === 'oldTimestamp') timestamp = now - TAMPER_CLOCK_SHIFT_MS;
+			if (tamper === 'futureTimestamp') timestamp = now + TAMPER_CLOCK_SHIFT_MS;
+			headers.timestamp = String(timestamp);
+			if (tamper === 'wrongSign') headers.sign = computeDingTalkSign(`${appSecret}-not-the-secret`, timestamp);
+			else if (tamper === 'badSignEncoding') headers.sign = '%%%';
+			else headers.sign = computeDingTalkSign(appSecret, timestamp);
+		}
+		if (outgoingToken !== undefined) headers.token = tamper === 'wrongToken' ? `${outgoingToken}-wrong` : outgoingToken;
+		let rawBody = JSON.stringify(body);
+		if (tamper === 'malformedBody') rawBody = MALFORMED_BODY;
+		if (tamper === 'notAMessage') rawBody = '{"hello":"world"}';
+		headers['content-length'] = String(Buffer.byteLength(rawBody));
+
+		// the group shows what the person wrote, whether or not the trigger accepts the callback
+		if (tamper !== 'malformedBody' && tamper !== 'notAMessage') {
+			this._timeline.push({
+				from: 'user',
+				nick: String(body.senderNick ?? ''),
+				text,
+				mentioned,
+				oneToOne: conversation.type === 'oneToOne',
+			});
+		}
+		/** @type {CallbackRequest} */
+		const request = {
+			url,
+			headers,
+			body: tamper === 'malformedBody' || tamper === 'notAMessage' ? rawBody : body,
+			rawBody,
+			msgId,
+			sessionId: session.sessionId,
+			sessionWebhook: session.sessionWebhook,
+			expiresAt: session.expiresAt,
+			tamper,
+			timeoutMs,
+		};
+		return this._sendCallback(request, false);
+	}
+
+	/**
+	 * Sends exactly the request of an earlier callback again: same headers (the same timestamp and
+	 * sign, now older), same bytes. That is DingTalk retrying a callback it got no answer to.
+	 * @param {CallbackResult | { request: CallbackRequest }} result
+	 * @param {{ timeoutMs?: number }} [options]
+	 * @returns {Promise<CallbackResult>}
+	 */
+	replayCallback(result, options = {}) {
+		if (!isObject(result) || !isObject(result.request)) return Promise.reject(new TypeError('replayCallback needs a CallbackResult'));
+		const timeoutMs = checkNumber(options.timeoutMs ?? result.request.timeoutMs, 'timeoutMs', 1);
+		return this._sendCallback({ ...result.request, timeoutMs }, true);
+	}
+
+	/**
+	 * @param {CallbackRequest} request
+	 * @param {boolean} replay
+	 * @returns {Promise<CallbackResult>}
+	 */
+	async _sendCallback(request, replay) {
+		/** @type {CallbackRecord} */
+		const record = {
+			at: this._now(),
+			url: request.url,
+			tamper: request.tamper,
+			replay,
+			msgId: request.msgId,
+			sessionId: request.sessionId,
+			headers: { ...request.headers },
+			rawBody: request.rawBody,
+			status: null,
+			bodyText: undefined,
+			error: undefined,
+		};
+		this._callbacks.push(record);
+		let answer;
+		try {
+			answer = await postRaw(request.url, { ...request.headers }, request.rawBody, request.timeoutMs);
+		} catch (err) {
+			record.error = err instanceof Error ? err.message : String(err);
+			throw err;
+		}
+		record.status = answer.status;
+		record.bodyText = answer.bodyText;
+		/** @type {unknown} */
+		let json;
+		try {
+			json = JSON.parse(answer.bodyText);
+		} catch {
+			json = undefined;
+		}
+		const syncReply = this._takeSyncReply(request.sessionId, answer.status, answer.bodyText, json);
+		return { status: answer.status, headers: answer.headers, bodyText: answer.bodyText, json, syncReply, request };
+	}
+
+	/**
+	 * The answer to a callback is a reply when it is a 2xx JSON object with a msgtype other than
+	 * `empty` (DingTalk's "stay silent"). It gets the body checks of /robot/send; msgUuid and the
+	 * rate limit are left out, as there is nothing documented about them for this way of replying.
+	 * @param {string} sessionId
+	 * @param {number} status
+	 * @param {string} bodyText
+	 * @param {unknown} json
+	 * @returns {CallbackResult['syncReply']}
+	 */
+	_takeSyncReply(sessionId, status, bodyText, json) {
+		if (status < 200 || status > 299 || !isObject(json) || json.msgtype === undefined || json.msgtype === 'empty') {
+			return undefined;
+		}
+		const session = this._sessions.get(sessionId);
+		// reset() while the callback was out: its session is gone
+		if (!session) return { recorded: false, errcode: 300001, errmsg: 'session not found' };
+		const invalid = this._checkBody(json, Buffer.byteLength(bodyText), false);
+		if (invalid && 'errcode' in invalid) return { recorded: false, errcode: invalid.errcode, errmsg: invalid.errmsg };
+		this._addReply(session, json, 'response', this._now());
+		return { recorded: true, errcode: 0, errmsg: 'ok' };
+	}
+
 	/**
 	 * Queues faults; each incoming request consumes the next one (FIFO).
 	 * @param {Fault[]} faults
@@ -514,9 +979,15 @@ class DingTalkSimulator {
 		return { requests: this._requests.length, delivered, duplicates, rejected };
 	}
 
-	/** Clears requests, messages, msgUuid memory, rate-limit and throttle state and pending faults; robots stay. */
+	/**
+	 * Clears requests, messages, msgUuid memory, rate-limit and throttle state, pending faults,
+	 * sessions with their replies, and callbacks; robots stay.
+	 */
 	reset() {
 		this._requests = [];
+		this._sessions = new Map();
+		this._callbacks = [];
+		this._timeline = [];
 		this._faults = [];
 		this._faultPolicy = undefined;
 		for (const token of this._state.keys()) this._state.set(token, DingTalkSimulator._freshState());
@@ -547,11 +1018,11 @@ class DingTalkSimulator {
 		}
 		// GET / shows what the simulated group received (not a webhook request: not recorded)
 		if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
-			const robots = [...this._robots.keys()];
 			const page = renderGroupPage({
 				groupName: 'Simulated DingTalk group',
 				robotName: 'n8n robot',
-				messages: robots.flatMap((token) => this.messages(token)),
+				messages: [],
+				entries: this._timeline,
 			});
 			res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
 			res.end(page);
@@ -563,6 +1034,7 @@ class DingTalkSimulator {
 			method: req.method ?? '',
 			path: '',
 			accessToken: null,
+			session: null,
 			clientIp: normalizeIp(req.socket.remoteAddress),
 			contentType: req.headers['content-type'] ?? null,
 			timestamp: null,
@@ -627,6 +1099,7 @@ class DingTalkSimulator {
 		const query = url.searchParams;
 		record.path = url.pathname;
 		record.accessToken = query.get('access_token');
+		record.session = query.get('session');
 		record.timestamp = query.get('timestamp');
 		record.sign = query.get('sign');
 		record.rawBody = raw.toString('utf8');
@@ -647,7 +1120,9 @@ class DingTalkSimulator {
 			if (typeof body.msgtype === 'string') record.msgtype = body.msgtype;
 			if (typeof body.msgUuid === 'string' && body.msgUuid !== '') record.msgUuid = body.msgUuid;
 		}
-		const robot = record.accessToken ? this._robots.get(record.accessToken) : undefined;
+		// a session webhook carries no robot: an access_token on it is ignored, not checked
+		const robot =
+			record.accessToken && record.path !== SESSION_PATH ? this._robots.get(record.accessToken) : undefined;
 		const now = this._now();
 		/** @type {string | null} */
 		let signatureError = null;
@@ -715,7 +1190,8 @@ class DingTalkSimulator {
 	 */
 	_decide(record, robot, body, bodyBytes, truncated, signatureError, now) {
 		// 2. route and method
-		if (record.path !== '/robot/send') return { status: 404, html: htmlPage(404, 'Not Found') };
+		if (record.path === SESSION_PATH) return this._decideSession(record, body, bodyBytes, truncated, now);
+		if (record.path !== SEND_PATH) return { status: 404, html: htmlPage(404, 'Not Found') };
 		if (record.method !== 'POST') return reply(43002, '需要POST请求');
 		// 3. token and robot state
 		if (!record.accessToken) return reply(40035, '缺少参数 access_token');
@@ -734,20 +1210,11 @@ class DingTalkSimulator {
 		if (robot.secret && signatureError !== null) return reply(310000, signatureError);
 		// 7. throttled
 		const state = /** @type {RobotState} */ (this._state.get(robot.accessToken));
-		const rl = this._rateLimit;
-		if (rl && now < state.throttledUntil) {
-			return reply(410100, `send too fast, exceed ${rl.perWindow} times per minute`);
-		}
-		// 8. body
-		if (truncated) return reply(460101, `message too long, exceed ${this._maxBodyBytes} bytes`);
-		if (!body) return reply(40035, '缺少参数 json');
-		if (bodyBytes > this._maxBodyBytes) return reply(460101, `message too long, exceed ${this._maxBodyBytes} bytes`);
-		// 9. msgtype
-		const msgtype = body.msgtype;
-		if (typeof msgtype !== 'string' || !SUPPORTED_MSGTYPES.includes(msgtype)) return reply(400105, '不支持的消息类型');
-		// 10. required fields
-		const missing = findMissingField(msgtype, body);
-		if (missing) return reply(400402, `参数 ${msgtype} --》 ${missing} 缺失`);
+		const throttled = this._checkThrottled(state, now);
+		if (throttled) return throttled;
+		// 8. to 10. body, msgtype, required fields
+		const invalid = this._checkBody(body, bodyBytes, truncated);
+		if (invalid || !body) return invalid ?? reply(40035, '缺少参数 json');
 		// 11. keywords
 		if (robot.keywords.length > 0) {
 			/** @type {string[]} */
@@ -756,12 +1223,93 @@ class DingTalkSimulator {
 			const text = strings.join('\n');
 			if (!robot.keywords.some((k) => text.includes(k))) return reply(310000, 'keywords not in content');
 		}
-		// 12. msgUuid replay
+		// 12. and 13. msgUuid replay, rate limit
+		const refused = this._admit(record, state, now);
+		if (refused) return refused;
+		state.messages.push(body);
+		this._timeline.push({ from: 'robot', message: body });
+		if (record.msgUuid !== undefined) state.deliveredUuids.add(record.msgUuid);
+		record.delivered = true;
+		return reply(0, 'ok');
+	}
+
+	/**
+	 * POST /robot/sendBySession: what /robot/send checks, minus token, IP, signature and keywords
+	 * (a session webhook is itself the credential), plus the session's life.
+	 * @param {RequestRecord} record
+	 * @param {Record<string, unknown> | undefined} body
+	 * @param {number} bodyBytes
+	 * @param {boolean} truncated
+	 * @param {number} now
+	 * @returns {Outcome}
+	 */
+	_decideSession(record, body, bodyBytes, truncated, now) {
+		if (record.method !== 'POST') return reply(43002, '需要POST请求');
+		// Assumption: DingTalk's documentation does not show the answer to an unknown or expired
+		// session. We answer like its other "does not exist" case: HTTP 200, errcode 300001, and an
+		// errmsg that tells the two apart.
+		const session = record.session ? this._sessions.get(record.session) : undefined;
+		if (!session) return reply(300001, 'session not found');
+		if (now >= session.expiresAt) return reply(300001, 'session expired');
+		if (!isJsonContentType(record.contentType)) return reply(43004, '无效的HTTP HEADER Content-Type');
+		const throttled = this._checkThrottled(session, now);
+		if (throttled) return throttled;
+		const invalid = this._checkBody(body, bodyBytes, truncated);
+		if (invalid || !body) return invalid ?? reply(40035, '缺少参数 json');
+		const refused = this._admit(record, session, now);
+		if (refused) return refused;
+		this._addReply(session, body, 'sessionWebhook', now);
+		if (record.msgUuid !== undefined) session.deliveredUuids.add(record.msgUuid);
+		record.delivered = true;
+		return reply(0, 'ok');
+	}
+
+	/**
+	 * Step 7: a robot (or session) that exceeded the rate limit stays throttled for throttleMs.
+	 * @param {{ throttledUntil: number }} state
+	 * @param {number} now
+	 * @returns {Outcome | null}
+	 */
+	_checkThrottled(state, now) {
+		const rl = this._rateLimit;
+		if (rl && now < state.throttledUntil) {
+			return reply(410100, `send too fast, exceed ${rl.perWindow} times per minute`);
+		}
+		return null;
+	}
+
+	/**
+	 * Steps 8 to 10: size, JSON object, msgtype, required fields. Also judges a synchronous reply.
+	 * @param {Record<string, unknown> | undefined} body
+	 * @param {number} bodyBytes
+	 * @param {boolean} truncated
+	 * @returns {Outcome | null} null when the body is a valid message
+	 */
+	_checkBody(body, bodyBytes, truncated) {
+		if (truncated) return reply(460101, `message too long, exceed ${this._maxBodyBytes} bytes`);
+		if (!body) return reply(40035, '缺少参数 json');
+		if (bodyBytes > this._maxBodyBytes) return reply(460101, `message too long, exceed ${this._maxBodyBytes} bytes`);
+		const msgtype = body.msgtype;
+		if (typeof msgtype !== 'string' || !SUPPORTED_MSGTYPES.includes(msgtype)) return reply(400105, '不支持的消息类型');
+		const missing = findMissingField(msgtype, body);
+		if (missing) return reply(400402, `参数 ${msgtype} --》 ${missing} 缺失`);
+		return null;
+	}
+
+	/**
+	 * Steps 12 and 13: a msgUuid replay answers ok without delivering (marks the record duplicate);
+	 * past the rate limit the robot or session gets throttled. Null means: deliver it.
+	 * @param {RequestRecord} record
+	 * @param {{ deliveredUuids: Set<string>, deliveryTimes: number[], throttledUntil: number }} state
+	 * @param {number} now
+	 * @returns {Outcome | null}
+	 */
+	_admit(record, state, now) {
 		if (record.msgUuid !== undefined && state.deliveredUuids.has(record.msgUuid)) {
 			record.duplicate = true;
 			return reply(0, 'ok');
 		}
-		// 13. rate limit
+		const rl = this._rateLimit;
 		if (rl) {
 			state.deliveryTimes = state.deliveryTimes.filter((t) => t > now - rl.windowMs);
 			if (state.deliveryTimes.length >= rl.perWindow) {
@@ -770,10 +1318,18 @@ class DingTalkSimulator {
 			}
 			state.deliveryTimes.push(now);
 		}
-		state.messages.push(body);
-		if (record.msgUuid !== undefined) state.deliveredUuids.add(record.msgUuid);
-		record.delivered = true;
-		return reply(0, 'ok');
+		return null;
+	}
+
+	/**
+	 * @param {Session} session
+	 * @param {Record<string, unknown>} body
+	 * @param {SessionReply['via']} via
+	 * @param {number} now
+	 */
+	_addReply(session, body, via, now) {
+		session.replies.push({ body, via, at: now });
+		this._timeline.push({ from: 'robot', message: body });
 	}
 
 	/**
@@ -839,4 +1395,4 @@ class DingTalkSimulator {
 	}
 }
 
-module.exports = { DingTalkSimulator, computeDingTalkSign, SUPPORTED_MSGTYPES, FAULT_KINDS };
+module.exports = { DingTalkSimulator, computeDingTalkSign, SUPPORTED_MSGTYPES, FAULT_KINDS, TAMPER_KINDS };

@@ -881,6 +881,7 @@ describe('stats, reset, records', () => {
 			method: 'POST',
 			path: '/robot/send',
 			accessToken: 'tok',
+			session: null,
 			clientIp: '127.0.0.1',
 			contentType: JSON_CT,
 			timestamp: String(ts),
