@@ -6,8 +6,10 @@
  * For each n8n: `npm pack` this package, install the tarball into a fresh N8N_USER_FOLDER's
  * .n8n/nodes, start the DingTalk simulator, `n8n import:credentials` / `n8n import:workflow`
  * the workflows in test/e2e/workflows, run each with `n8n execute --id`, and check what the
- * simulator received and what the execution reported. Ends with a table and a plain
- * "N passed, N failed" line. E2E_TARGETS=1 or =2 runs one major only.
+ * simulator received and what the execution reported. Then the trigger: its workflows are made
+ * active, `n8n start` serves their webhooks and the simulator delivers DingTalk callbacks
+ * (triggerCases.js). Ends with a table and a plain "N passed, N failed" line.
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger picks cases.
  */
 const { spawn } = require('node:child_process');
 const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -16,6 +18,7 @@ const path = require('node:path');
 
 const { DingTalkSimulator } = require('../../simulator');
 const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('./n8nInstalls');
+const { CALLBACK_CREDENTIALS, runTriggerCases, writeEchoBotWorkflow } = require('./triggerCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -162,17 +165,20 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	const credentialsFile = path.join(userFolder, 'credentials.json');
 	writeFileSync(
 		credentialsFile,
-		JSON.stringify(
-			Object.entries(ROBOTS).map(([id, robot]) => ({
+		JSON.stringify([
+			...Object.entries(ROBOTS).map(([id, robot]) => ({
 				id,
 				name: id,
 				type: 'dingTalkRobotApi',
 				data: { accessToken: sim.webhookUrl(robot.accessToken), secret: 'credentialSecret' in robot ? robot.credentialSecret : robot.secret ?? '' },
 			})),
-		),
+			...CALLBACK_CREDENTIALS,
+		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
 	cpSync(path.join(__dirname, 'workflows'), workflowsDir, { recursive: true });
+	writeEchoBotWorkflow(workflowsDir);
+	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
 	const rows = [];
@@ -184,7 +190,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const result = await n8n(installed, args, env);
 			if (!result.ok) throw new Error(`n8n ${what} failed:\n${result.stdout}\n${result.stderr}`);
 		}
-		for (const testCase of CASES.filter((c) => !process.env.E2E_CASES || process.env.E2E_CASES.split(',').includes(c.workflow))) {
+		for (const testCase of CASES.filter((c) => !only || only.includes(c.workflow))) {
 			sim.reset();
 			const started = Date.now();
 			const run = await n8n(installed, ['execute', `--id=${testCase.workflow}`, '--rawOutput'], env);
@@ -194,6 +200,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const delivered = sim.messages(robot.accessToken).length;
 			log(`  ${problems.length ? 'FAIL' : 'pass'}  ${testCase.workflow} (${((Date.now() - started) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
 			rows.push({ target: target.label, workflow: testCase.workflow, expected: testCase.expected, delivered, problems });
+		}
+		if (!only || only.includes('trigger')) {
+			const triggerRows = await runTriggerCases({ installed, target, env, sim, n8n, log });
+			rows.push(...triggerRows.map((row) => ({ target: target.label, ...row })));
 		}
 	} finally {
 		await sim.stop();

@@ -1,0 +1,288 @@
+// @ts-check
+'use strict';
+/**
+ * The DingTalk Robot Trigger in a running n8n (`n8n start`): the trigger workflows are made
+ * active, n8n listens on a free loopback port, and the simulator plays DingTalk: it POSTs signed
+ * (or tampered) callbacks to the production webhook URLs and serves the session webhooks the
+ * replies go to. Each case says what it expects and lists what went wrong.
+ */
+const { spawn } = require('node:child_process');
+const { readFileSync, writeFileSync } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+/** Secrets of the callback credentials (imported by run.js). */
+const CALLBACK_SECRETS = {
+	appSecret: 'e2eAppSecret-9cQ2Lw7xVb3N-callbacks',
+	outgoingToken: 'e2eOutgoingToken-5Tz8',
+};
+
+const CALLBACK_CREDENTIALS = [
+	{ id: 'dtCallback', name: 'DingTalk Robot Callback', type: 'dingTalkRobotCallbackApi', data: { appSecret: CALLBACK_SECRETS.appSecret } },
+	{ id: 'dtCallbackToken', name: 'DingTalk Robot Outgoing Token', type: 'dingTalkRobotCallbackApi', data: { outgoingToken: CALLBACK_SECRETS.outgoingToken } },
+];
+
+/** Production webhook paths: /webhook/<webhookId>/dingtalk */
+const WEBHOOKS = {
+	e2eEchoBot: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a01/dingtalk',
+	e2eTriggerSync: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a02/dingtalk',
+	e2eTriggerToken: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a03/dingtalk',
+};
+
+const SENDER = { nick: 'Zhang San', staffId: 'manager4521' };
+
+/**
+ * The example echo bot (examples/echo-bot.json) as the e2e imports it: with an id, and with the
+ * simulator's host added to the hosts its replies may go to (it keeps DingTalk's own).
+ */
+function writeEchoBotWorkflow(/** @type {string} */ workflowsDir) {
+	const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'echo-bot.json'), 'utf8'));
+	workflow.id = 'e2eEchoBot';
+	for (const node of workflow.nodes) {
+		if (node.type === 'n8n-nodes-dingtalk-robot.dingTalkRobot') {
+			node.parameters.options = { ...node.parameters.options, sessionWebhookHosts: 'oapi.dingtalk.com, api.dingtalk.com, 127.0.0.1' };
+		}
+	}
+	writeFileSync(path.join(workflowsDir, 'echo-bot.json'), JSON.stringify(workflow, null, 1));
+}
+
+function freePort() {
+	return /** @type {Promise<number>} */ (
+		new Promise((resolve, reject) => {
+			const server = net.createServer();
+			server.once('error', reject);
+			server.listen(0, '127.0.0.1', () => {
+				const address = server.address();
+				const port = typeof address === 'object' && address ? address.port : 0;
+				server.close(() => resolve(port));
+			});
+		})
+	);
+}
+
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `probe` returns a value other than undefined, or `timeoutMs` passes. */
+async function waitFor(/** @type {() => Promise<any> | any} */ probe, /** @type {number} */ timeoutMs, stepMs = 250) {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined || Date.now() > end) return value;
+		await sleep(stepMs);
+	}
+}
+
+/** Requests the simulator received on a session webhook (replies that reached it, accepted or not). */
+const sessionRequests = (/** @type {any} */ sim, /** @type {string} */ sessionId) =>
+	sim.requests.filter((/** @type {any} */ r) => r.path === '/robot/sendBySession' && r.session === sessionId);
+
+/** Starts `n8n start`; resolves once the given webhook answers something other than 404. */
+async function startN8n(/** @type {any} */ installed, /** @type {NodeJS.ProcessEnv} */ env, /** @type {string} */ probeUrl) {
+	const child = spawn(installed.node, [installed.n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+	let output = '';
+	child.stdout.on('data', (chunk) => (output += chunk));
+	child.stderr.on('data', (chunk) => (output += chunk));
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	const ready = await waitFor(
+		async () => {
+			if (child.exitCode !== null) return false;
+			try {
+				const response = await fetch(probeUrl, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+				return response.status !== 404 ? true : undefined;
+			} catch {
+				return undefined;
+			}
+		},
+		180_000,
+		1000,
+	);
+	const stop = async () => {
+		if (child.exitCode === null) {
+			child.kill('SIGTERM');
+			const killed = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+			if (!killed) child.kill('SIGKILL');
+		}
+	};
+	if (ready !== true) {
+		await stop();
+		throw new Error(`n8n start did not serve the trigger's webhook within 180 s:\n${output.slice(-1500)}`);
+	}
+	return { stop, output: () => output };
+}
+
+/**
+ * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, url: (id: keyof typeof WEBHOOKS) => string }) => Promise<string[]> }} TriggerCase
+ */
+
+/** @type {TriggerCase[]} */
+const TRIGGER_CASES = [
+	{
+		name: 'echo bot: @robot ping',
+		expected: '200 {"msgtype":"empty"}, then "pong, Zhang San" @manager4521 in the session',
+		run: async ({ sim, url }) => {
+			const problems = [];
+			const result = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER });
+			if (result.status !== 200 || JSON.stringify(result.json) !== '{"msgtype":"empty"}') problems.push(`answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+			const replies = await waitFor(() => (sim.sessionReplies(result.request.sessionId).length ? sim.sessionReplies(result.request.sessionId) : undefined), 30_000);
+			if (!replies) return [...problems, 'no reply reached the session within 30 s'];
+			if (replies.length !== 1) problems.push(`${replies.length} replies`);
+			const reply = replies[0];
+			if (reply.text?.content !== 'pong, Zhang San\n@manager4521') problems.push(`reply text ${JSON.stringify(reply.text?.content)}`);
+			if (JSON.stringify(reply.at?.atUserIds) !== '["manager4521"]') problems.push(`reply mentions ${JSON.stringify(reply.at)}`);
+			return problems;
+		},
+	},
+	{
+		name: 'echo bot: anything else',
+		expected: 'the help reply quotes the text',
+		run: async ({ sim, url }) => {
+			const result = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'deploy web', sender: SENDER });
+			const replies = await waitFor(() => (sim.sessionReplies(result.request.sessionId).length ? sim.sessionReplies(result.request.sessionId) : undefined), 30_000);
+			const content = replies?.[0]?.text?.content;
+			return content === 'Hi Zhang San, I only know "ping" (you said: deploy web)' ? [] : [`reply ${JSON.stringify(content)}`];
+		},
+	},
+	{
+		name: 'DingTalk retries the same msgId',
+		expected: 'both calls 200, one execution (one reply)',
+		run: async ({ sim, url }) => {
+			const problems = [];
+			const first = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER });
+			const again = await sim.replayCallback(first);
+			for (const [which, result] of [['first', first], ['retry', again]]) {
+				if (result.status !== 200 || JSON.stringify(result.json) !== '{"msgtype":"empty"}') problems.push(`${which} answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+			}
+			await waitFor(() => (sim.sessionReplies(first.request.sessionId).length ? true : undefined), 30_000);
+			await sleep(3000); // time for a second execution to reply, if one was started
+			const replies = sim.sessionReplies(first.request.sessionId).length;
+			if (replies !== 1) problems.push(`${replies} replies for one msgId`);
+			return problems;
+		},
+	},
+	...[
+		['wrongSign', 403],
+		['noSign', 401],
+		['oldTimestamp', 401],
+		['futureTimestamp', 401],
+		['badSignEncoding', 403],
+		['notAMessage', 400],
+		['malformedBody', 422],
+	].map(([tamper, status]) => /** @type {TriggerCase} */ ({
+		name: `refused: ${tamper}`,
+		expected: `${status}${status === 422 ? ' (n8n\'s JSON parser)' : ''}, nothing runs`,
+		run: async ({ sim, url }) => {
+			const problems = [];
+			const result = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER, tamper });
+			if (result.status !== status) problems.push(`answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+			if (result.bodyText.includes(CALLBACK_SECRETS.appSecret)) problems.push('the answer contains the App Secret');
+			await sleep(2000);
+			const replies = sessionRequests(sim, result.request.sessionId).length;
+			if (replies) problems.push(`a workflow ran: ${replies} replies`);
+			return problems;
+		},
+	})),
+	{
+		name: 'expired session',
+		expected: 'the workflow runs, the reply is refused before sending',
+		run: async ({ sim, url }) => {
+			const result = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER, sessionTtlMs: 1 });
+			await sleep(5000);
+			const problems = [];
+			if (result.status !== 200) problems.push(`answered ${result.status}`);
+			const sent = sessionRequests(sim, result.request.sessionId).length;
+			if (sent) problems.push(`${sent} requests reached the expired session`);
+			return problems;
+		},
+	},
+	{
+		name: 'synchronous answer',
+		expected: 'the HTTP answer is the send node\'s markdown message',
+		run: async ({ sim, url }) => {
+			const result = await sim.deliverCallback(url('e2eTriggerSync'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER });
+			const problems = [];
+			if (result.status !== 200) problems.push(`answered ${result.status}`);
+			const body = result.json ?? {};
+			if (body.msgtype !== 'markdown' || body.markdown?.text !== '**pong** (sync) for Zhang San: ping\n\n@manager4521') {
+				problems.push(`answer ${result.bodyText.slice(0, 300)}`);
+			}
+			if (JSON.stringify(body.at?.atUserIds) !== '["manager4521"]') problems.push(`answer mentions ${JSON.stringify(body.at)}`);
+			return problems;
+		},
+	},
+	{
+		name: 'Outgoing token, fixed answer',
+		expected: 'fixed text at once, then the reply; wrong token 403; one-to-one filtered out',
+		run: async ({ sim, url }) => {
+			const problems = [];
+			const good = await sim.deliverCallback(url('e2eTriggerToken'), { outgoingToken: CALLBACK_SECRETS.outgoingToken, text: 'restart web-3', sender: SENDER });
+			if (good.status !== 200 || JSON.stringify(good.json) !== '{"msgtype":"text","text":{"content":"Got it, working on it"}}') {
+				problems.push(`answered ${good.status} ${good.bodyText.slice(0, 200)}`);
+			}
+			// the simulator keeps the synchronous answer and the later reply apart (via)
+			const later = () => sim.replies(good.request.sessionId).filter((/** @type {any} */ r) => r.via === 'sessionWebhook');
+			const replies = await waitFor(() => (later().length ? later() : undefined), 30_000);
+			if (replies?.length !== 1 || replies[0].body.text?.content !== 'done: restart web-3') problems.push(`replies ${JSON.stringify(replies)}`);
+
+			const wrong = await sim.deliverCallback(url('e2eTriggerToken'), { outgoingToken: CALLBACK_SECRETS.outgoingToken, text: 'x', tamper: 'wrongToken' });
+			if (wrong.status !== 403) problems.push(`wrong token answered ${wrong.status}`);
+			const direct = await sim.deliverCallback(url('e2eTriggerToken'), {
+				outgoingToken: CALLBACK_SECRETS.outgoingToken,
+				text: 'x',
+				conversation: { type: 'oneToOne' },
+			});
+			if (direct.status !== 200 || JSON.stringify(direct.json) !== '{"msgtype":"empty"}') problems.push(`one-to-one answered ${direct.status} ${direct.bodyText.slice(0, 200)}`);
+			await sleep(2000);
+			for (const [which, result] of [['wrong token', wrong], ['one-to-one', direct]]) {
+				if (sessionRequests(sim, result.request.sessionId).length) problems.push(`${which}: a workflow ran`);
+			}
+			return problems;
+		},
+	},
+];
+
+/**
+ * Activates the trigger workflows, starts n8n, runs every trigger case, stops n8n.
+ * @param {{ installed: any, target: any, env: NodeJS.ProcessEnv, sim: any, n8n: (installed: any, args: string[], env: NodeJS.ProcessEnv) => Promise<{ ok: boolean, stdout: string, stderr: string }>, log: (text: string) => void }} options
+ */
+async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
+	const major = Number(target.n8nVersion.split('.')[0]);
+	for (const id of Object.keys(WEBHOOKS)) {
+		// n8n 2 publishes a workflow version; n8n 1 sets it active
+		const args = major >= 2 ? ['publish:workflow', `--id=${id}`] : ['update:workflow', `--id=${id}`, '--active=true'];
+		const result = await n8n(installed, args, env);
+		if (!result.ok) throw new Error(`n8n ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+	}
+	const port = await freePort();
+	const startEnv = { ...env, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), WEBHOOK_URL: `http://127.0.0.1:${port}/` };
+	const url = (/** @type {keyof typeof WEBHOOKS} */ id) => `http://127.0.0.1:${port}/webhook/${WEBHOOKS[id]}`;
+	const started = Date.now();
+	const running = await startN8n(installed, startEnv, url('e2eEchoBot'));
+	log(`  n8n start: webhooks live on port ${port} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+	/** @type {Array<{ workflow: string, expected: string, delivered: number, problems: string[] }>} */
+	const rows = [];
+	try {
+		for (const testCase of TRIGGER_CASES) {
+			sim.reset();
+			const caseStarted = Date.now();
+			let problems;
+			try {
+				problems = await testCase.run({ sim, url });
+			} catch (error) {
+				problems = [`threw: ${/** @type {Error} */ (error).message}`];
+			}
+			if (running.output().includes(CALLBACK_SECRETS.appSecret) || running.output().includes(CALLBACK_SECRETS.outgoingToken)) {
+				problems.push('a callback secret appears in n8n\'s log');
+			}
+			const delivered = sim.requests.filter((/** @type {any} */ r) => r.path === '/robot/sendBySession' && r.delivered).length;
+			log(`  ${problems.length ? 'FAIL' : 'pass'}  trigger: ${testCase.name} (${((Date.now() - caseStarted) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
+			rows.push({ workflow: `trigger: ${testCase.name}`, expected: testCase.expected, delivered, problems });
+		}
+	} finally {
+		if (process.env.E2E_DEBUG) writeFileSync(path.join(require('node:os').tmpdir(), `e2e-${target.n8nVersion}-n8n-start.out`), running.output());
+		await running.stop();
+	}
+	return rows;
+}
+
+module.exports = { CALLBACK_CREDENTIALS, TRIGGER_CASES, runTriggerCases, writeEchoBotWorkflow };
