@@ -6,7 +6,7 @@
  * (or tampered) callbacks to the production webhook URLs and serves the session webhooks the
  * replies go to. Each case says what it expects and lists what went wrong.
  */
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -241,7 +241,35 @@ const TRIGGER_CASES = [
 ];
 
 /**
- * Activates the trigger workflows, starts n8n, runs every trigger case, stops n8n.
+ * The executions n8n saved, per workflow and status, read from its SQLite database with the
+ * install's own sqlite3 module (built for the install's Node). `{ "e2eEchoBot:success": 3, … }`
+ */
+function recordedExecutions(/** @type {any} */ installed, /** @type {string} */ userFolder) {
+	const sqlite3 = path.join(path.dirname(path.dirname(path.dirname(installed.n8nBin))), 'sqlite3');
+	const script = `
+		const sqlite3 = require(process.argv[1]);
+		const db = new sqlite3.Database(process.argv[2], sqlite3.OPEN_READONLY);
+		db.all('SELECT "workflowId" AS workflow, status, COUNT(*) AS n FROM execution_entity GROUP BY "workflowId", status', (error, rows) => {
+			if (error) { console.error(error.message); process.exit(1); }
+			console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.workflow + ':' + r.status, r.n]))));
+		});`;
+	const output = execFileSync(installed.node, ['-e', script, sqlite3, path.join(userFolder, '.n8n', 'database.sqlite')], { encoding: 'utf8' });
+	return JSON.parse(output);
+}
+
+/** What the cases above must leave in n8n's execution list: refused calls and retries start nothing. */
+const EXPECTED_EXECUTIONS = {
+	// ping, "deploy web", the retried msgId once, and the expired session (the reply is refused: error)
+	'e2eEchoBot:success': 3,
+	'e2eEchoBot:error': 1,
+	'e2eTriggerSync:success': 1,
+	// the good call; the wrong token is refused and the one-to-one message filtered out
+	'e2eTriggerToken:success': 1,
+};
+
+/**
+ * Activates the trigger workflows, starts n8n, runs every trigger case, stops n8n, and checks
+ * the executions n8n recorded.
  * @param {{ installed: any, target: any, env: NodeJS.ProcessEnv, sim: any, n8n: (installed: any, args: string[], env: NodeJS.ProcessEnv) => Promise<{ ok: boolean, stdout: string, stderr: string }>, log: (text: string) => void }} options
  */
 async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
@@ -282,6 +310,19 @@ async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
 		if (process.env.E2E_DEBUG) writeFileSync(path.join(require('node:os').tmpdir(), `e2e-${target.n8nVersion}-n8n-start.out`), running.output());
 		await running.stop();
 	}
+
+	const problems = [];
+	try {
+		const recorded = recordedExecutions(installed, String(env.N8N_USER_FOLDER));
+		const triggerOnly = Object.fromEntries(Object.entries(recorded).filter(([key]) => Object.keys(WEBHOOKS).some((id) => key.startsWith(`${id}:`))));
+		if (JSON.stringify(triggerOnly, Object.keys(triggerOnly).sort()) !== JSON.stringify(EXPECTED_EXECUTIONS, Object.keys(EXPECTED_EXECUTIONS).sort())) {
+			problems.push(`n8n recorded ${JSON.stringify(triggerOnly)}, expected ${JSON.stringify(EXPECTED_EXECUTIONS)}`);
+		}
+		log(`  ${problems.length ? 'FAIL' : 'pass'}  trigger: executions recorded ${JSON.stringify(triggerOnly)}${problems.map((p) => `\n        - ${p}`).join('')}`);
+	} catch (error) {
+		problems.push(`could not read n8n's executions: ${/** @type {Error} */ (error).message.slice(0, 300)}`);
+	}
+	rows.push({ workflow: 'trigger: executions n8n recorded', expected: '6: refusals, filtered calls and retries start none', delivered: 0, problems });
 	return rows;
 }
 
