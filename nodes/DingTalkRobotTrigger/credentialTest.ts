@@ -17,6 +17,6 @@ export async function testCallbackCredential(
 	for (const [label, value] of [['App Secret', appSecret], ['Outgoing Token', outgoingToken]]) {
 		if (/\s/.test(value)) return { status: 'Error', message: `The ${label} contains spaces or line breaks: copy it again` };
 	}
-	const checks = [appSecret && 'the sign header (App Secret)', outgoingToken && 'the token header (Outgoing Token)'].filter(Boolean);
+	const checks = [appSecret && 'sign header (App Secret)', outgoingToken && 'token header (Outgoing Token)'].filter(Boolean);
 	return { status: 'OK', message: `Callbacks will be accepted only with a valid ${checks.join(' and ')}` };
 }

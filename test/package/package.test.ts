@@ -70,24 +70,31 @@ test('package.json: a community package with no runtime dependencies', () => {
 	expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
 });
 
-test('n8n\'s package loader finds the node and the credential under their real names', async () => {
+test('n8n\'s package loader finds the nodes and the credentials under their real names', async () => {
 	const loader = new PackageDirectoryLoader(packageDir);
 	await loader.loadAll();
 
-	expect(Object.keys(loader.nodeTypes)).toEqual(['dingTalkRobot']);
-	expect(Object.keys(loader.credentialTypes)).toEqual(['dingTalkRobotApi']);
+	expect(Object.keys(loader.nodeTypes).sort()).toEqual(['dingTalkRobot', 'dingTalkRobotTrigger']);
+	expect(Object.keys(loader.credentialTypes).sort()).toEqual(['dingTalkRobotApi', 'dingTalkRobotCallbackApi']);
 	expect(loader.known.nodes.dingTalkRobot.className).toBe('DingTalkRobot');
+	expect(loader.known.nodes.dingTalkRobotTrigger.className).toBe('DingTalkRobotTrigger');
 
-	const [node] = loader.types.nodes;
+	const node = loader.types.nodes.find((type) => type.name === 'dingTalkRobot')!;
+	const trigger = loader.types.nodes.find((type) => type.name === 'dingTalkRobotTrigger')!;
 	// n8n registers a community node as `<package>.<node name>`: the type used in workflows
 	expect(`${loader.packageName}.${node.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkRobot');
+	expect(`${loader.packageName}.${trigger.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkRobotTrigger');
 	expect(node.usableAsTool).toBe(true);
-	expect(node.credentials).toEqual([{ name: 'dingTalkRobotApi', required: true }]);
-	expect((node as unknown as { codex: { categories: string[] } }).codex.categories).toEqual(['Communication']);
+	// the robot credential only for Send To: Group Robot; replies need none
+	expect(node.credentials).toEqual([{ name: 'dingTalkRobotApi', required: true, displayOptions: { show: { target: ['robot'] } } }]);
+	expect(trigger.credentials).toEqual([{ name: 'dingTalkRobotCallbackApi', required: true, testedBy: 'testCallbackCredential' }]);
+	expect(trigger.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', path: 'dingtalk' })]);
+	for (const type of [node, trigger]) {
+		expect((type as unknown as { codex: { categories: string[] } }).codex.categories).toEqual(['Communication']);
+	}
 
 	// the icons resolve to files inside the package, as n8n serves them
-	const [credential] = loader.types.credentials;
-	for (const icon of [node.iconUrl, credential.iconUrl]) {
+	for (const icon of [...loader.types.nodes, ...loader.types.credentials].map((type) => type.iconUrl)) {
 		expect(icon).toEqual({
 			light: 'icons/n8n-nodes-dingtalk-robot/dist/icons/dingtalk.svg',
 			dark: 'icons/n8n-nodes-dingtalk-robot/dist/icons/dingtalk.dark.svg',
@@ -100,6 +107,8 @@ test('require(\'n8n-nodes-dingtalk-robot\') gives the classes and the signing he
 	const pkg = require(packageDir);
 	expect(new pkg.DingTalkRobot().description.name).toBe('dingTalkRobot');
 	expect(new pkg.DingTalkRobotApi().name).toBe('dingTalkRobotApi');
+	expect(new pkg.DingTalkRobotTrigger().description.name).toBe('dingTalkRobotTrigger');
+	expect(new pkg.DingTalkRobotCallbackApi().name).toBe('dingTalkRobotCallbackApi');
 	// Python: base64(hmac.new(b'this is secret', b'1577808000000\nthis is secret', sha256).digest())
 	expect(pkg.computeDingTalkSign('this is secret', 1577808000000)).toBe('ijHEivi6YiCNPZOq4hZstmvZ3sPfbioAiMhP30ae7W0=');
 });
