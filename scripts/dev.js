@@ -17,8 +17,10 @@ const path = require('node:path');
 
 const { DingTalkSimulator } = require('../simulator');
 const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
+const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
+const ECHO_BOT_WEBHOOK = WEBHOOKS.e2eEchoBot;
 const PORT = Number(process.env.N8N_PORT || 5678);
 const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8790);
 const ROBOT = { accessToken: 'dev-token', secret: 'SECdev-secret' };
@@ -44,11 +46,14 @@ async function main() {
 		data: { accessToken: sim.webhookUrl(ROBOT.accessToken), secret: ROBOT.secret },
 	}));
 	const importDir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-dev-import-'));
-	writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify(credentials));
+	writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify([...credentials, ...CALLBACK_CREDENTIALS]));
 	cpSync(path.join(root, 'test', 'e2e', 'workflows'), path.join(importDir, 'workflows'), { recursive: true });
+	// the example echo bot, active, its replies allowed to the simulator's 127.0.0.1 sessions
+	writeEchoBotWorkflow(path.join(importDir, 'workflows'));
 	for (const args of [
 		['import:credentials', `--input=${path.join(importDir, 'credentials.json')}`],
 		['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`],
+		['update:workflow', '--id=e2eEchoBot', '--active=true'],
 	]) {
 		execFileSync(installed.node, [installed.n8nBin, ...args], { env, stdio: 'ignore' });
 	}
@@ -61,6 +66,8 @@ n8n ${installed.n8nVersion}: http://localhost:${PORT}
   2. Open a workflow, e.g. "E2E: every message type from item expressions", and click "Execute workflow".
   3. Open the DingTalk Robot nodes to see the forms; add one from the node panel: search "DingTalk".
   4. Refresh ${sim.baseUrl}/ to see the messages in the simulated group.
+  5. Talk to the active example echo bot (examples/echo-bot.json) as DingTalk would:
+     node simulator/cli.js callback --url http://127.0.0.1:${PORT}/webhook/${ECHO_BOT_WEBHOOK} --app-secret ${CALLBACK_SECRETS.appSecret} --text ping --wait 10000
 Every credential "Simulator robot (…)" points at the simulator's signed robot. Ctrl-C stops n8n and the simulator.
 `);
 	const n8n = spawn(installed.node, [installed.n8nBin, 'start'], { env, stdio: 'inherit' });

@@ -326,4 +326,4 @@ async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
 	return rows;
 }
 
-module.exports = { CALLBACK_CREDENTIALS, TRIGGER_CASES, runTriggerCases, writeEchoBotWorkflow };
+module.exports = { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, TRIGGER_CASES, runTriggerCases, writeEchoBotWorkflow };
