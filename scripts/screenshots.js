@@ -8,13 +8,14 @@
  * (package `chromium`) with playwright-core; no browser is downloaded.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const { DingTalkSimulator } = require('../simulator');
 const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
+const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
 const PORT = 5679;
@@ -47,11 +48,22 @@ async function main() {
 	const env = n8nEnv(installed, work, { N8N_PORT: String(PORT) });
 	writeFileSync(
 		path.join(work, 'credentials.json'),
-		JSON.stringify([{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '' } }]),
+		JSON.stringify([
+			{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '' } },
+			...CALLBACK_CREDENTIALS,
+		]),
 	);
-	cpSync(path.join(root, 'test', 'e2e', 'workflows', 'all-message-types.json'), path.join(work, 'workflow.json'));
-	execFileSync(installed.node, [installed.n8nBin, 'import:credentials', `--input=${path.join(work, 'credentials.json')}`], { env, stdio: 'ignore' });
-	execFileSync(installed.node, [installed.n8nBin, 'import:workflow', `--input=${path.join(work, 'workflow.json')}`], { env, stdio: 'ignore' });
+	const workflows = path.join(work, 'workflows');
+	mkdirSync(workflows);
+	cpSync(path.join(root, 'test', 'e2e', 'workflows', 'all-message-types.json'), path.join(workflows, 'all-message-types.json'));
+	writeEchoBotWorkflow(workflows);
+	for (const args of [
+		['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
+		['import:workflow', '--separate', `--input=${workflows}`],
+		['update:workflow', '--id=e2eEchoBot', '--active=true'],
+	]) {
+		execFileSync(installed.node, [installed.n8nBin, ...args], { env, stdio: 'ignore' });
+	}
 
 	const n8n = spawn(installed.node, [installed.n8nBin, 'start'], { env, stdio: 'ignore' });
 	const browser = await chromium.launch({
@@ -70,8 +82,8 @@ async function main() {
 		await context.addCookies([{ name: 'n8n-auth', value: cookie, url: BASE }]);
 		const page = await context.newPage();
 
-		const openNode = async (/** @type {string} */ name, /** @type {string} */ file) => {
-			await page.goto(`${BASE}/workflow/e2eAllTypes`, { waitUntil: 'networkidle' });
+		const openNode = async (/** @type {string} */ name, /** @type {string} */ file, workflow = 'e2eAllTypes') => {
+			await page.goto(`${BASE}/workflow/${workflow}`, { waitUntil: 'networkidle' });
 			// select the node on the canvas, then open it (Enter), as a keyboard user would
 			await page.locator('.vue-flow__node', { hasText: name }).first().click({ force: true });
 			await page.keyboard.press('Enter');
@@ -88,6 +100,23 @@ async function main() {
 		await page.waitForTimeout(800);
 		await page.screenshot({ path: path.join(root, 'docs', 'editor-credential.png') });
 		console.log('docs/editor-credential.png');
+
+		await openNode('DingTalk Robot Trigger', 'editor-trigger-node.png', 'e2eEchoBot');
+		await openNode('Reply pong', 'editor-reply-node.png', 'e2eEchoBot');
+
+		// the echo bot, live: DingTalk's callbacks (from the simulator) and the replies, as the group shows them
+		const echoBot = `${BASE}/webhook/${WEBHOOKS.e2eEchoBot}`;
+		sim.reset();
+		for (const text of ['ping', 'what can you do?']) {
+			const { request } = await sim.deliverCallback(echoBot, { appSecret: CALLBACK_SECRETS.appSecret, text, sender: { nick: 'Zhang San', staffId: 'manager4521' } });
+			const end = Date.now() + 20000;
+			while (sim.sessionReplies(request.sessionId).length === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		const groupPage = await context.newPage();
+		await groupPage.setViewportSize({ width: 900, height: 560 });
+		await groupPage.goto(`${sim.baseUrl}/`, { waitUntil: 'networkidle' });
+		await groupPage.screenshot({ path: path.join(root, 'docs', 'trigger-conversation.png') });
+		console.log('docs/trigger-conversation.png');
 	} finally {
 		await browser.close();
 		n8n.kill('SIGTERM');
