@@ -362,7 +362,7 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 	for (const { itemIndices, parts, session } of ready) {
 		const item = { index: itemIndices[0], label: itemLabel(itemIndices) };
 		const destination = session ? { key: robotKey(session.endpoint, session.session), sessionWebhook: session.url } : robotDestination;
-		if (!destination) continue; // unreachable: a robot target always has its credential, a session target its webhook
+		if (!destination) throw new NodeOperationError(this.getNode(), `${item.label}: nowhere to send the message to`); // a robot target always has its credential, a session target its webhook
 		let attempts = 0;
 		let answer: DingTalkAnswer = { errcode: 0, errmsg: 'ok' };
 		let current: RobotMessageBody | undefined;

@@ -178,7 +178,9 @@ export async function postRobotMessage(
 				`DingTalk answered HTTP ${status}`,
 				status >= 500
 					? 'DingTalk (or a proxy in between) had a server error. Try again later.'
-					: 'The request was refused before DingTalk read it: check the webhook URL in the DingTalk Robot credential.',
+					: destination.sessionWebhook
+						? 'The request was refused before DingTalk read it: check that Session Webhook is the trigger item\'s sessionWebhook.'
+						: 'The request was refused before DingTalk read it: check the webhook URL in the DingTalk Robot credential.',
 				status,
 			),
 		};
@@ -192,7 +194,10 @@ export async function postRobotMessage(
 				item,
 				{ body: redact(snippet(response.body)) },
 				'DingTalk\'s answer was not the expected JSON',
-				`The webhook answered: ${redact(snippet(response.body))}. Check that the credential's webhook URL points at DingTalk's robot/send endpoint (or a proxy that forwards it).`,
+				`The webhook answered: ${redact(snippet(response.body))}. ` +
+					(destination.sessionWebhook
+						? 'Check that Session Webhook is the trigger item\'s sessionWebhook (or a proxy that forwards it).'
+						: 'Check that the credential\'s webhook URL points at DingTalk\'s robot/send endpoint (or a proxy that forwards it).'),
 			),
 		};
 	}
