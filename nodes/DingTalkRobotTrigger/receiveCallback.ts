@@ -51,9 +51,8 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	if (recentCallbacks.seenBefore(key, Date.now())) return { webhookResponse: NO_MESSAGE };
 
 	const response = this.getNodeParameter('response', 'empty') as string;
-	const webhookResponse =
-		response === 'text'
-			? { msgtype: 'text', text: { content: String(this.getNodeParameter('responseText', '')) } }
-			: NO_MESSAGE;
+	const responseText = response === 'text' ? String(this.getNodeParameter('responseText', '')).trim() : '';
+	// DingTalk refuses a text message without content: a blank fixed text answers with no message
+	const webhookResponse = responseText ? { msgtype: 'text', text: { content: responseText } } : NO_MESSAGE;
 	return { webhookResponse, workflowData: [[{ json: item }]] };
 }

@@ -20,6 +20,7 @@ const CALLBACK_SECRETS = {
 const CALLBACK_CREDENTIALS = [
 	{ id: 'dtCallback', name: 'DingTalk Robot Callback', type: 'dingTalkRobotCallbackApi', data: { appSecret: CALLBACK_SECRETS.appSecret } },
 	{ id: 'dtCallbackToken', name: 'DingTalk Robot Outgoing Token', type: 'dingTalkRobotCallbackApi', data: { outgoingToken: CALLBACK_SECRETS.outgoingToken } },
+	{ id: 'dtCallbackEmpty', name: 'DingTalk Robot Callback (left empty)', type: 'dingTalkRobotCallbackApi', data: { appSecret: '', outgoingToken: '' } },
 ];
 
 /** Production webhook paths: /webhook/<webhookId>/dingtalk */
@@ -27,6 +28,7 @@ const WEBHOOKS = {
 	e2eEchoBot: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a01/dingtalk',
 	e2eTriggerSync: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a02/dingtalk',
 	e2eTriggerToken: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a03/dingtalk',
+	e2eTriggerNoSecret: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a04/dingtalk',
 };
 
 const SENDER = { nick: 'Zhang San', staffId: 'manager4521' };
@@ -211,7 +213,7 @@ const TRIGGER_CASES = [
 	},
 	{
 		name: 'Outgoing token, fixed answer',
-		expected: 'fixed text at once, then the reply; wrong token 403; one-to-one filtered out',
+		expected: 'fixed text at once, then the reply; wrong token 403; one-to-one and unmentioned filtered out',
 		run: async ({ sim, url }) => {
 			const problems = [];
 			const good = await sim.deliverCallback(url('e2eTriggerToken'), { outgoingToken: CALLBACK_SECRETS.outgoingToken, text: 'restart web-3', sender: SENDER });
@@ -225,16 +227,29 @@ const TRIGGER_CASES = [
 
 			const wrong = await sim.deliverCallback(url('e2eTriggerToken'), { outgoingToken: CALLBACK_SECRETS.outgoingToken, text: 'x', tamper: 'wrongToken' });
 			if (wrong.status !== 403) problems.push(`wrong token answered ${wrong.status}`);
-			const direct = await sim.deliverCallback(url('e2eTriggerToken'), {
-				outgoingToken: CALLBACK_SECRETS.outgoingToken,
-				text: 'x',
-				conversation: { type: 'oneToOne' },
-			});
-			if (direct.status !== 200 || JSON.stringify(direct.json) !== '{"msgtype":"empty"}') problems.push(`one-to-one answered ${direct.status} ${direct.bodyText.slice(0, 200)}`);
+			const filtered = [
+				['one-to-one', await sim.deliverCallback(url('e2eTriggerToken'), { outgoingToken: CALLBACK_SECRETS.outgoingToken, text: 'x', conversation: { type: 'oneToOne' } })],
+				['not mentioned', await sim.deliverCallback(url('e2eTriggerToken'), { outgoingToken: CALLBACK_SECRETS.outgoingToken, text: 'x', robotMentioned: false })],
+			];
+			for (const [which, result] of filtered) {
+				if (result.status !== 200 || JSON.stringify(result.json) !== '{"msgtype":"empty"}') problems.push(`${which} answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+			}
 			await sleep(2000);
-			for (const [which, result] of [['wrong token', wrong], ['one-to-one', direct]]) {
+			for (const [which, result] of [['wrong token', wrong], ...filtered]) {
 				if (sessionRequests(sim, result.request.sessionId).length) problems.push(`${which}: a workflow ran`);
 			}
+			return problems;
+		},
+	},
+	{
+		name: 'credential without secret or token',
+		expected: '500, nothing checked so nothing runs the workflow; the setup error is an execution to see',
+		run: async ({ sim, url }) => {
+			const result = await sim.deliverCallback(url('e2eTriggerNoSecret'), { appSecret: 'anything', text: 'ping' });
+			await sleep(2000);
+			const problems = [];
+			if (result.status !== 500) problems.push(`answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+			if (sessionRequests(sim, result.request.sessionId).length) problems.push('the reply node ran');
 			return problems;
 		},
 	},
@@ -263,8 +278,10 @@ const EXPECTED_EXECUTIONS = {
 	'e2eEchoBot:success': 3,
 	'e2eEchoBot:error': 1,
 	'e2eTriggerSync:success': 1,
-	// the good call; the wrong token is refused and the one-to-one message filtered out
+	// the good call; the wrong token is refused, the one-to-one and the unmentioned messages filtered out
 	'e2eTriggerToken:success': 1,
+	// n8n records a webhook node's error as a failed execution that stops at the trigger
+	'e2eTriggerNoSecret:error': 1,
 };
 
 /**
@@ -322,7 +339,7 @@ async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
 	} catch (error) {
 		problems.push(`could not read n8n's executions: ${/** @type {Error} */ (error).message.slice(0, 300)}`);
 	}
-	rows.push({ workflow: 'trigger: executions n8n recorded', expected: '6: refusals, filtered calls and retries start none', delivered: 0, problems });
+	rows.push({ workflow: 'trigger: executions n8n recorded', expected: '7: refusals, filtered calls and retries start none; the setup error is one', delivered: 0, problems });
 	return rows;
 }
 
