@@ -257,7 +257,8 @@ const TRIGGER_CASES = [
 
 /**
  * The executions n8n saved, per workflow and status, read from its SQLite database with the
- * install's own sqlite3 module (built for the install's Node). `{ "e2eEchoBot:success": 3, … }`
+ * install's own sqlite3 module (built for the install's Node): `{ counts: { "e2eEchoBot:success": 3, … },
+ * setupErrorShown: <executions whose data carry the empty-credential error> }`
  */
 function recordedExecutions(/** @type {any} */ installed, /** @type {string} */ userFolder) {
 	const sqlite3 = path.join(path.dirname(path.dirname(path.dirname(installed.n8nBin))), 'sqlite3');
@@ -266,7 +267,12 @@ function recordedExecutions(/** @type {any} */ installed, /** @type {string} */ 
 		const db = new sqlite3.Database(process.argv[2], sqlite3.OPEN_READONLY);
 		db.all('SELECT "workflowId" AS workflow, status, COUNT(*) AS n FROM execution_entity GROUP BY "workflowId", status', (error, rows) => {
 			if (error) { console.error(error.message); process.exit(1); }
-			console.log(JSON.stringify(Object.fromEntries(rows.map((r) => [r.workflow + ':' + r.status, r.n]))));
+			const counts = Object.fromEntries(rows.map((r) => [r.workflow + ':' + r.status, r.n]));
+			// the words a user reads in the failed execution of a trigger whose credential is empty
+			db.all("SELECT COUNT(*) AS n FROM execution_data WHERE data LIKE '%neither an App Secret nor an Outgoing Token%'", (error2, said) => {
+				if (error2) { console.error(error2.message); process.exit(1); }
+				console.log(JSON.stringify({ counts, setupErrorShown: said[0].n }));
+			});
 		});`;
 	const output = execFileSync(installed.node, ['-e', script, sqlite3, path.join(userFolder, '.n8n', 'database.sqlite')], { encoding: 'utf8' });
 	return JSON.parse(output);
@@ -330,7 +336,8 @@ async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
 
 	const problems = [];
 	try {
-		const recorded = recordedExecutions(installed, String(env.N8N_USER_FOLDER));
+		const { counts: recorded, setupErrorShown } = recordedExecutions(installed, String(env.N8N_USER_FOLDER));
+		if (setupErrorShown !== 1) problems.push(`the empty credential's error is in ${setupErrorShown} executions, expected 1`);
 		const triggerOnly = Object.fromEntries(Object.entries(recorded).filter(([key]) => Object.keys(WEBHOOKS).some((id) => key.startsWith(`${id}:`))));
 		if (JSON.stringify(triggerOnly, Object.keys(triggerOnly).sort()) !== JSON.stringify(EXPECTED_EXECUTIONS, Object.keys(EXPECTED_EXECUTIONS).sort())) {
 			problems.push(`n8n recorded ${JSON.stringify(triggerOnly)}, expected ${JSON.stringify(EXPECTED_EXECUTIONS)}`);
