@@ -43,8 +43,8 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 
 	const options = this.getNodeParameter('options', {}) as TriggerOptions;
 	const item = normalizeCallback(reading.body, { robotName: options.robotName });
-	const conversationTypes = options.conversationTypes ?? ['group', 'oneToOne'];
-	if (!conversationTypes.includes(item.conversation.type)) return { webhookResponse: NO_MESSAGE };
+	// only a filter the user set drops messages (one without a conversationType is not lost by default)
+	if (options.conversationTypes && !options.conversationTypes.includes(item.conversation.type)) return { webhookResponse: NO_MESSAGE };
 	if (options.onlyWhenMentioned === true && !item.robotMentioned) return { webhookResponse: NO_MESSAGE };
 
 	const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${item.messageId}`;
