@@ -193,3 +193,17 @@ export function normalizeCallback(body: DingTalkCallbackBody, options: Normalize
 		raw: body as IDataObject,
 	};
 }
+
+export interface CallbackFilters {
+	conversationTypes?: string[];
+	onlyWhenMentioned?: boolean;
+}
+
+/**
+ * Whether a message passes the trigger's options. Only a filter the user set drops a message: one
+ * without a conversationType is not lost by default.
+ */
+export function passesFilters(item: Pick<RobotCallbackItem, 'conversation' | 'robotMentioned'>, filters: CallbackFilters): boolean {
+	if (filters.conversationTypes && !filters.conversationTypes.includes(item.conversation.type)) return false;
+	return !(filters.onlyWhenMentioned === true && !item.robotMentioned);
+}

@@ -5,7 +5,7 @@
  */
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeCallback, readCallbackBody, verifyCallback } from './callback';
+import { normalizeCallback, passesFilters, type CallbackFilters, readCallbackBody, verifyCallback } from './callback';
 import { recentCallbacks } from './recentMessages';
 
 export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
@@ -13,9 +13,7 @@ export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
 /** DingTalk's "say nothing" answer to a callback. */
 const NO_MESSAGE = { msgtype: 'empty' };
 
-interface TriggerOptions {
-	conversationTypes?: string[];
-	onlyWhenMentioned?: boolean;
+interface TriggerOptions extends CallbackFilters {
 	robotName?: string;
 }
 
@@ -43,9 +41,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 
 	const options = this.getNodeParameter('options', {}) as TriggerOptions;
 	const item = normalizeCallback(reading.body, { robotName: options.robotName });
-	// only a filter the user set drops messages (one without a conversationType is not lost by default)
-	if (options.conversationTypes && !options.conversationTypes.includes(item.conversation.type)) return { webhookResponse: NO_MESSAGE };
-	if (options.onlyWhenMentioned === true && !item.robotMentioned) return { webhookResponse: NO_MESSAGE };
+	if (!passesFilters(item, options)) return { webhookResponse: NO_MESSAGE };
 
 	const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${item.messageId}`;
 	if (recentCallbacks.seenBefore(key, Date.now())) return { webhookResponse: NO_MESSAGE };

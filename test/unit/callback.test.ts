@@ -2,6 +2,7 @@ import {
 	CALLBACK_TIMESTAMP_TOLERANCE_MS,
 	cleanMessageText,
 	normalizeCallback,
+	passesFilters,
 	readCallbackBody,
 	verifyCallback,
 	type DingTalkCallbackBody,
@@ -222,5 +223,25 @@ describe('RecentMessages', () => {
 		expect(recent.seenBefore('a', DUPLICATE_WINDOW_MS + 1)).toBe(false);
 		// b, recorded at window-1, is still remembered
 		expect(recent.seenBefore('b', DUPLICATE_WINDOW_MS + 1)).toBe(true);
+	});
+});
+
+describe('passesFilters', () => {
+	const message = (type: 'group' | 'oneToOne' | 'unknown', robotMentioned: boolean) => ({ conversation: { type, id: 'c', title: '' }, robotMentioned });
+
+	it('lets everything through without filters, even an unknown conversation type', () => {
+		for (const type of ['group', 'oneToOne', 'unknown'] as const) expect(passesFilters(message(type, false), {})).toBe(true);
+	});
+
+	it('keeps only the chosen conversation types', () => {
+		expect(passesFilters(message('group', true), { conversationTypes: ['group'] })).toBe(true);
+		expect(passesFilters(message('oneToOne', true), { conversationTypes: ['group'] })).toBe(false);
+		expect(passesFilters(message('unknown', true), { conversationTypes: ['group', 'oneToOne'] })).toBe(false);
+	});
+
+	it('keeps only messages that mention the robot when asked to', () => {
+		expect(passesFilters(message('group', false), { onlyWhenMentioned: true })).toBe(false);
+		expect(passesFilters(message('group', true), { onlyWhenMentioned: true })).toBe(true);
+		expect(passesFilters(message('group', false), { onlyWhenMentioned: false })).toBe(true);
 	});
 });
