@@ -16,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { DingTalkSimulator } = require('../simulator');
-const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
+const { TARGETS, activateWorkflowArgs, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
 const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
@@ -53,7 +53,7 @@ async function main() {
 	for (const args of [
 		['import:credentials', `--input=${path.join(importDir, 'credentials.json')}`],
 		['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`],
-		['update:workflow', '--id=e2eEchoBot', '--active=true'],
+		activateWorkflowArgs(installed.n8nVersion, 'e2eEchoBot'),
 	]) {
 		execFileSync(installed.node, [installed.n8nBin, ...args], { env, stdio: 'ignore' });
 	}

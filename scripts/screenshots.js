@@ -14,8 +14,8 @@ const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const { DingTalkSimulator } = require('../simulator');
-const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
-const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
+const { TARGETS, activateWorkflowArgs, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
+const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, waitForReplies, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
 const PORT = 5679;
@@ -60,7 +60,7 @@ async function main() {
 	for (const args of [
 		['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
 		['import:workflow', '--separate', `--input=${workflows}`],
-		['update:workflow', '--id=e2eEchoBot', '--active=true'],
+		activateWorkflowArgs(installed.n8nVersion, 'e2eEchoBot'),
 	]) {
 		execFileSync(installed.node, [installed.n8nBin, ...args], { env, stdio: 'ignore' });
 	}
@@ -109,8 +109,7 @@ async function main() {
 		sim.reset();
 		for (const text of ['ping', 'what can you do?']) {
 			const { request } = await sim.deliverCallback(echoBot, { appSecret: CALLBACK_SECRETS.appSecret, text, sender: { nick: 'Zhang San', staffId: 'manager4521' } });
-			const end = Date.now() + 20000;
-			while (sim.sessionReplies(request.sessionId).length === 0 && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 200));
+			await waitForReplies(sim, request.sessionId, 20000);
 		}
 		const groupPage = await context.newPage();
 		await groupPage.setViewportSize({ width: 900, height: 560 });

@@ -30,20 +30,27 @@ const CALLBACK_USAGE = [
 ].join('\n');
 
 /**
+ * Reads `--name value` / `--name=value` flags (and bare `switches`) into `values`; `--help`
+ * prints `usage` and exits. Throws on anything else.
  * @param {string[]} argv
- * @returns {{ port: number, token: string, secret: string, keywords: string[] }}
+ * @param {{ names: string[], switches?: string[], usage: string, values: Record<string, string | undefined> }} spec
+ * @returns {{ values: Record<string, string | undefined>, switches: Set<string> }}
  */
-function parseArgs(argv) {
-	/** @type {Record<string, string>} */
-	const values = { port: '8790', token: 'demo-token', secret: 'SECdemo-secret', keywords: '' };
+function readFlags(argv, spec) {
+	const values = { ...spec.values };
+	const switches = new Set();
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		if (arg === '--help' || arg === '-h') {
-			process.stdout.write(`${USAGE}\n`);
+			process.stdout.write(`${spec.usage}\n`);
 			process.exit(0);
 		}
-		const m = /^--(port|token|secret|keywords)(?:=(.*))?$/.exec(arg);
-		if (!m) throw new Error(`unknown argument ${arg}`);
+		if (spec.switches?.includes(arg.replace(/^--/, ''))) {
+			switches.add(arg.replace(/^--/, ''));
+			continue;
+		}
+		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+		if (!m || !spec.names.includes(m[1])) throw new Error(`unknown argument ${arg}`);
 		let value = m[2];
 		if (value === undefined) {
 			value = argv[++i];
@@ -51,6 +58,21 @@ function parseArgs(argv) {
 		}
 		values[m[1]] = value;
 	}
+	return { values, switches };
+}
+
+/**
+ * @param {string[]} argv
+ * @returns {{ port: number, token: string, secret: string, keywords: string[] }}
+ */
+function parseArgs(argv) {
+	const values = /** @type {Record<string, string>} */ (
+		readFlags(argv, {
+			names: ['port', 'token', 'secret', 'keywords'],
+			usage: USAGE,
+			values: { port: '8790', token: 'demo-token', secret: 'SECdemo-secret', keywords: '' },
+		}).values
+	);
 	const port = Number(values.port);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port}`);
 	if (values.token === '') throw new Error('--token must not be empty');
@@ -65,28 +87,13 @@ function parseArgs(argv) {
  * @param {string[]} argv the arguments after `callback`
  */
 function parseCallbackArgs(argv) {
-	/** @type {Record<string, string | undefined>} */
-	const values = { port: '0', text: 'ping', wait: '0', timeout: '30000' };
-	let oneToOne = false;
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (arg === '--help' || arg === '-h') {
-			process.stdout.write(`${CALLBACK_USAGE}\n`);
-			process.exit(0);
-		}
-		if (arg === '--one-to-one') {
-			oneToOne = true;
-			continue;
-		}
-		const m = /^--(url|app-secret|token|text|tamper|nick|wait|port|timeout)(?:=(.*))?$/.exec(arg);
-		if (!m) throw new Error(`unknown argument ${arg}`);
-		let value = m[2];
-		if (value === undefined) {
-			value = argv[++i];
-			if (value === undefined) throw new Error(`--${m[1]} needs a value`);
-		}
-		values[m[1]] = value;
-	}
+	const { values, switches } = readFlags(argv, {
+		names: ['url', 'app-secret', 'token', 'text', 'tamper', 'nick', 'wait', 'port', 'timeout'],
+		switches: ['one-to-one'],
+		usage: CALLBACK_USAGE,
+		values: { port: '0', text: 'ping', wait: '0', timeout: '30000' },
+	});
+	const oneToOne = switches.has('one-to-one');
 	if (!values.url) throw new Error('--url is needed');
 	const numbers = { port: Number(values.port), wait: Number(values.wait), timeout: Number(values.timeout) };
 	if (!Number.isInteger(numbers.port) || numbers.port < 0 || numbers.port > 65535) throw new Error(`invalid port ${values.port}`);

@@ -28,9 +28,8 @@ import { assertHasKeyword, assertMessageSize, parseKeywords, validateRobotMessag
 import { combineItems, splitLongMessage, type CombinableMessage, type CombineEntry } from './messages/combine';
 import { MAX_MESSAGE_BYTES, MessageInputError, requireText } from './messages/fields';
 import { resolveMentions, type MentionInput } from './messages/mentions';
-import { checkSessionWebhook, parseSessionHosts, type SessionWebhook } from './messages/sessionWebhook';
+import { DINGTALK_SESSION_HOSTS, checkSessionWebhook, parseSessionHosts, type SessionWebhook } from './messages/sessionWebhook';
 import type { RobotMessage, RobotMessageBody } from './messages/types';
-import { DINGTALK_SESSION_HOSTS } from './descriptions/target';
 import {
 	CREDENTIAL_TYPE,
 	WaitBudget,

@@ -20,7 +20,7 @@ export class DingTalkRobotTrigger implements INodeType {
 		icon: { light: 'file:../../icons/dingtalk.svg', dark: 'file:../../icons/dingtalk.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ "On @-mention" }}',
+		subtitle: 'On @-mention',
 		description: 'Starts the workflow when someone @-mentions the robot in DingTalk, after checking DingTalk\'s signature',
 		defaults: {
 			name: 'DingTalk Robot Trigger',

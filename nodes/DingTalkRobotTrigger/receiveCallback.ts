@@ -33,7 +33,8 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		});
 	}
 
-	const verdict = verifyCallback(this.getHeaderData() as IDataObject, secrets, Date.now());
+	const now = Date.now();
+	const verdict = verifyCallback(this.getHeaderData() as IDataObject, secrets, now);
 	if (!verdict.ok) return refuse(this, verdict.status, verdict.reason);
 
 	const reading = readCallbackBody(this.getRequestObject().body);
@@ -44,7 +45,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	if (!passesFilters(item, options)) return { webhookResponse: NO_MESSAGE };
 
 	const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${item.messageId}`;
-	if (recentCallbacks.seenBefore(key, Date.now())) return { webhookResponse: NO_MESSAGE };
+	if (recentCallbacks.seenBefore(key, now)) return { webhookResponse: NO_MESSAGE };
 
 	const response = this.getNodeParameter('response', 'empty') as string;
 	const responseText = response === 'text' ? String(this.getNodeParameter('responseText', '')).trim() : '';

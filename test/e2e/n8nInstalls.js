@@ -141,4 +141,9 @@ function n8nEnv(/** @type {Installed} */ installed, /** @type {string} */ userFo
 	};
 }
 
-module.exports = { TARGETS, CACHE, ensureN8n, packPackage, installPackage, n8nEnv };
+/** The CLI arguments that make a workflow active: n8n 2 publishes its current version, n8n 1 sets it active. */
+function activateWorkflowArgs(/** @type {string} */ n8nVersion, /** @type {string} */ workflowId) {
+	return Number(n8nVersion.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
+}
+
+module.exports = { TARGETS, CACHE, activateWorkflowArgs, ensureN8n, packPackage, installPackage, n8nEnv };

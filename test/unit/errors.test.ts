@@ -195,3 +195,19 @@ describe('explainDingTalkError: 310000 is told apart by errmsg', () => {
 		}
 	});
 });
+
+describe('on a session webhook (a reply in the conversation)', () => {
+	it.each([300001, 300005, 400101])('%i means the session is gone, not a bad robot token', (errcode) => {
+		const e = explainDingTalkError(errcode, 'session expired', 'session');
+		expect(e.message).toBe('DingTalk does not accept replies to this conversation\'s session');
+		expect(e.description).toContain('about 90 minutes');
+		expect(e.retryable).toBe(false);
+		expect(explainDingTalkError(errcode, 'x', 'robot').message).toBe('DingTalk does not know this robot\'s access token');
+	});
+
+	it('other codes mean the same as for the robot', () => {
+		for (const errcode of [410100, 460101, 400402, -1]) {
+			expect(explainDingTalkError(errcode, 'x', 'session')).toEqual(explainDingTalkError(errcode, 'x'));
+		}
+	});
+});

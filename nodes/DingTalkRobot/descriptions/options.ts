@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DINGTALK_SESSION_HOSTS } from './target';
+import { DINGTALK_SESSION_HOSTS } from '../messages/sessionWebhook';
 
 // Items of one execution may come from different conversations: only robot posts and the one
 // answer to the trigger's call combine them.

@@ -1,8 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The hosts DingTalk hands out session webhooks on; anything else is refused before sending. */
-export const DINGTALK_SESSION_HOSTS = 'oapi.dingtalk.com, api.dingtalk.com';
-
 export const targetProperty: INodeProperties = {
 	displayName: 'Send To',
 	name: 'target',

@@ -6,6 +6,9 @@
  */
 import { MessageInputError, describeValue } from './fields';
 
+/** The hosts DingTalk hands out session webhooks on (the option's default); anything else is refused before sending. */
+export const DINGTALK_SESSION_HOSTS = 'oapi.dingtalk.com, api.dingtalk.com';
+
 export interface SessionWebhook {
 	url: string;
 	/** scheme + host + path, to key the rate limiter */

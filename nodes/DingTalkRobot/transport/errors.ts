@@ -154,7 +154,20 @@ function explainSecurityFailure(errmsg: string): DingTalkErrorExplanation {
 	};
 }
 
-export function explainDingTalkError(errcode: number, errmsg: string): DingTalkErrorExplanation {
+/** What DingTalk's "unknown token" codes mean on a session webhook: the session is gone. */
+const SESSION_GONE: DingTalkErrorExplanation = {
+	message: 'DingTalk does not accept replies to this conversation\'s session',
+	description:
+		'The session webhook expired (DingTalk keeps it about 90 minutes) or is not a real one. Reply sooner after the trigger, or post to the group with Send To › Group Robot.',
+	retryable: false,
+};
+
+/**
+ * `via` says where the message went: the credential's robot webhook, or a conversation's session
+ * webhook, whose only token is the session itself.
+ */
+export function explainDingTalkError(errcode: number, errmsg: string, via: 'robot' | 'session' = 'robot'): DingTalkErrorExplanation {
+	if (via === 'session' && EXPLANATIONS[errcode] === TOKEN_UNKNOWN) return SESSION_GONE;
 	if (errcode === 310000) return explainSecurityFailure(errmsg);
 	if (EXPLANATIONS[errcode]) return EXPLANATIONS[errcode];
 	if (errcode >= 430100 && errcode <= 430199) return EXPLANATIONS[430104];

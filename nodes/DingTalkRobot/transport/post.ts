@@ -36,9 +36,6 @@ export interface Destination {
 	sessionWebhook?: string;
 }
 
-/** Codes DingTalk answers a session webhook with when it does not (or no longer) know the session. */
-const SESSION_GONE_ERRCODES = new Set([300001, 300005, 400101]);
-
 /** Which input item(s) a message carries: n8n's item index and the words for messages. */
 export interface ItemRef {
 	index: number;
@@ -201,21 +198,8 @@ export async function postRobotMessage(
 			),
 		};
 	}
-	if (answer.errcode !== 0 && destination.sessionWebhook && SESSION_GONE_ERRCODES.has(answer.errcode)) {
-		return {
-			ok: false,
-			retry: 'never',
-			error: failure(
-				ctx,
-				item,
-				{ errcode: answer.errcode, errmsg: redact(answer.errmsg) },
-				`DingTalk does not accept replies to this conversation's session [errcode ${answer.errcode}: ${redact(answer.errmsg)}]`,
-				'The session webhook expired (DingTalk keeps it about 90 minutes) or is not a real one. Reply sooner after the trigger, or post to the group with Send To › Group Robot.',
-			),
-		};
-	}
 	if (answer.errcode !== 0) {
-		const explanation = explainDingTalkError(answer.errcode, answer.errmsg);
+		const explanation = explainDingTalkError(answer.errcode, answer.errmsg, destination.sessionWebhook ? 'session' : 'robot');
 		return {
 			ok: false,
 			retry: THROTTLED_ERRCODES.has(answer.errcode) ? 'throttled' : explanation.retryable ? 'transient' : 'never',
