@@ -7,40 +7,36 @@
  * tarball, exactly the files users install. The scanner's CLI downloads a published version
  * from the registry; this calls its analyzePackage on the local tarball instead.
  *
- * The scanner is installed once into the cache folder (N8N_E2E_CACHE, as the e2e installs).
+ * The scanner is installed once into the cache folder (N8N_E2E_CACHE, as the e2e installs, and
+ * like them with npm's --before, so that its tree is the same on every machine).
  * Two overrides make it run here: TypeScript 5.9 for its TypeScript parser (the scanner pins
  * TypeScript 7, which @typescript-eslint cannot load), and n8n-workflow, which its rules
  * require without declaring it.
  */
 const { execFileSync } = require('node:child_process');
-const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { CACHE, packPackage } = require('../test/e2e/n8nInstalls');
+const { ensureCachedInstall, packPackage } = require('../test/e2e/n8nInstalls');
 
 const SCANNER_VERSION = '0.32.0';
 
 function ensureScanner() {
-	const dir = path.join(CACHE, `scan-community-package-${SCANNER_VERSION}`);
-	if (!existsSync(path.join(dir, '.installed'))) {
-		mkdirSync(dir, { recursive: true });
-		writeFileSync(
-			path.join(dir, 'package.json'),
-			JSON.stringify(
-				{
-					private: true,
-					dependencies: { '@n8n/scan-community-package': SCANNER_VERSION, 'n8n-workflow': '1.120.14', typescript: '5.9.3' },
-					overrides: { typescript: '5.9.3' },
-				},
-				null,
-				2,
-			),
-		);
-		process.stdout.write(`installing @n8n/scan-community-package ${SCANNER_VERSION} into ${dir}\n`);
-		execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
-		writeFileSync(path.join(dir, '.installed'), new Date().toISOString());
-	}
+	const dir = ensureCachedInstall({
+		name: `scan-community-package-${SCANNER_VERSION}`,
+		what: `@n8n/scan-community-package ${SCANNER_VERSION}`,
+		packageJson: {
+			private: true,
+			dependencies: { '@n8n/scan-community-package': SCANNER_VERSION, 'n8n-workflow': '1.120.14', typescript: '5.9.3' },
+			overrides: { typescript: '5.9.3' },
+		},
+		// the registry just after the newest of these was published (n8n-workflow 1.120.14,
+		// 2026-09-16T09:07Z; the scanner 2026-08-25): the same tree on every machine, every day
+		before: '2026-09-16T10:08:00Z',
+		ignoreScripts: true,
+		legacyPeerDeps: true,
+	});
 	return path.join(dir, 'node_modules', '@n8n', 'scan-community-package', 'scanner', 'scanner.mjs');
 }
 

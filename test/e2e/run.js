@@ -150,9 +150,8 @@ function n8n(/** @type {any} */ installed, /** @type {string[]} */ args, /** @ty
 	);
 }
 
-async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /** @type {string} */ tarball) {
+async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /** @type {import('./n8nInstalls').Installed} */ installed, /** @type {string} */ tarball) {
 	log(`\n== ${target.label}`);
-	const installed = ensureN8n(target);
 	const userFolder = mkdtempSync(path.join(os.tmpdir(), `dingtalk-e2e-n8n-${target.n8nVersion}-`));
 	installPackage(installed, userFolder, tarball);
 
@@ -215,12 +214,23 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 async function main() {
 	const only = process.env.E2E_TARGETS?.split(',').map((v) => v.trim());
 	const targets = TARGETS.filter((t) => !only || only.includes(t.n8nVersion.split('.')[0]) || only.includes(t.n8nVersion));
+	// every n8n is installed and checked before any case runs: a broken install is one clear line
+	const installs = [];
+	for (const target of targets) {
+		log(`== ${target.label}: install`);
+		try {
+			installs.push({ target, installed: ensureN8n(target) });
+		} catch (error) {
+			log(`\ne2e setup failed: ${String(/** @type {Error} */ (error).message).split('\n')[0]}`);
+			process.exit(1);
+		}
+	}
 	const tarball = packPackage();
 	log(`packed ${path.basename(tarball)}`);
 	const rows = [];
-	for (const target of targets) {
+	for (const { target, installed } of installs) {
 		try {
-			rows.push(...(await runTarget(target, tarball)));
+			rows.push(...(await runTarget(target, installed, tarball)));
 		} catch (error) {
 			rows.push({ target: target.label, workflow: '(setup)', expected: 'n8n installs and imports', delivered: 0, problems: [String(/** @type {Error} */ (error).message).slice(0, 800)] });
 		}
