@@ -1,0 +1,92 @@
+// @ts-check
+'use strict';
+
+/**
+ * The failures of oapi.dingtalk.com that a sender must survive, on demand: "system busy"
+ * (errcode -1), 500 and 502 pages of its Tengine front, a 200 that is no JSON, a slow answer, a
+ * connection dropped before or after the message was posted. A queue (injectFaults, FIFO, one
+ * fault per request to the oapi host, whatever its path) and a policy for the requests the
+ * queue leaves open (setFaultPolicy). The server applies them; this module only decides.
+ */
+
+const { checkNumber, isObject } = require('./checks');
+const { reply, htmlPage } = require('./sendRules');
+
+/** The fault kinds that injectFaults accepts. */
+const FAULT_KINDS = Object.freeze(['busy', 'http500', 'http502', 'nonJson', 'slow', 'drop']);
+
+/**
+ * @typedef {object} Fault
+ * @property {'busy' | 'http500' | 'http502' | 'nonJson' | 'slow' | 'drop'} kind
+ * @property {number} [delayMs] for `slow`: how long to wait before answering
+ * @property {boolean} [afterDelivery] for `drop`: process (and deliver) first, then drop the connection
+ */
+
+/**
+ * The answer of a fault that answers at once instead of the request being processed;
+ * undefined for `slow` and `drop`, which the server plays itself.
+ * @param {Fault['kind']} kind
+ * @returns {import('./sendRules').Outcome | undefined}
+ */
+function faultOutcome(kind) {
+	switch (kind) {
+		case 'busy':
+			return reply(-1, '系统繁忙');
+		case 'http500':
+			return { status: 500, html: htmlPage(500, 'Internal Server Error') };
+		case 'http502':
+			return { status: 502, html: htmlPage(502, 'Bad Gateway') };
+		case 'nonJson':
+			return { status: 200, html: htmlPage(200, 'OK') };
+		default:
+			return undefined;
+	}
+}
+
+class FaultQueue {
+	constructor() {
+		/** @type {Fault[]} */
+		this._queue = [];
+		/** @type {((requestIndex: number) => Fault | undefined) | undefined} */
+		this._policy = undefined;
+	}
+
+	/**
+	 * Queues faults; each incoming request consumes the next one (FIFO).
+	 * @param {Fault[]} faults
+	 */
+	inject(faults) {
+		if (!Array.isArray(faults)) throw new TypeError('injectFaults needs an array');
+		for (const f of faults) {
+			if (!isObject(f) || typeof f.kind !== 'string' || !FAULT_KINDS.includes(f.kind)) {
+				throw new TypeError(`unknown fault ${JSON.stringify(f)}; kinds: ${FAULT_KINDS.join(', ')}`);
+			}
+			if (f.kind === 'slow') checkNumber(f.delayMs, 'slow fault delayMs', 0);
+		}
+		for (const f of faults) this._queue.push({ ...f });
+	}
+
+	/**
+	 * Decides a fault for every request that finds the queue empty; undefined turns it off.
+	 * @param {((requestIndex: number) => Fault | undefined) | undefined} policy
+	 */
+	setPolicy(policy) {
+		this._policy = policy;
+	}
+
+	/**
+	 * The fault of the request with this index (0-based, since the last reset), if any.
+	 * @param {number} requestIndex
+	 * @returns {Fault | undefined}
+	 */
+	next(requestIndex) {
+		return this._queue.shift() ?? this._policy?.(requestIndex);
+	}
+
+	reset() {
+		this._queue = [];
+		this._policy = undefined;
+	}
+}
+
+module.exports = { FAULT_KINDS, FaultQueue, faultOutcome };

@@ -1,0 +1,264 @@
+// @ts-check
+'use strict';
+
+/**
+ * The one small HTTP server behind every simulated DingTalk surface, on 127.0.0.1. It plays two
+ * DingTalk hosts on one port and routes by path:
+ * - oapi.dingtalk.com (`/robot/send`, `/robot/sendBySession`, and any path no surface claims):
+ *   handed to oapiHost.js, which records every request, applies the injected faults and answers
+ *   what the surface decides.
+ * - api.dingtalk.com (`/v1.0/…`, JSON APIs such as the Stream gateway and the OpenAPI): the
+ *   surface answers itself and keeps its own records; no faults, not in `requests`.
+ * - WebSocket upgrades (the Stream gateway's `/connect`).
+ * It reads bodies with a cap (the rest is drained), keeps the shared timeline of the group page
+ * (GET /), and resets and stops the surfaces mounted on it.
+ */
+
+const http = require('node:http');
+const { renderGroupPage } = require('./groupView');
+const { OapiHost, fail } = require('./oapiHost');
+
+/**
+ * @typedef {object} ApiExchange
+ * @property {http.IncomingMessage} req
+ * @property {http.ServerResponse} res
+ * @property {URL} url
+ * @property {Buffer} rawBody
+ * @property {boolean} truncated
+ * @property {number} now
+ */
+
+/**
+ * @typedef {(req: http.IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, url: URL) => void} UpgradeHandler
+ */
+
+/**
+ * A surface mounted on the server: what it clears on reset() and closes on stop().
+ * @typedef {object} Surface
+ * @property {() => void} [reset]
+ * @property {() => void | Promise<void>} [stop]
+ */
+
+/**
+ * What GET / draws, in the order it happened.
+ * @typedef {import('./groupView').GroupEntry} TimelineEntry
+ */
+
+/** Bodies are buffered up to this many bytes (or the cap asked for if larger); the rest is drained. */
+const MIN_BUFFER_CAP_BYTES = 1024 * 1024;
+
+/**
+ * @param {http.ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ */
+function sendJson(res, status, body) {
+	const payload = JSON.stringify(body);
+	res.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', 'Content-Length': Buffer.byteLength(payload) });
+	res.end(payload);
+}
+
+class SimulatorServer {
+	/**
+	 * @param {{ now: () => number, bodyCapBytes: number }} options
+	 */
+	constructor({ now, bodyCapBytes }) {
+		this.now = now;
+		this._bodyCap = Math.max(bodyCapBytes, MIN_BUFFER_CAP_BYTES);
+		/** oapi.dingtalk.com: the recorded robot sends, with faults. */
+		this.oapi = new OapiHost({ now, readBody: (req, done) => this._readBody(req, done) });
+		/** @type {TimelineEntry[]} */
+		this.timeline = [];
+		/** @type {Map<string, (exchange: ApiExchange) => void>} */
+		this._api = new Map();
+		/** @type {Map<string, UpgradeHandler>} */
+		this._upgrades = new Map();
+		/** @type {Surface[]} */
+		this._surfaces = [];
+		/** @type {http.Server | undefined} */
+		this._server = undefined;
+		/** @type {string | undefined} */
+		this._baseUrl = undefined;
+	}
+
+	/** `http://127.0.0.1:PORT` once started, else undefined. */
+	get baseUrl() {
+		return this._baseUrl;
+	}
+
+	/** The base URL; throws when not started. */
+	requireBaseUrl() {
+		if (!this._baseUrl) throw new Error('simulator not started');
+		return this._baseUrl;
+	}
+
+	/**
+	 * @param {string} path
+	 * @param {(exchange: ApiExchange) => void} handler
+	 */
+	onApi(path, handler) {
+		this._api.set(path, handler);
+	}
+
+	/**
+	 * @param {string} path
+	 * @param {UpgradeHandler} handler
+	 */
+	onUpgrade(path, handler) {
+		this._upgrades.set(path, handler);
+	}
+
+	/** @param {Surface} surface */
+	mount(surface) {
+		this._surfaces.push(surface);
+	}
+
+	/**
+	 * @param {{ host?: string, port?: number }} [options]
+	 * @returns {Promise<string>}
+	 */
+	start(options = {}) {
+		if (this._server) return Promise.reject(new Error('simulator already started'));
+		const host = options.host ?? '127.0.0.1';
+		const port = options.port ?? 0;
+		const server = http.createServer((req, res) => this._onRequest(req, res));
+		server.on('upgrade', (req, socket, head) => this._onUpgrade(req, socket, head));
+		this._server = server;
+		return new Promise((resolve, reject) => {
+			/** @param {Error} err */
+			const onError = (err) => {
+				this._server = undefined;
+				reject(err);
+			};
+			server.once('error', onError);
+			server.listen(port, host, () => {
+				server.off('error', onError);
+				const address = server.address();
+				const actualPort = typeof address === 'object' && address ? address.port : port;
+				const hostPart = host.includes(':') ? `[${host}]` : host;
+				this._baseUrl = `http://${hostPart}:${actualPort}`;
+				resolve(this._baseUrl);
+			});
+		});
+	}
+
+	/** Stops every surface (sockets, timers), then the server. Idempotent. */
+	async stop() {
+		const server = this._server;
+		if (!server) return;
+		await Promise.all(this._surfaces.map((s) => s.stop?.()));
+		this.oapi.stop();
+		await new Promise((resolve) => {
+			server.close(() => {
+				if (this._server === server) {
+					this._server = undefined;
+					this._baseUrl = undefined;
+				}
+				resolve(undefined);
+			});
+			server.closeAllConnections();
+		});
+	}
+
+	/** Clears the request log, the timeline, pending faults and every surface's records. */
+	reset() {
+		this.oapi.reset();
+		this.timeline = [];
+		for (const s of this._surfaces) s.reset?.();
+	}
+
+	/**
+	 * @param {http.IncomingMessage} req
+	 * @param {(raw: Buffer, totalBytes: number) => void} done
+	 */
+	_readBody(req, done) {
+		const cap = this._bodyCap;
+		/** @type {Buffer[]} */
+		const chunks = [];
+		let buffered = 0;
+		let total = 0;
+		req.on('data', (/** @type {Buffer} */ chunk) => {
+			total += chunk.length;
+			if (buffered < cap) {
+				const part = chunk.subarray(0, cap - buffered);
+				chunks.push(part);
+				buffered += part.length;
+			}
+		});
+		req.on('error', () => {
+			/* client went away: nothing to answer */
+		});
+		req.on('end', () => done(Buffer.concat(chunks), total));
+	}
+
+	/**
+	 * @param {http.IncomingMessage} req
+	 * @param {http.ServerResponse} res
+	 */
+	_onRequest(req, res) {
+		// a browser's icon request is not a DingTalk request either
+		if (req.method === 'GET' && req.url === '/favicon.ico') {
+			res.writeHead(204);
+			res.end();
+			return;
+		}
+		// GET / shows what the simulated group received (not a DingTalk request: not recorded)
+		if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/?'))) {
+			const page = renderGroupPage({ groupName: 'Simulated DingTalk group', robotName: 'n8n robot', entries: this.timeline });
+			res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+			res.end(page);
+			return;
+		}
+		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+		const api = this._api.get(url.pathname);
+		if (api) {
+			this._readBody(req, (raw, total) => {
+				try {
+					api({ req, res, url, rawBody: raw, truncated: total > raw.length, now: this.now() });
+				} catch (err) {
+					fail(res, err);
+				}
+			});
+			return;
+		}
+		this.oapi.handle(req, res, url);
+	}
+
+	/**
+	 * @param {http.IncomingMessage} req
+	 * @param {import('node:stream').Duplex} socket
+	 * @param {Buffer} head
+	 */
+	_onUpgrade(req, socket, head) {
+		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+		const handler = this._upgrades.get(url.pathname);
+		if (!handler) {
+			refuseUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint at this path');
+			return;
+		}
+		handler(req, socket, head, url);
+	}
+}
+
+/**
+ * Answers a WebSocket upgrade request with a plain HTTP error and closes the socket.
+ * @param {import('node:stream').Duplex} socket
+ * @param {number} status
+ * @param {string} reason
+ * @param {string} text
+ */
+function refuseUpgrade(socket, status, reason, text) {
+	socket.on('error', () => {
+		/* the client may already be gone */
+	});
+	if (!socket.writable) {
+		socket.destroy();
+		return;
+	}
+	socket.end(
+		`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+			`Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+	);
+}
+
+module.exports = { SimulatorServer, sendJson, refuseUpgrade };
