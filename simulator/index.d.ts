@@ -1,4 +1,24 @@
-// Hand-written declarations for simulator/index.js (a strict DingTalk custom-robot webhook simulator).
+// Hand-written declarations for simulator/index.js (a strict simulator of DingTalk's robot surfaces).
+// The app-robot types (apps, Stream gateway) are in appRobot.d.ts.
+
+import type {
+	AppOptions,
+	App,
+	StreamOptions,
+	StreamOpenRecord,
+	StreamConnectRecord,
+	StreamConnectionInfo,
+	StreamAckRecord,
+	StreamPushRecord,
+	StreamPingRecord,
+	RobotMessageOptions,
+	PushRobotMessageOptions,
+	PushRobotMessageResult,
+	PushEventOptions,
+	PushEventResult,
+} from './appRobot';
+
+export type * from './appRobot';
 
 export type DingTalkMsgtype = 'text' | 'link' | 'markdown' | 'actionCard' | 'feedCard';
 
@@ -34,6 +54,9 @@ export interface SimulatorOptions {
 	now?: () => number;
 	/** Called once per request, when it has been answered or dropped. */
 	onRequest?: (record: RequestRecord) => void;
+	/** In [0, 1): which Stream connection gets a push (DingTalk picks at random); default Math.random. */
+	random?: () => number;
+	stream?: StreamOptions;
 }
 
 export interface RobotOptions {
@@ -123,32 +146,13 @@ export interface SessionReply {
 	at: number;
 }
 
-export interface CallbackOptions {
+export interface CallbackOptions extends RobotMessageOptions {
 	/** Signs the callback: headers `timestamp` (ms) and `sign` (base64, not URL-encoded). */
 	appSecret?: string;
 	/** Custom robot Outgoing token: header `token`. */
 	outgoingToken?: string;
-	/** What was typed after the @mention; default 'ping'. Sent as `' ' + text` when the robot is mentioned. */
-	text?: string;
-	sender?: { nick?: string; staffId?: string; id?: string; corpId?: string; isAdmin?: boolean };
-	conversation?: ConversationOptions;
-	/** Default true: isInAtList, and the robot first in atUsers. */
-	robotMentioned?: boolean;
-	/** Other people mentioned, appended to atUsers. */
-	mentions?: { dingtalkId: string; staffId?: string }[];
-	chatbotUserId?: string;
-	/** Default 'dingrobotsimulator'. */
-	robotCode?: string;
-	/** Default 'msg' + random hex. */
-	msgId?: string;
-	/** Default now(). */
-	createAt?: number;
-	/** Life of the callback's session webhook; default 90 minutes. */
-	sessionTtlMs?: number;
 	/** Breaks one thing on purpose; the sign tampers need appSecret, wrongToken needs outgoingToken. */
 	tamper?: TamperKind;
-	/** Shallow-merged over the body (add or override fields). */
-	extraBody?: Record<string, unknown>;
 	/** Whole-exchange timeout; default 30 000 ms. */
 	timeoutMs?: number;
 }
@@ -220,7 +224,7 @@ export declare class DingTalkSimulator {
 	/** Decides a fault for every request that finds the injectFaults queue empty; undefined turns it off. */
 	setFaultPolicy(policy: ((requestIndex: number) => Fault | undefined) | undefined): void;
 	stats(): SimulatorStats;
-	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies and callbacks; robots stay. */
+	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets and pending event redeliveries; robots, apps and open Stream connections stay. */
 	reset(): void;
 	/** Every callback sent (deliverCallback and replayCallback) since construction or reset(), in order. */
 	readonly callbacks: CallbackRecord[];
@@ -241,6 +245,40 @@ export declare class DingTalkSimulator {
 	replayCallback(result: { request: CallbackRequest }, options?: { timeoutMs?: number }): Promise<CallbackResult>;
 	/** Listener called once per answered or dropped request; returns an unsubscribe function. */
 	onRequest(listener: (record: RequestRecord) => void): () => void;
+
+	// --- app robots and the Stream gateway ---
+	/** Adds an app robot; adding a clientId again replaces it. Returns a copy. */
+	addApp(options: AppOptions): App;
+	/** Every POST to /v1.0/gateway/connections/open since construction or reset() (a copy of the list). */
+	streamOpenRequests(): StreamOpenRecord[];
+	/** Every WebSocket upgrade to /connect, accepted or refused (a copy of the list). */
+	streamConnectAttempts(): StreamConnectRecord[];
+	/** The connections not closed yet, of one app or of all. */
+	streamConnections(clientId?: string): StreamConnectionInfo[];
+	/** Every answer a client sent on a connection, valid or not (a copy of the list). */
+	streamAcks(): StreamAckRecord[];
+	/** Every push of a robot message or an event (a copy of the list). */
+	streamPushes(): StreamPushRecord[];
+	/** Every ping sent (a copy of the list). */
+	streamPings(): StreamPingRecord[];
+	/**
+	 * Someone writes to the app's robot: a CALLBACK frame (topic /v1.0/im/bot/messages/get) with the
+	 * HTTP callback's body and a fresh session webhook, to ONE open subscribed connection chosen at
+	 * random. Without one it is lost (delivered false). Throws for an unknown app.
+	 */
+	pushRobotMessage(clientId: string, options?: PushRobotMessageOptions): PushRobotMessageResult;
+	/** The same frame again (same messageId and data), to a connection chosen again. */
+	replayRobotMessage(result: PushRobotMessageResult, options?: { connectionId?: string }): PushRobotMessageResult;
+	/** An EVENT frame to one connection subscribed to EVENT *; pushed again while not ACKed SUCCESS. */
+	pushEvent(clientId: string, options: PushEventOptions): PushEventResult;
+	/** SYSTEM ping to a connection, or to every connection of an app; resolves when each answered or timed out (default 5 000 ms). */
+	streamPing(target: string, options?: { timeoutMs?: number }): Promise<StreamPingRecord[]>;
+	/** SYSTEM disconnect (data {reason}), then the connection is closed closeAfterMs later (default 10 000). */
+	streamDisconnect(target: string, options?: { closeAfterMs?: number; reason?: string }): { connectionIds: string[]; closed: Promise<void> };
+	/** Destroys the sockets without a close frame; returns the connection ids. */
+	streamDrop(target: string): string[];
+	/** true: connections/open and upgrades answer 503; 'reset': the request is cut; false: up. */
+	setGatewayDown(down: boolean | 'reset'): void;
 }
 
 /** base64(HmacSHA256(key = secret, message = `${timestamp}\n${secret}`)), NOT URL-encoded. */

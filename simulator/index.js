@@ -10,6 +10,8 @@
  * - webhookRobot.js: the custom robot webhook `/robot/send` (faults: faults.js, recording: oapiHost.js)
  * - sessionWebhook.js: the session webhooks a robot replies to
  * - callbacks.js: DingTalk calling a trigger over HTTP (the message body: incomingMessage.js)
+ * - streamGateway.js, streamPush.js: the Stream gateway of app robots (frames: streamFrames.js)
+ * - apps.js: the app robots (Client ID and Secret) the Stream gateway and the OpenAPI check
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
  */
@@ -21,6 +23,9 @@ const { Callbacks, TAMPER_KINDS } = require('./callbacks');
 const { computeDingTalkSign, checkNumber } = require('./checks');
 const { RateLimit, SUPPORTED_MSGTYPES } = require('./sendRules');
 const { FAULT_KINDS } = require('./faults');
+const { Apps } = require('./apps');
+const { StreamGateway } = require('./streamGateway');
+const { StreamPushes } = require('./streamPush');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -34,6 +39,8 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
  * @property {number} [timestampToleranceMs]
  * @property {() => number} [now]
  * @property {(record: RequestRecord) => void} [onRequest] called once per request, when it is answered or dropped
+ * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
+ * @property {{ ticketTtlMs?: number, eventAckTimeoutMs?: number, eventRedeliveries?: number }} [stream]
  */
 
 class DingTalkSimulator {
@@ -55,6 +62,17 @@ class DingTalkSimulator {
 		this._robots = new WebhookRobots(this._server, { rateLimit, maxBodyBytes, timestampToleranceMs });
 		this._sessions = new SessionWebhooks(this._server, { rateLimit, maxBodyBytes });
 		this._callbacks = new Callbacks(this._server, this._sessions);
+		const stream = options.stream ?? {};
+		this._apps = new Apps();
+		this._gateway = new StreamGateway(this._server, { apps: this._apps, ticketTtlMs: stream.ticketTtlMs });
+		this._stream = new StreamPushes(this._server, {
+			gateway: this._gateway,
+			apps: this._apps,
+			sessions: this._sessions,
+			random: options.random,
+			eventAckTimeoutMs: stream.eventAckTimeoutMs,
+			eventRedeliveries: stream.eventRedeliveries,
+		});
 	}
 
 	/** The base URL once started (`http://127.0.0.1:PORT`), else undefined. */
@@ -182,6 +200,99 @@ class DingTalkSimulator {
 	 */
 	replayCallback(result, options) {
 		return this._callbacks.replayCallback(result, options);
+	}
+
+	// --- app robots (apps.js) and the Stream gateway (streamGateway.js, streamPush.js) ---
+
+	/**
+	 * Adds an app robot (Client ID and Secret); adding a clientId again replaces it.
+	 * @param {import('./apps').AppOptions} options
+	 */
+	addApp(options) {
+		return this._apps.add(options);
+	}
+
+	/** Every POST to connections/open since construction or reset(), in order (a copy of the list). */
+	streamOpenRequests() {
+		return [...this._gateway.registration.openRequests];
+	}
+
+	/** Every WebSocket upgrade to /connect, accepted or refused (a copy of the list). */
+	streamConnectAttempts() {
+		return [...this._gateway.connectAttempts];
+	}
+
+	/**
+	 * The connections not closed yet, of one app or of all.
+	 * @param {string} [clientId]
+	 */
+	streamConnections(clientId) {
+		return this._gateway.list(clientId);
+	}
+
+	/** Every answer a client sent on a Stream connection, valid or not (a copy of the list). */
+	streamAcks() {
+		return [...this._gateway.acks];
+	}
+
+	/** Every push of a robot message or an event, with the connection that got it (a copy of the list). */
+	streamPushes() {
+		return [...this._stream.pushes];
+	}
+
+	/** Every ping sent, with whether its pong came (a copy of the list). */
+	streamPings() {
+		return [...this._stream.pings];
+	}
+
+	/**
+	 * @param {string} clientId
+	 * @param {import('./streamPush').PushRobotMessageOptions} [options]
+	 */
+	pushRobotMessage(clientId, options) {
+		return this._stream.pushRobotMessage(clientId, options);
+	}
+
+	/**
+	 * @param {import('./streamPush').PushResult} result
+	 * @param {{ connectionId?: string }} [options]
+	 */
+	replayRobotMessage(result, options) {
+		return this._stream.replayRobotMessage(result, options);
+	}
+
+	/**
+	 * @param {string} clientId
+	 * @param {{ eventType: string, data?: unknown, eventId?: string, eventCorpId?: string, eventBornTime?: number, messageId?: string }} options
+	 */
+	pushEvent(clientId, options) {
+		return this._stream.pushEvent(clientId, options);
+	}
+
+	/**
+	 * @param {string} target a connection id or a clientId (all its connections)
+	 * @param {{ timeoutMs?: number }} [options]
+	 */
+	streamPing(target, options) {
+		return this._stream.ping(target, options);
+	}
+
+	/**
+	 * @param {string} target a connection id or a clientId (all its connections)
+	 * @param {{ closeAfterMs?: number, reason?: string }} [options]
+	 */
+	streamDisconnect(target, options) {
+		return this._stream.disconnect(target, options);
+	}
+
+	/** @param {string} target a connection id or a clientId (all its connections) */
+	streamDrop(target) {
+		return this._stream.drop(target);
+	}
+
+	/** @param {boolean | 'reset'} down */
+	setGatewayDown(down) {
+		this._gateway.registration.setDown(down);
 	}
 }
 

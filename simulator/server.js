@@ -47,17 +47,6 @@ const { OapiHost, fail } = require('./oapiHost');
 /** Bodies are buffered up to this many bytes (or the cap asked for if larger); the rest is drained. */
 const MIN_BUFFER_CAP_BYTES = 1024 * 1024;
 
-/**
- * @param {http.ServerResponse} res
- * @param {number} status
- * @param {unknown} body
- */
-function sendJson(res, status, body) {
-	const payload = JSON.stringify(body);
-	res.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', 'Content-Length': Buffer.byteLength(payload) });
-	res.end(payload);
-}
-
 class SimulatorServer {
 	/**
 	 * @param {{ now: () => number, bodyCapBytes: number }} options
@@ -261,4 +250,4 @@ function refuseUpgrade(socket, status, reason, text) {
 	);
 }
 
-module.exports = { SimulatorServer, sendJson, refuseUpgrade };
+module.exports = { SimulatorServer, refuseUpgrade };
