@@ -3,11 +3,16 @@
 'use strict';
 
 /**
- * node simulator/cli.js [--port 8790] [--token T] [--secret S] [--keywords a,b]
+ * node simulator/cli.js [--port 8790] [--token T] [--secret S] [--keywords a,b] [--client-id ID --client-secret S]
  *
  * Starts one DingTalk robot simulator on 127.0.0.1 with one robot, prints its webhook URL and
  * secret once, then one line per answered request (never the token or the secret again) until
- * Ctrl-C / SIGTERM.
+ * Ctrl-C / SIGTERM. With --client-id it also plays an app robot's Stream gateway.
+ *
+ * node simulator/cli.js stream-push --simulator URL --client-id ID [--text ping] [--nick NAME] [--one-to-one]
+ *
+ * Someone writes to the app robot of a running simulator (started with --client-id): one robot
+ * message pushed over Stream, to one of the app's connections.
  *
  * node simulator/cli.js callback --url URL [--app-secret S] [--token T] [--text ping] [--tamper K] …
  *
@@ -16,8 +21,17 @@
  */
 
 const { DingTalkSimulator, TAMPER_KINDS } = require('./index');
+const { PUSH_PATH } = require('./control');
 
-const USAGE = 'usage: node simulator/cli.js [--port 8790] [--token T] [--secret S] [--keywords a,b]';
+const USAGE =
+	'usage: node simulator/cli.js [--port 8790] [--token T] [--secret S] [--keywords a,b] [--client-id ID --client-secret S]';
+
+const STREAM_PUSH_USAGE = [
+	'usage: node simulator/cli.js stream-push --simulator URL --client-id ID [--text ping] [--nick NAME] [--one-to-one]',
+	'Pushes one robot message over Stream to an app of a running simulator (started with --client-id),',
+	'prints the connection that got it and the session webhook. Exit code 0 when a connection got it,',
+	'1 when none did (DingTalk does not queue robot messages), 2 on bad arguments.',
+].join('\n');
 
 const CALLBACK_USAGE = [
 	'usage: node simulator/cli.js callback --url URL [--app-secret S] [--token T] [--text ping]',
@@ -63,14 +77,14 @@ function readFlags(argv, spec) {
 
 /**
  * @param {string[]} argv
- * @returns {{ port: number, token: string, secret: string, keywords: string[] }}
+ * @returns {{ port: number, token: string, secret: string, keywords: string[], app: { clientId: string, clientSecret: string } | undefined }}
  */
 function parseArgs(argv) {
 	const values = /** @type {Record<string, string>} */ (
 		readFlags(argv, {
-			names: ['port', 'token', 'secret', 'keywords'],
+			names: ['port', 'token', 'secret', 'keywords', 'client-id', 'client-secret'],
 			usage: USAGE,
-			values: { port: '8790', token: 'demo-token', secret: 'SECdemo-secret', keywords: '' },
+			values: { port: '8790', token: 'demo-token', secret: 'SECdemo-secret', keywords: '', 'client-secret': 'demo-client-secret' },
 		}).values
 	);
 	const port = Number(values.port);
@@ -80,7 +94,10 @@ function parseArgs(argv) {
 		.split(',')
 		.map((k) => k.trim())
 		.filter((k) => k !== '');
-	return { port, token: values.token, secret: values.secret, keywords };
+	const clientId = values['client-id'];
+	if (clientId === '' || values['client-secret'] === '') throw new Error('--client-id and --client-secret must not be empty');
+	const app = clientId === undefined ? undefined : { clientId, clientSecret: values['client-secret'] };
+	return { port, token: values.token, secret: values.secret, keywords, app };
 }
 
 /**
@@ -170,6 +187,50 @@ async function callbackMain(argv) {
 }
 
 /**
+ * Asks a running simulator (its control endpoint) to push one robot message over Stream.
+ * @param {string[]} argv the arguments after `stream-push`
+ */
+async function streamPushMain(argv) {
+	let values;
+	let oneToOne;
+	try {
+		const flags = readFlags(argv, {
+			names: ['simulator', 'client-id', 'text', 'nick'],
+			switches: ['one-to-one'],
+			usage: STREAM_PUSH_USAGE,
+			values: { text: 'ping' },
+		});
+		values = flags.values;
+		oneToOne = flags.switches.has('one-to-one');
+		if (!values.simulator || !values['client-id']) throw new Error('--simulator and --client-id are needed');
+	} catch (err) {
+		process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${STREAM_PUSH_USAGE}\n`);
+		process.exitCode = 2;
+		return;
+	}
+	const res = await fetch(new URL(PUSH_PATH, values.simulator), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ clientId: values['client-id'], text: values.text, nick: values.nick, oneToOne }),
+	});
+	const answer = /** @type {Record<string, unknown>} */ (await res.json());
+	if (res.status !== 200) {
+		process.stderr.write(`refused: ${String(answer.error)}\n`);
+		process.exitCode = 2;
+		return;
+	}
+	process.stdout.write(
+		[
+			answer.delivered
+				? `pushed to connection ${String(answer.connectionId)} (messageId ${String(answer.messageId)}, msgId ${String(answer.msgId)})`
+				: `NOT delivered: no open Stream connection of ${values['client-id']} subscribed to /v1.0/im/bot/messages/get (DingTalk does not queue robot messages)`,
+			`session webhook: ${String(answer.sessionWebhook)}`,
+		].join('\n') + '\n',
+	);
+	if (!answer.delivered) process.exitCode = 1;
+}
+
+/**
  * One log line per request; deliberately built from fields that cannot contain the token or secret.
  * @param {import('./index').RequestRecord} r
  */
@@ -193,6 +254,10 @@ async function main() {
 		await callbackMain(process.argv.slice(3));
 		return;
 	}
+	if (process.argv[2] === 'stream-push') {
+		await streamPushMain(process.argv.slice(3));
+		return;
+	}
 	let options;
 	try {
 		options = parseArgs(process.argv.slice(2));
@@ -207,6 +272,10 @@ async function main() {
 		secret: options.secret === '' ? undefined : options.secret,
 		keywords: options.keywords.length > 0 ? options.keywords : undefined,
 	});
+	if (options.app) {
+		sim.addApp(options.app);
+		sim.enableControl();
+	}
 	await sim.start({ host: '127.0.0.1', port: options.port });
 	const banner = [
 		'DingTalk robot simulator',
@@ -214,6 +283,13 @@ async function main() {
 		`secret:      ${options.secret === '' ? '(none, signing disabled)' : options.secret}`,
 		`keywords:    ${options.keywords.length > 0 ? options.keywords.join(', ') : '(none)'}`,
 		`the group:   ${sim.baseUrl}/ (what the robot has posted, in a browser)`,
+		...(options.app
+			? [
+					`stream app:  client id ${options.app.clientId}, client secret ${options.app.clientSecret}`,
+					`             POST ${sim.baseUrl}/v1.0/gateway/connections/open, then the WebSocket it answers`,
+					`             push: node simulator/cli.js stream-push --simulator ${sim.baseUrl} --client-id ${options.app.clientId} --text ping`,
+				]
+			: []),
 		'Ready. One line per request follows (Ctrl-C to stop).',
 	];
 	process.stdout.write(`${banner.join('\n')}\n`);

@@ -279,6 +279,8 @@ export declare class DingTalkSimulator {
 	streamDrop(target: string): string[];
 	/** true: connections/open and upgrades answer 503; 'reset': the request is cut; false: up. */
 	setGatewayDown(down: boolean | 'reset'): void;
+	/** For the CLI only: mounts POST /simulator/control/stream/push (not a DingTalk endpoint). */
+	enableControl(): void;
 }
 
 /** base64(HmacSHA256(key = secret, message = `${timestamp}\n${secret}`)), NOT URL-encoded. */

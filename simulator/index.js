@@ -26,6 +26,7 @@ const { FAULT_KINDS } = require('./faults');
 const { Apps } = require('./apps');
 const { StreamGateway } = require('./streamGateway');
 const { StreamPushes } = require('./streamPush');
+const { mountControl } = require('./control');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -293,6 +294,11 @@ class DingTalkSimulator {
 	/** @param {boolean | 'reset'} down */
 	setGatewayDown(down) {
 		this._gateway.registration.setDown(down);
+	}
+
+	/** For the CLI only: POST /simulator/control/stream/push pushes a robot message (control.js). */
+	enableControl() {
+		mountControl(this._server, (clientId, options) => this.pushRobotMessage(clientId, options));
 	}
 }
 

@@ -1,4 +1,6 @@
 import * as http from 'node:http';
+import * as path from 'node:path';
+import { spawn, execFile } from 'node:child_process';
 import WebSocket from 'ws';
 import { DingTalkSimulator } from '../../simulator';
 import type { SimulatorOptions, StreamFrame } from '../../simulator';
@@ -582,3 +584,51 @@ describe('reset and stop', () => {
 	});
 });
 
+// ---------------------------------------------------------------------------------------------
+// CLI
+// ---------------------------------------------------------------------------------------------
+
+describe('cli stream-push', () => {
+	it('pushes a robot message to an app of a running simulator; exit 1 when no connection took it', async () => {
+		const cli = path.join(__dirname, '..', '..', 'simulator', 'cli.js');
+		const child = spawn(process.execPath, [cli, '--port', '0', '--client-id', APP.clientId, '--client-secret', APP.clientSecret], {
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let out = '';
+		child.stdout.setEncoding('utf8');
+		child.stdout.on('data', (d: string) => (out += d));
+		const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+		const push = (base: string, ...args: string[]) =>
+			new Promise<{ code: number; stdout: string }>((resolve) => {
+				execFile(process.execPath, [cli, 'stream-push', '--simulator', base, '--client-id', APP.clientId, ...args], (err, stdout) =>
+					resolve({ code: err ? Number(err.code) : 0, stdout }),
+				);
+			});
+		try {
+			await until(() => /Ready\./.test(out), 5000);
+			const base = /the group: +(http:\/\/127\.0\.0\.1:\d+)\//.exec(out)![1];
+			const lost = await push(base);
+			expect(lost.code).toBe(1);
+			expect(lost.stdout).toMatch(/NOT delivered/);
+
+			const opened = (await (
+				await fetch(`${base}/v1.0/gateway/connections/open`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', accept: 'application/json' },
+					body: JSON.stringify({ ...APP, subscriptions: SUBSCRIPTIONS }),
+				})
+			).json()) as { endpoint: string; ticket: string };
+			const ws = new WebSocket(wsUrl(opened.endpoint, opened.ticket));
+			sockets.push(ws);
+			const frame = new Promise<StreamFrame>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+			await new Promise((resolve) => ws.once('open', resolve));
+			const pushed = await push(base, '--text', 'deploy status', '--nick', 'Wang Wu');
+			expect(pushed.code).toBe(0);
+			expect(pushed.stdout).toMatch(/pushed to connection [0-9a-f-]{36}/);
+			expect(JSON.parse((await frame).data)).toMatchObject({ text: { content: ' deploy status' }, senderNick: 'Wang Wu' });
+		} finally {
+			child.kill('SIGTERM');
+		}
+		expect(await exited).toBe(0);
+	});
+});
