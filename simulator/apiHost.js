@@ -60,4 +60,11 @@ function apiError(code, message) {
 /** The error of a body api.dingtalk.com cannot read (HTTP 400). */
 const MISSING_BODY = Object.freeze({ code: 'Missingbody', message: 'body is mandatory for this action.' });
 
-module.exports = { readJsonBody, sendJson, apiError, MISSING_BODY };
+/**
+ * The error of another method than the endpoint's (HTTP 405). Assumption: no source shows what
+ * api.dingtalk.com answers; we keep its error shape.
+ * @param {string | undefined} method
+ */
+const methodNotAllowed = (method) => ({ code: 'MethodNotAllowed', message: `${method} is not allowed` });
+
+module.exports = { readJsonBody, sendJson, apiError, MISSING_BODY, methodNotAllowed };

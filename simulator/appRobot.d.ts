@@ -1,5 +1,5 @@
 // Hand-written declarations of the app-robot surfaces of the simulator: apps (apps.js), the Stream
-// gateway (streamOpen.js, streamGateway.js, streamPush.js).
+// gateway (streamOpen.js, streamGateway.js, streamPush.js) and the OpenAPI (openapi.js).
 // Re-exported by index.d.ts.
 
 import type { ConversationOptions, SessionInfo } from './index';
@@ -29,6 +29,11 @@ export interface StreamOptions {
 	eventAckTimeoutMs?: number;
 	/** How many times an event is pushed again at most; default 3 (our choice). */
 	eventRedeliveries?: number;
+}
+
+export interface OpenApiOptions {
+	/** Life of an OpenAPI access token, at least 1 000 ms (expireIn is in seconds); DingTalk: 7 200 000 ms (expireIn 7200). */
+	accessTokenTtlMs?: number;
 }
 
 export interface StreamSubscription {
@@ -185,4 +190,25 @@ export interface PushEventResult {
 	/** Whether the first push found a connection (it is pushed again either way until ACKed SUCCESS). */
 	delivered: boolean;
 	connectionId: string | null;
+}
+
+export interface AccessTokenRecord {
+	at: number;
+	/** As sent; the secret is never recorded. */
+	appKey: string | null;
+	outcome: 'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed';
+	status: number;
+	/** The token answered, if any. */
+	accessToken: string | undefined;
+	/** When it expires (now() + ttl). */
+	expiresAt: number | undefined;
+}
+
+export interface AccessTokenInfo {
+	accessToken: string;
+	clientId: string;
+	issuedAt: number;
+	expiresAt: number;
+	/** now() >= expiresAt, or expired by expireAccessTokens(). */
+	expired: boolean;
 }

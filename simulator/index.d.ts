@@ -1,5 +1,5 @@
 // Hand-written declarations for simulator/index.js (a strict simulator of DingTalk's robot surfaces).
-// The app-robot types (apps, Stream gateway) are in appRobot.d.ts.
+// The app-robot types (apps, Stream gateway, OpenAPI) are in appRobot.d.ts.
 
 import type {
 	AppOptions,
@@ -16,6 +16,9 @@ import type {
 	PushRobotMessageResult,
 	PushEventOptions,
 	PushEventResult,
+	OpenApiOptions,
+	AccessTokenRecord,
+	AccessTokenInfo,
 } from './appRobot';
 
 export type * from './appRobot';
@@ -57,6 +60,7 @@ export interface SimulatorOptions {
 	/** In [0, 1): which Stream connection gets a push (DingTalk picks at random); default Math.random. */
 	random?: () => number;
 	stream?: StreamOptions;
+	openapi?: OpenApiOptions;
 }
 
 export interface RobotOptions {
@@ -224,7 +228,7 @@ export declare class DingTalkSimulator {
 	/** Decides a fault for every request that finds the injectFaults queue empty; undefined turns it off. */
 	setFaultPolicy(policy: ((requestIndex: number) => Fault | undefined) | undefined): void;
 	stats(): SimulatorStats;
-	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets and pending event redeliveries; robots, apps and open Stream connections stay. */
+	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets, pending event redeliveries and access tokens; robots, apps and open Stream connections stay. */
 	reset(): void;
 	/** Every callback sent (deliverCallback and replayCallback) since construction or reset(), in order. */
 	readonly callbacks: CallbackRecord[];
@@ -279,6 +283,15 @@ export declare class DingTalkSimulator {
 	streamDrop(target: string): string[];
 	/** true: connections/open and upgrades answer 503; 'reset': the request is cut; false: up. */
 	setGatewayDown(down: boolean | 'reset'): void;
+
+	// --- the OpenAPI ---
+	/** Every POST to /v1.0/oauth2/accessToken since construction or reset() (a copy of the list). */
+	accessTokenRequests(): AccessTokenRecord[];
+	/** Every access token issued since construction or reset(), with whether it has expired. */
+	accessTokens(): AccessTokenInfo[];
+	/** Expires every access token (or those of one app) from now() on; returns how many valid ones it expired. */
+	expireAccessTokens(clientId?: string): number;
+
 	/** For the CLI only: mounts POST /simulator/control/stream/push (not a DingTalk endpoint). */
 	enableControl(): void;
 }

@@ -11,6 +11,7 @@
  * - sessionWebhook.js: the session webhooks a robot replies to
  * - callbacks.js: DingTalk calling a trigger over HTTP (the message body: incomingMessage.js)
  * - streamGateway.js, streamPush.js: the Stream gateway of app robots (frames: streamFrames.js)
+ * - openapi.js: the OpenAPI of app robots (for now the access token)
  * - apps.js: the app robots (Client ID and Secret) the Stream gateway and the OpenAPI check
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
@@ -27,6 +28,7 @@ const { Apps } = require('./apps');
 const { StreamGateway } = require('./streamGateway');
 const { StreamPushes } = require('./streamPush');
 const { mountControl } = require('./control');
+const { OpenApi } = require('./openapi');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -42,6 +44,7 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
  * @property {(record: RequestRecord) => void} [onRequest] called once per request, when it is answered or dropped
  * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
  * @property {{ ticketTtlMs?: number, eventAckTimeoutMs?: number, eventRedeliveries?: number }} [stream]
+ * @property {{ accessTokenTtlMs?: number }} [openapi]
  */
 
 class DingTalkSimulator {
@@ -74,6 +77,7 @@ class DingTalkSimulator {
 			eventAckTimeoutMs: stream.eventAckTimeoutMs,
 			eventRedeliveries: stream.eventRedeliveries,
 		});
+		this._openApi = new OpenApi(this._server, { apps: this._apps, accessTokenTtlMs: options.openapi?.accessTokenTtlMs });
 	}
 
 	/** The base URL once started (`http://127.0.0.1:PORT`), else undefined. */
@@ -294,6 +298,27 @@ class DingTalkSimulator {
 	/** @param {boolean | 'reset'} down */
 	setGatewayDown(down) {
 		this._gateway.registration.setDown(down);
+	}
+
+	// --- the OpenAPI (openapi.js) ---
+
+	/** Every POST to /v1.0/oauth2/accessToken since construction or reset(), in order (a copy of the list). */
+	accessTokenRequests() {
+		return [...this._openApi.tokenRequests];
+	}
+
+	/** Every access token issued since construction or reset(), with whether it has expired. */
+	accessTokens() {
+		return this._openApi.tokens();
+	}
+
+	/**
+	 * Expires every access token (or those of one app) from now() on.
+	 * @param {string} [clientId]
+	 * @returns {number} how many valid tokens were expired
+	 */
+	expireAccessTokens(clientId) {
+		return this._openApi.expire(clientId);
 	}
 
 	/** For the CLI only: POST /simulator/control/stream/push pushes a robot message (control.js). */

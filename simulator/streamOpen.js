@@ -14,7 +14,7 @@
 const crypto = require('node:crypto');
 const { checkNumber } = require('./checks');
 const { htmlPage } = require('./sendRules');
-const { MISSING_BODY, apiError, readJsonBody } = require('./apiHost');
+const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody } = require('./apiHost');
 const { checkSubscriptions } = require('./streamFrames');
 
 const OPEN_PATH = '/v1.0/gateway/connections/open';
@@ -161,8 +161,7 @@ class StreamRegistration {
 			record.outcome = outcome;
 			this._answer(res, record, status, apiError(code, message));
 		};
-		// Assumption (no source shows it): another method is answered 405 in DingTalk's error shape.
-		if (req.method !== 'POST') return refuse('methodNotAllowed', 405, { code: 'MethodNotAllowed', message: `${req.method} is not allowed` });
+		if (req.method !== 'POST') return refuse('methodNotAllowed', 405, methodNotAllowed(req.method));
 		if (!body) return refuse('missingBody', 400, MISSING_BODY);
 		// A wrong or unknown Client ID or Secret: HTTP 401 {requestid, code: authFailed, message: 鉴权失败},
 		// as the real gateway answered in zfanswer/dify-on-dingtalk#28 (quoted from the Python SDK's log).

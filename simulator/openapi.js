@@ -1,0 +1,141 @@
+// @ts-check
+'use strict';
+
+/**
+ * DingTalk's OpenAPI for app robots (api.dingtalk.com, section 8 of
+ * /work/shared/dingtalk-robot-api.md). For now only the access token an app gets with its Client
+ * ID and Secret: `POST /v1.0/oauth2/accessToken` with `{appKey, appSecret}` answers
+ * `{accessToken, expireIn: 7200}`. It checks POST, a JSON body, and the app's key and secret.
+ * As DingTalk's reference says (获取企业内部应用的accessToken), asking again while the token is
+ * valid answers the same token and renews it; after it expired, a new one. Every request and
+ * every token is recorded, never the secret. The robot send, recall and media endpoints will
+ * join here, as routes of the same class checking the tokens it issued.
+ */
+
+const crypto = require('node:crypto');
+const { checkNumber } = require('./checks');
+const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody, sendJson } = require('./apiHost');
+
+const ACCESS_TOKEN_PATH = '/v1.0/oauth2/accessToken';
+/** "accessToken的有效期为7200秒（2小时）". */
+const DEFAULT_ACCESS_TOKEN_TTL_MS = 7_200_000;
+/**
+ * DingTalk's reference of /v1.0/oauth2/accessToken lists one error: HTTP 400, code
+ * invalidClientIdOrSecret, message 无效的clientId或者clientSecret (its 错误码 table). An unknown
+ * appKey, a wrong appSecret and a missing one get it alike.
+ */
+const INVALID_CLIENT = Object.freeze({ code: 'invalidClientIdOrSecret', message: '无效的clientId或者clientSecret' });
+
+/**
+ * @typedef {object} AccessTokenRecord
+ * @property {number} at
+ * @property {string | null} appKey as sent (the secret is never recorded)
+ * @property {'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed'} outcome
+ * @property {number} status
+ * @property {string | undefined} accessToken the token answered, if any
+ * @property {number | undefined} expiresAt
+ */
+
+/**
+ * @typedef {object} AccessToken
+ * @property {string} accessToken
+ * @property {string} clientId
+ * @property {number} issuedAt
+ * @property {number} expiresAt
+ */
+
+class OpenApi {
+	/**
+	 * @param {import('./server').SimulatorServer} server
+	 * @param {{ apps: import('./apps').Apps, accessTokenTtlMs?: number }} options
+	 */
+	constructor(server, { apps, accessTokenTtlMs }) {
+		this._server = server;
+		this._apps = apps;
+		this._ttlMs = checkNumber(accessTokenTtlMs ?? DEFAULT_ACCESS_TOKEN_TTL_MS, 'openapi.accessTokenTtlMs', 1000);
+		/** @type {AccessTokenRecord[]} */
+		this.tokenRequests = [];
+		/** @type {Map<string, AccessToken>} by token */
+		this._tokens = new Map();
+		server.onApi(ACCESS_TOKEN_PATH, (exchange) => this._accessToken(exchange));
+		server.mount(this);
+	}
+
+	/**
+	 * Every token issued since construction or reset(), with whether it has expired.
+	 * @returns {(AccessToken & { expired: boolean })[]}
+	 */
+	tokens() {
+		const now = this._server.now();
+		return [...this._tokens.values()].map((t) => ({ ...t, expired: now >= t.expiresAt }));
+	}
+
+	/**
+	 * Expires every token (or those of one app) from now() on: the next call with one fails, and
+	 * the next accessToken request gets a new token.
+	 * @param {string} [clientId]
+	 * @returns {number} how many valid tokens were expired
+	 */
+	expire(clientId) {
+		const now = this._server.now();
+		let count = 0;
+		for (const t of this._tokens.values()) {
+			if ((clientId === undefined || t.clientId === clientId) && now < t.expiresAt) {
+				t.expiresAt = now;
+				count++;
+			}
+		}
+		return count;
+	}
+
+	/** Forgets the records and every token. */
+	reset() {
+		this.tokenRequests = [];
+		this._tokens = new Map();
+	}
+
+	/**
+	 * POST /v1.0/oauth2/accessToken.
+	 * @param {import('./server').ApiExchange} exchange
+	 */
+	_accessToken(exchange) {
+		const { req, res, now } = exchange;
+		const body = readJsonBody(exchange);
+		/** @type {AccessTokenRecord} */
+		const record = {
+			at: now,
+			appKey: body && typeof body.appKey === 'string' ? body.appKey : null,
+			outcome: 'issued',
+			status: 200,
+			accessToken: undefined,
+			expiresAt: undefined,
+		};
+		this.tokenRequests.push(record);
+		/**
+		 * @param {AccessTokenRecord['outcome']} outcome
+		 * @param {number} status
+		 * @param {{ code: string, message: string }} error
+		 */
+		const refuse = (outcome, status, { code, message }) => {
+			Object.assign(record, { outcome, status });
+			sendJson(res, status, apiError(code, message));
+		};
+		if (req.method !== 'POST') return refuse('methodNotAllowed', 405, methodNotAllowed(req.method));
+		if (!body) return refuse('missingBody', 400, MISSING_BODY);
+		const app = this._apps.authenticate(body.appKey, body.appSecret);
+		if (!app) return refuse('invalidClientIdOrSecret', 400, INVALID_CLIENT);
+
+		let token = [...this._tokens.values()].find((t) => t.clientId === app.clientId && now < t.expiresAt);
+		if (token) {
+			record.outcome = 'renewed';
+		} else {
+			token = { accessToken: crypto.randomBytes(16).toString('hex'), clientId: app.clientId, issuedAt: now, expiresAt: now };
+			this._tokens.set(token.accessToken, token);
+		}
+		token.expiresAt = now + this._ttlMs;
+		Object.assign(record, { accessToken: token.accessToken, expiresAt: token.expiresAt });
+		sendJson(res, 200, { accessToken: token.accessToken, expireIn: Math.floor(this._ttlMs / 1000) });
+	}
+}
+
+module.exports = { OpenApi, ACCESS_TOKEN_PATH };
