@@ -212,7 +212,7 @@ export declare class DingTalkSimulator {
 	constructor(options?: SimulatorOptions);
 	/** `http://HOST:PORT` once started, else undefined. */
 	readonly baseUrl: string | undefined;
-	/** Every request since construction or the last reset(), in arrival order. */
+	/** Every request to the oapi host (webhook, session webhooks, unknown paths) since construction or the last reset(), in arrival order; not the api.dingtalk.com ones (Stream registration, OpenAPI). */
 	readonly requests: RequestRecord[];
 	/** Re-adding an existing token replaces its configuration and keeps its messages and rate-limit state. */
 	addRobot(options: RobotOptions): void;

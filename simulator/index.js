@@ -85,7 +85,11 @@ class DingTalkSimulator {
 		return this._server.baseUrl;
 	}
 
-	/** Every HTTP request received since construction or the last reset(), in arrival order. */
+	/**
+	 * Every request to the oapi host (webhook, session webhooks, unknown paths) since construction
+	 * or the last reset(), in arrival order. The api.dingtalk.com surfaces (Stream registration,
+	 * OpenAPI) keep their own records.
+	 */
 	get requests() {
 		return this._server.oapi.requests;
 	}
@@ -110,7 +114,8 @@ class DingTalkSimulator {
 
 	/**
 	 * Clears requests, messages, msgUuid memory, rate-limit and throttle state, pending faults,
-	 * sessions with their replies, and callbacks; robots stay.
+	 * sessions with their replies, callbacks, Stream records, tickets, pending event redeliveries
+	 * and pings, and access tokens; robots, apps and open Stream connections stay.
 	 */
 	reset() {
 		this._server.reset();

@@ -134,9 +134,9 @@ class SimulatorServer {
 	/** Stops every surface (sockets, timers), then the server. Idempotent. */
 	async stop() {
 		const server = this._server;
-		if (!server) return;
 		await Promise.all(this._surfaces.map((s) => s.stop?.()));
 		this.oapi.stop();
+		if (!server) return;
 		await new Promise((resolve) => {
 			server.close(() => {
 				if (this._server === server) {

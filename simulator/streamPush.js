@@ -74,7 +74,7 @@ const DEFAULT_EVENT_CORP_ID = 'dingsimulatorcorp0001';
  * @property {Record<string, string>} headers
  * @property {unknown} data
  * @property {number} attempts
- * @property {boolean} settled ACKed with SUCCESS, or no more attempts
+ * @property {boolean} settled ACKed with SUCCESS
  */
 
 class StreamPushes {
@@ -99,8 +99,6 @@ class StreamPushes {
 		this.pushes = [];
 		/** @type {PingRecord[]} */
 		this.pings = [];
-		/** @type {Map<string, EventState>} */
-		this._events = new Map();
 		server.mount(this);
 	}
 
@@ -232,7 +230,6 @@ class StreamPushes {
 			attempts: 0,
 			settled: false,
 		};
-		this._events.set(messageId, event);
 		const connectionId = this._pushEvent(event);
 		return { messageId, eventId, delivered: connectionId !== null, connectionId };
 	}
@@ -271,7 +268,7 @@ class StreamPushes {
 		}
 		if (event.attempts > this._eventRedeliveries) return connection?.id ?? null;
 		this._later(() => {
-			if (!event.settled && this._events.get(event.messageId) === event) this._pushEvent(event);
+			if (!event.settled) this._pushEvent(event);
 		}, this._eventAckTimeoutMs);
 		return connection?.id ?? null;
 	}
@@ -368,7 +365,6 @@ class StreamPushes {
 		this._stopTimers();
 		this.pushes = [];
 		this.pings = [];
-		this._events = new Map();
 	}
 
 	stop() {
