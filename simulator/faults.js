@@ -3,8 +3,11 @@
 
 /**
  * The failures of oapi.dingtalk.com that a sender must survive, on demand: "system busy"
- * (errcode -1), 500 and 502 pages of its Tengine front, a 200 that is no JSON, a slow answer, a
- * connection dropped before or after the message was posted. A queue (injectFaults, FIFO, one
+ * (errcode -1), 500 and 502 pages of its Tengine front, a 200 that is no JSON or JSON without
+ * an errcode, a slow answer, a connection dropped, and what a proxy in between may do: answer
+ * with a redirect, or echo the request URL (with its token and sign) in its answer. Every
+ * answering fault can come before the message is processed or after it was posted
+ * (`afterDelivery`), as a proxy that loses DingTalk's answer would. A queue (injectFaults, FIFO, one
  * fault per request to the oapi host, whatever its path) and a policy for the requests the
  * queue leaves open (setFaultPolicy). The server applies them; this module only decides.
  */
@@ -13,23 +16,34 @@ const { checkNumber, isObject } = require('./checks');
 const { reply, htmlPage } = require('./sendRules');
 
 /** The fault kinds that injectFaults accepts. */
-const FAULT_KINDS = Object.freeze(['busy', 'http500', 'http502', 'nonJson', 'slow', 'drop']);
+const FAULT_KINDS = Object.freeze(['busy', 'http500', 'http502', 'nonJson', 'noErrcode', 'redirect', 'echoUrl', 'slow', 'drop']);
 
 /**
  * @typedef {object} Fault
- * @property {'busy' | 'http500' | 'http502' | 'nonJson' | 'slow' | 'drop'} kind
+ * @property {'busy' | 'http500' | 'http502' | 'nonJson' | 'noErrcode' | 'redirect' | 'echoUrl' | 'slow' | 'drop'} kind
  * @property {number} [delayMs] for `slow`: how long to wait before answering
- * @property {boolean} [afterDelivery] for `drop`: process (and deliver) first, then drop the connection
+ * @property {boolean} [afterDelivery] process (and deliver) the message first, then answer with the fault (or drop the connection)
+ * @property {string} [location] for `redirect`: where the redirect points
+ * @property {number} [status] for `redirect` (301, 302, 307, 308; default 307) and `echoUrl` (200: DingTalk-like JSON, else an error page)
  */
 
 /**
- * The answer of a fault that answers at once instead of the request being processed;
- * undefined for `slow` and `drop`, which the server plays itself.
- * @param {Fault['kind']} kind
+ * The answer of a fault instead of DingTalk's; undefined for `slow` and `drop`, which the
+ * server plays itself. `requestUrl` is the path and query as received, for `echoUrl`.
+ * @param {Fault} fault
+ * @param {string} requestUrl
  * @returns {import('./sendRules').Outcome | undefined}
  */
-function faultOutcome(kind) {
-	switch (kind) {
+function faultOutcome(fault, requestUrl) {
+	switch (fault.kind) {
+		case 'noErrcode':
+			return { status: 200, json: { success: true, result: 'ok' } };
+		case 'redirect':
+			return { status: fault.status ?? 307, html: '', headers: { Location: fault.location ?? '/' } };
+		case 'echoUrl':
+			return (fault.status ?? 200) === 200
+				? reply(310000, `invalid request ${requestUrl}`)
+				: { status: fault.status ?? 502, html: htmlPage(fault.status ?? 502, `Bad Gateway: upstream failed for ${requestUrl}`) };
 		case 'busy':
 			return reply(-1, '系统繁忙');
 		case 'http500':
@@ -62,6 +76,7 @@ class FaultQueue {
 				throw new TypeError(`unknown fault ${JSON.stringify(f)}; kinds: ${FAULT_KINDS.join(', ')}`);
 			}
 			if (f.kind === 'slow') checkNumber(f.delayMs, 'slow fault delayMs', 0);
+			if (f.kind === 'redirect' && typeof f.location !== 'string') throw new TypeError('a redirect fault needs a location');
 		}
 		for (const f of faults) this._queue.push({ ...f });
 	}

@@ -75,11 +75,18 @@ export interface RobotOptions {
 	dissolved?: boolean;
 }
 
+/** afterDelivery: the message is processed (and posted) first, then the fault answers. */
 export type Fault =
-	| { kind: 'busy' }
-	| { kind: 'http500' }
-	| { kind: 'http502' }
-	| { kind: 'nonJson' }
+	| { kind: 'busy'; afterDelivery?: boolean }
+	| { kind: 'http500'; afterDelivery?: boolean }
+	| { kind: 'http502'; afterDelivery?: boolean }
+	| { kind: 'nonJson'; afterDelivery?: boolean }
+	/** a 200 with JSON that has no errcode */
+	| { kind: 'noErrcode'; afterDelivery?: boolean }
+	/** a proxy's redirect (default 307) to `location` */
+	| { kind: 'redirect'; location: string; status?: 301 | 302 | 307 | 308; afterDelivery?: boolean }
+	/** a proxy echoing the request URL (token, timestamp, sign): in a DingTalk-like errmsg (status 200) or an error page */
+	| { kind: 'echoUrl'; status?: number; afterDelivery?: boolean }
 	| { kind: 'slow'; delayMs: number }
 	| { kind: 'drop'; afterDelivery?: boolean };
 
@@ -212,6 +219,8 @@ export declare class DingTalkSimulator {
 	constructor(options?: SimulatorOptions);
 	/** `http://HOST:PORT` once started, else undefined. */
 	readonly baseUrl: string | undefined;
+	/** `127.0.0.1:PORT` once started: what a credential lists as a Plain HTTP Host (the simulator has no TLS). */
+	readonly host: string | undefined;
 	/** Every request to the oapi host (webhook, session webhooks, unknown paths) since construction or the last reset(), in arrival order; not the api.dingtalk.com ones (Stream registration, OpenAPI). */
 	readonly requests: RequestRecord[];
 	/** Re-adding an existing token replaces its configuration and keeps its messages and rate-limit state. */

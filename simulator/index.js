@@ -85,6 +85,11 @@ class DingTalkSimulator {
 		return this._server.baseUrl;
 	}
 
+	/** `127.0.0.1:PORT` once started: what a credential lists as a Plain HTTP Host (the simulator has no TLS). */
+	get host() {
+		return this._server.baseUrl ? new URL(this._server.baseUrl).host : undefined;
+	}
+
 	/**
 	 * Every request to the oapi host (webhook, session webhooks, unknown paths) since construction
 	 * or the last reset(), in arrival order. The api.dingtalk.com surfaces (Stream registration,

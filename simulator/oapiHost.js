@@ -227,15 +227,19 @@ class OapiHost {
 		const now = this._now();
 		route.inspect?.(record, now);
 
-		if (fault && fault.kind !== 'slow' && !(fault.kind === 'drop' && fault.afterDelivery)) {
-			const outcome = faultOutcome(fault.kind);
+		// a fault answers instead of DingTalk: before the message is processed, or after it was posted
+		const answerFault = () => {
+			const outcome = faultOutcome(/** @type {import('./faults').Fault} */ (fault), req.url ?? '');
 			if (outcome) this._answer(record, res, outcome, 0);
 			else this._drop(record, req, res);
+		};
+		if (fault && fault.kind !== 'slow' && !fault.afterDelivery) {
+			answerFault();
 			return;
 		}
 		const outcome = route.decide({ record, body, bodyBytes: raw.length, truncated, now });
-		if (fault && fault.kind === 'drop') {
-			this._drop(record, req, res);
+		if (fault && fault.kind !== 'slow') {
+			answerFault();
 			return;
 		}
 		this._answer(record, res, outcome, fault && fault.kind === 'slow' ? fault.delayMs ?? 0 : 0);
@@ -251,18 +255,24 @@ class OapiHost {
 		record.status = outcome.status;
 		let payload;
 		let type;
+		/** @type {Record<string, string>} */
+		let headers = {};
 		if ('errcode' in outcome) {
 			record.errcode = outcome.errcode;
 			record.errmsg = outcome.errmsg;
 			payload = JSON.stringify({ errcode: outcome.errcode, errmsg: outcome.errmsg });
 			type = 'application/json;charset=utf-8';
+		} else if ('json' in outcome) {
+			payload = JSON.stringify(outcome.json);
+			type = 'application/json;charset=utf-8';
 		} else {
 			payload = outcome.html;
 			type = 'text/html; charset=utf-8';
+			headers = outcome.headers ?? {};
 		}
 		const send = () => {
 			if (res.destroyed) return;
-			res.writeHead(outcome.status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload) });
+			res.writeHead(outcome.status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload) });
 			res.end(payload);
 			this._notify(record);
 		};

@@ -20,7 +20,7 @@ const DEFAULT_RATE_LIMIT = Object.freeze({ perWindow: 20, windowMs: 60_000, thro
 /**
  * How a request is answered: DingTalk's JSON (HTTP 200 and an errcode, also on failure) or a
  * page of its Tengine front (404, 5xx).
- * @typedef {{ status: number, errcode: number, errmsg: string } | { status: number, html: string }} Outcome
+ * @typedef {{ status: number, errcode: number, errmsg: string } | { status: number, html: string, headers?: Record<string, string> } | { status: number, json: unknown }} Outcome
  */
 
 /**
@@ -123,35 +123,38 @@ function findMissingField(msgtype, body) {
 	}
 }
 
+/** @param {unknown} value */
+const textOf = (value) => (typeof value === 'string' ? value : '');
+
 /**
- * Every string value of the body except the top-level msgtype and msgUuid, concatenated.
- * @param {unknown} value
- * @param {string[]} out
- * @param {boolean} top
+ * The words DingTalk matches keywords against: what the group reads as the message. text:
+ * content; markdown, link and actionCard: title and text; feedCard: the links' titles. Not
+ * URLs, button titles, pictures or the mention lists (the README of the package says the same).
+ * @param {Record<string, unknown>} body
  */
-function collectStrings(value, out, top) {
-	if (typeof value === 'string') {
-		out.push(value);
-	} else if (Array.isArray(value)) {
-		for (const v of value) collectStrings(v, out, false);
-	} else if (isObject(value)) {
-		for (const [k, v] of Object.entries(value)) {
-			if (top && (k === 'msgtype' || k === 'msgUuid')) continue;
-			collectStrings(v, out, false);
-		}
+function keywordText(body) {
+	const part = isObject(body[String(body.msgtype)]) ? /** @type {Record<string, unknown>} */ (body[String(body.msgtype)]) : {};
+	switch (body.msgtype) {
+		case 'text':
+			return textOf(part.content);
+		case 'markdown':
+		case 'link':
+		case 'actionCard':
+			return `${textOf(part.title)}\n${textOf(part.text)}`;
+		case 'feedCard':
+			return (Array.isArray(part.links) ? part.links : []).map((link) => textOf(isObject(link) ? link.title : undefined)).join('\n');
+		default:
+			return '';
 	}
 }
 
 /**
- * A robot with keywords only posts a message in which one of them occurs in some string value.
+ * A robot with keywords only posts a message whose text (keywordText) contains one of them.
  * @param {Record<string, unknown>} body
  * @param {string[]} keywords
  */
 function containsKeyword(body, keywords) {
-	/** @type {string[]} */
-	const strings = [];
-	collectStrings(body, strings, true);
-	const text = strings.join('\n');
+	const text = keywordText(body);
 	return keywords.some((k) => text.includes(k));
 }
 

@@ -553,7 +553,7 @@ describe('valid messages of every type are delivered', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('keywords', () => {
-	it('answers 310000 keywords not in content unless one keyword occurs in a string value', async () => {
+	it('answers 310000 keywords not in content unless one keyword occurs in the text DingTalk reads (titles and texts, feedCard link titles)', async () => {
 		const sim = await startSim();
 		sim.addRobot({ accessToken: 'tok', keywords: ['alert', '告警'] });
 		const url = sim.webhookUrl('tok');
@@ -569,10 +569,14 @@ describe('keywords', () => {
 			(
 				await send(url, {
 					msgtype: 'feedCard',
-					feedCard: { links: [{ title: 'x', messageURL: 'https://a/alert', picURL: 'https://p' }] },
+					feedCard: { links: [{ title: 'x alert', messageURL: 'https://a/b', picURL: 'https://p' }] },
 				})
 			).json,
 		).toEqual(OK);
+		// a keyword only in a URL, a button title or the @-list is not read
+		expect((await send(url, { msgtype: 'feedCard', feedCard: { links: [{ title: 'x', messageURL: 'https://a/alert', picURL: 'https://p' }] } })).json).toEqual(notIn);
+		expect((await send(url, { msgtype: 'actionCard', actionCard: { title: 't', text: 'x', btns: [{ title: 'alert', actionURL: 'https://a' }] } })).json).toEqual(notIn);
+		expect((await send(url, { ...text('x'), at: { atUserIds: ['alert'] } })).json).toEqual(notIn);
 		expect(sim.messages('tok')).toHaveLength(3);
 	});
 
