@@ -63,6 +63,15 @@ export class DingTalkRobotApi implements ICredentialType {
 			description:
 				'The robot\'s custom keywords, if its security settings use them (comma-separated). Every message is checked for one of them before it is sent.',
 		},
+		{
+			displayName: 'Plain HTTP Hosts',
+			name: 'plainHttpHosts',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 10.0.0.5:8080',
+			description:
+				'Only for a proxy or a local test server without TLS: the hosts (host:port) the webhook URL may reach over plain http://. The access token and signature then travel unencrypted. DingTalk itself is always reached over https.',
+		},
 	];
 
 	/** Signs every request with a fresh timestamp: never reuse a signed URL. */
@@ -70,7 +79,7 @@ export class DingTalkRobotApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const webhook = parseRobotWebhook(credentials.accessToken);
+		const webhook = parseRobotWebhook(credentials.accessToken, credentials.plainHttpHosts);
 		const secret = typeof credentials.secret === 'string' ? credentials.secret : undefined;
 		return {
 			...requestOptions,

@@ -31,7 +31,7 @@ export class DingTalkRobotCallbackApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'The Token of a custom robot\'s Outgoing setting. When set, every callback must carry it in its "token" header. At least one of App Secret and Outgoing Token is needed.',
+				'The Token of a custom robot\'s Outgoing setting. When set, every callback must carry it in its "token" header. At least one of App Secret and Outgoing Token is needed. A token alone has no time check: anyone who saw one call can send more at any time, so use the App Secret where DingTalk offers it.',
 		},
 	];
 }

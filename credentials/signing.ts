@@ -1,5 +1,7 @@
 import { createHmac } from 'crypto';
 
+import { insecureTransportReason, parseHostList } from './endpoints';
+
 /** Where a robot posts when the user gives only the bare access token. */
 export const DINGTALK_ROBOT_SEND_ENDPOINT = 'https://oapi.dingtalk.com/robot/send';
 
@@ -12,9 +14,11 @@ export interface RobotWebhook {
 /**
  * Accepts what users paste: the whole webhook URL copied from DingTalk (possibly with an old
  * `timestamp`/`sign` from a sample), the bare access token, or `access_token=…`.
+ * A URL must keep the token encrypted: https to DingTalk (port 443), https to a proxy, or plain
+ * http only to a host listed in `plainHttpHosts` (the credential's Plain HTTP Hosts).
  * Error messages never repeat the input: it is a secret.
  */
-export function parseRobotWebhook(input: unknown): RobotWebhook {
+export function parseRobotWebhook(input: unknown, plainHttpHosts: unknown = ''): RobotWebhook {
 	const value = typeof input === 'string' ? input.trim().replace(/^["']|["']$/g, '') : '';
 	if (value === '') {
 		throw new Error(
@@ -26,6 +30,12 @@ export function parseRobotWebhook(input: unknown): RobotWebhook {
 			throw new Error('The webhook in the DingTalk Robot credential is not a valid URL');
 		}
 		const url = new URL(value);
+		const insecure = insecureTransportReason(url, parseHostList(plainHttpHosts));
+		if (insecure) {
+			throw new Error(
+				`The webhook URL in the DingTalk Robot credential ${insecure}. Use https://oapi.dingtalk.com/robot/send?access_token=… as DingTalk shows it, or list a trusted proxy's host:port under Plain HTTP Hosts.`,
+			);
+		}
 		const accessToken = url.searchParams.get('access_token')?.trim();
 		if (!accessToken) {
 			throw new Error(

@@ -109,7 +109,7 @@ async function runCase(/** @type {string} */ name, /** @type {number} */ scale) 
 			connections: { Alerts: { main: [[{ node: 'DingTalk Robot', type: 'main', index: 0 }]] } },
 			nodeTypes: { [ROBOT_NODE_TYPE]: new DingTalkRobot() },
 			credentialTypes: { dingTalkRobotApi: new DingTalkRobotApi() },
-			credentials: { dingTalkRobotApi: { accessToken: sim.webhookUrl(TOKEN), secret: SECRET } },
+			credentials: { dingTalkRobotApi: { accessToken: sim.webhookUrl(TOKEN), secret: SECRET, plainHttpHosts: sim.host ?? '' } },
 		});
 		const output = run.data.resultData.runData['DingTalk Robot']?.[0]?.data?.main?.[0] ?? [];
 		extra = {

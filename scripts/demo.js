@@ -97,7 +97,7 @@ async function main() {
 		sim = new DingTalkSimulator();
 		sim.addRobot({ accessToken: SIM_TOKEN, secret: SIM_SECRET });
 		await sim.start({ host: '127.0.0.1', port: 0 });
-		credential = { accessToken: sim.webhookUrl(SIM_TOKEN), secret: SIM_SECRET };
+		credential = { accessToken: sim.webhookUrl(SIM_TOKEN), secret: SIM_SECRET, plainHttpHosts: sim.host ?? '' };
 		console.log(`DingTalk Robot demo: a local DingTalk simulator on ${sim.baseUrl} plays the group`);
 		console.log('(its robot uses 加签 signing, 20 messages per minute, DingTalk\'s field rules and errcodes)\n');
 	}

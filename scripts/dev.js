@@ -11,13 +11,13 @@
  * reinstalled from the current build every time.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { DingTalkSimulator } = require('../simulator');
 const { TARGETS, activateWorkflowArgs, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
-const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
+const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, writeWorkflows } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
 const ECHO_BOT_WEBHOOK = WEBHOOKS.e2eEchoBot;
@@ -43,13 +43,12 @@ async function main() {
 		id,
 		name: `Simulator robot (${id})`,
 		type: 'dingTalkRobotApi',
-		data: { accessToken: sim.webhookUrl(ROBOT.accessToken), secret: ROBOT.secret },
+		data: { accessToken: sim.webhookUrl(ROBOT.accessToken), secret: ROBOT.secret, plainHttpHosts: sim.host ?? '' },
 	}));
 	const importDir = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-dev-import-'));
 	writeFileSync(path.join(importDir, 'credentials.json'), JSON.stringify([...credentials, ...CALLBACK_CREDENTIALS]));
-	cpSync(path.join(root, 'test', 'e2e', 'workflows'), path.join(importDir, 'workflows'), { recursive: true });
 	// the example echo bot, active, its replies allowed to the simulator's 127.0.0.1 sessions
-	writeEchoBotWorkflow(path.join(importDir, 'workflows'));
+	writeWorkflows(path.join(importDir, 'workflows'), sim.host ?? '');
 	for (const args of [
 		['import:credentials', `--input=${path.join(importDir, 'credentials.json')}`],
 		['import:workflow', '--separate', `--input=${path.join(importDir, 'workflows')}`],

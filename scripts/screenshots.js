@@ -8,14 +8,14 @@
  * (package `chromium`) with playwright-core; no browser is downloaded.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const { DingTalkSimulator } = require('../simulator');
 const { TARGETS, activateWorkflowArgs, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
-const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, waitForReplies, writeEchoBotWorkflow } = require('../test/e2e/triggerCases');
+const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, waitForReplies, writeWorkflows } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
 const PORT = 5679;
@@ -49,14 +49,12 @@ async function main() {
 	writeFileSync(
 		path.join(work, 'credentials.json'),
 		JSON.stringify([
-			{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '' } },
+			{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '', plainHttpHosts: sim.host ?? '' } },
 			...CALLBACK_CREDENTIALS,
 		]),
 	);
 	const workflows = path.join(work, 'workflows');
-	mkdirSync(workflows);
-	cpSync(path.join(root, 'test', 'e2e', 'workflows', 'all-message-types.json'), path.join(workflows, 'all-message-types.json'));
-	writeEchoBotWorkflow(workflows);
+	writeWorkflows(workflows, sim.host ?? '', ['all-message-types.json']);
 	for (const args of [
 		['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
 		['import:workflow', '--separate', `--input=${workflows}`],

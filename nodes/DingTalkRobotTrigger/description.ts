@@ -9,6 +9,13 @@ export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 		default: '',
 	},
 	{
+		displayName:
+			'Prefer the App Secret in the credential: with an Outgoing Token only, a call carries no time and no signature, so a token that leaked once is accepted for ever. With the App Secret, a call must be signed within the hour, and a signature seen with another message is refused.',
+		name: 'secretNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
 		displayName: 'Respond',
 		name: 'response',
 		type: 'options',

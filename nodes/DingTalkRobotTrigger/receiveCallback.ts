@@ -6,7 +6,7 @@
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
 import { normalizeCallback, passesFilters, type CallbackFilters, readCallbackBody, verifyCallback } from './callback';
-import { recentCallbacks } from './recentMessages';
+import { recentCallbacks, recentSignatures } from './recentMessages';
 
 export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
 
@@ -40,12 +40,19 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	const reading = readCallbackBody(this.getRequestObject().body);
 	if (!reading.ok) return refuse(this, 400, reading.reason);
 
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+	if (secrets.appSecret.trim()) {
+		// the sign covers the timestamp only: a pair seen with another message is a replay with a forged body
+		const headers = this.getHeaderData() as IDataObject;
+		const firstMsgId = recentSignatures.remember(`${scope}:${String(headers.timestamp).trim()}:${String(headers.sign).trim()}`, reading.body.msgId, now);
+		if (firstMsgId !== undefined && firstMsgId !== reading.body.msgId) return refuse(this, 403, 'sign was already used for another message');
+	}
+
 	const options = this.getNodeParameter('options', {}) as TriggerOptions;
 	const item = normalizeCallback(reading.body, { robotName: options.robotName });
 	if (!passesFilters(item, options)) return { webhookResponse: NO_MESSAGE };
 
-	const key = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${item.messageId}`;
-	if (recentCallbacks.seenBefore(key, now)) return { webhookResponse: NO_MESSAGE };
+	if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, now)) return { webhookResponse: NO_MESSAGE };
 
 	const response = this.getNodeParameter('response', 'empty') as string;
 	const responseText = response === 'text' ? String(this.getNodeParameter('responseText', '')).trim() : '';

@@ -1,37 +1,54 @@
 /**
- * DingTalk calls again when a callback is not answered in time. The msgIds seen in the last ten
- * minutes are remembered per trigger node, so a retry does not run the workflow a second time.
- * The memory is this n8n process's (a restart forgets it; each webhook process of a queue-mode
- * install has its own).
+ * What the trigger remembers between calls, per n8n process (a restart forgets it; each webhook
+ * process of a queue-mode install has its own):
+ * - msgIds seen in the last ten minutes: DingTalk calls again when a callback is not answered
+ *   in time, and a retry must not run the workflow a second time;
+ * - the (timestamp, sign) pairs seen while they are valid: DingTalk's sign covers only the
+ *   timestamp, not the body, so a captured pair would otherwise carry any forged message for an
+ *   hour. A pair that comes back with another msgId is refused.
  */
+import { CALLBACK_TIMESTAMP_TOLERANCE_MS } from './callback';
+
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Bounds the memory if a flood of distinct messages arrives within the window. */
 const MAX_REMEMBERED = 50_000;
 
-export class RecentMessages {
-	private readonly seenAt = new Map<string, number>();
+/** Keys with a value, remembered for a window and forgotten oldest first. */
+export class RecentMessages<V = true> {
+	private readonly seen = new Map<string, { at: number; value: V }>();
 
 	constructor(private readonly windowMs = DUPLICATE_WINDOW_MS) {}
 
+	/** Records `key` (if new) and returns the value it was first seen with inside the window, or undefined. */
+	remember(key: string, value: V, nowMs: number): V | undefined {
+		this.forgetOlderThan(nowMs - this.windowMs);
+		const previous = this.seen.get(key);
+		if (previous !== undefined) return previous.value;
+		if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value as string);
+		this.seen.set(key, { at: nowMs, value });
+		return undefined;
+	}
+
 	/** Records `key` and says whether it was already seen within the window. */
 	seenBefore(key: string, nowMs: number): boolean {
-		this.forgetOlderThan(nowMs - this.windowMs);
-		const previous = this.seenAt.get(key);
-		if (previous !== undefined) return true;
-		if (this.seenAt.size >= MAX_REMEMBERED) this.seenAt.delete(this.seenAt.keys().next().value as string);
-		this.seenAt.set(key, nowMs);
-		return false;
+		return this.remember(key, true as V, nowMs) !== undefined;
 	}
 
 	private forgetOlderThan(limitMs: number): void {
 		// Map keeps insertion order, which is arrival order: stop at the first recent entry.
-		for (const [key, at] of this.seenAt) {
-			if (at > limitMs) break;
-			this.seenAt.delete(key);
+		for (const [key, entry] of this.seen) {
+			if (entry.at > limitMs) break;
+			this.seen.delete(key);
 		}
 	}
 }
 
-/** One memory for every DingTalk trigger of this process; keys carry workflow and node. */
+/** One memory of msgIds for every DingTalk trigger of this process; keys carry workflow and node. */
 export const recentCallbacks = new RecentMessages();
+
+/**
+ * The msgId each (timestamp, sign) pair came with. A pair is accepted while its timestamp is
+ * within an hour of now, so remembering it for two hours covers its whole life.
+ */
+export const recentSignatures = new RecentMessages<string>(2 * CALLBACK_TIMESTAMP_TOLERANCE_MS);

@@ -12,13 +12,13 @@
  * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger picks cases.
  */
 const { spawn } = require('node:child_process');
-const { cpSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { DingTalkSimulator } = require('../../simulator');
 const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('./n8nInstalls');
-const { CALLBACK_CREDENTIALS, runTriggerCases, writeEchoBotWorkflow } = require('./triggerCases');
+const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./triggerCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -169,14 +169,17 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 				id,
 				name: id,
 				type: 'dingTalkRobotApi',
-				data: { accessToken: sim.webhookUrl(robot.accessToken), secret: 'credentialSecret' in robot ? robot.credentialSecret : robot.secret ?? '' },
+				data: {
+					accessToken: sim.webhookUrl(robot.accessToken),
+					secret: 'credentialSecret' in robot ? robot.credentialSecret : robot.secret ?? '',
+					plainHttpHosts: sim.host ?? '',
+				},
 			})),
 			...CALLBACK_CREDENTIALS,
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
-	cpSync(path.join(__dirname, 'workflows'), workflowsDir, { recursive: true });
-	writeEchoBotWorkflow(workflowsDir);
+	writeWorkflows(workflowsDir, sim.host ?? '');
 	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */

@@ -7,7 +7,7 @@
  * replies go to. Each case says what it expects and lists what went wrong.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 
 const { activateWorkflowArgs } = require('./n8nInstalls');
@@ -35,16 +35,25 @@ const WEBHOOKS = {
 
 const SENDER = { nick: 'Zhang San', staffId: 'manager4521' };
 
+/** Stands for the simulator's host:port in the e2e workflows' Session Webhook Hosts. */
+const SIMULATOR_HOST = '__SIMULATOR_HOST__';
+
 /**
- * The example echo bot (examples/echo-bot.json) as the e2e imports it: with an id, and with the
- * simulator's host added to the hosts its replies may go to (it keeps DingTalk's own).
+ * The e2e workflows (test/e2e/workflows, or the ones named) and the example echo bot
+ * (examples/echo-bot.json) as the suite, npm run dev and npm run screenshots import them: the
+ * simulator's host:port put where replies may go (the echo bot keeps DingTalk's own hosts).
  */
-function writeEchoBotWorkflow(/** @type {string} */ workflowsDir) {
+function writeWorkflows(/** @type {string} */ workflowsDir, /** @type {string} */ simulatorHost, /** @type {string[] | undefined} */ only = undefined) {
+	mkdirSync(workflowsDir, { recursive: true });
+	const source = path.join(__dirname, 'workflows');
+	for (const file of readdirSync(source).filter((name) => name.endsWith('.json') && (!only || only.includes(name)))) {
+		writeFileSync(path.join(workflowsDir, file), readFileSync(path.join(source, file), 'utf8').split(SIMULATOR_HOST).join(simulatorHost));
+	}
 	const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'echo-bot.json'), 'utf8'));
 	workflow.id = 'e2eEchoBot';
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-dingtalk-robot.dingTalkRobot') {
-			node.parameters.options = { ...node.parameters.options, sessionWebhookHosts: 'oapi.dingtalk.com, api.dingtalk.com, 127.0.0.1' };
+			node.parameters.options = { ...node.parameters.options, sessionWebhookHosts: `oapi.dingtalk.com, api.dingtalk.com, ${simulatorHost}` };
 		}
 	}
 	writeFileSync(path.join(workflowsDir, 'echo-bot.json'), JSON.stringify(workflow, null, 1));
@@ -358,4 +367,4 @@ async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
 	return rows;
 }
 
-module.exports = { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, TRIGGER_CASES, runTriggerCases, waitForReplies, writeEchoBotWorkflow };
+module.exports = { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, TRIGGER_CASES, runTriggerCases, waitForReplies, writeWorkflows };

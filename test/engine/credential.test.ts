@@ -3,7 +3,7 @@
  * for a good robot, fail with a reason for a bad one, and never post into the group.
  */
 import { testCredential } from './credentialTester';
-import { KEYWORD_ROBOT, SIGNED_ROBOT, useSimulator } from './simulatorFixture';
+import { KEYWORD_ROBOT, SIGNED_ROBOT, simulatorWebhook, useSimulator } from './simulatorFixture';
 
 const WHITELISTED_ROBOT = { accessToken: 'whitelistRobotToken', ipWhitelist: ['203.0.113.7'] };
 const sim = useSimulator(undefined, [SIGNED_ROBOT, KEYWORD_ROBOT, WHITELISTED_ROBOT]);
@@ -14,27 +14,27 @@ afterEach(() => {
 });
 
 test('passes for the right webhook URL and secret, with one signed request', async () => {
-	const result = await testCredential('dingTalkRobotApi', { accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
+	const result = await testCredential('dingTalkRobotApi', { ...simulatorWebhook(sim, SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
 	expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 	expect(sim.requests).toHaveLength(1);
 	expect(sim.requests[0]).toMatchObject({ signatureValid: true, errcode: 400105 });
 });
 
 test('passes for a keyword robot when its keywords are in the credential', async () => {
-	const result = await testCredential('dingTalkRobotApi', { accessToken: sim.webhookUrl(KEYWORD_ROBOT.accessToken), keywords: '监控报警' });
+	const result = await testCredential('dingTalkRobotApi', { ...simulatorWebhook(sim, KEYWORD_ROBOT.accessToken), keywords: '监控报警' });
 	expect(result.status).toBe('OK');
 	expect(sim.requests[0].rawBody).toContain('监控报警');
 });
 
 test('fails for a wrong secret, saying what to check', async () => {
-	const result = await testCredential('dingTalkRobotApi', { accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken), secret: 'SECnotTheRightOne' });
+	const result = await testCredential('dingTalkRobotApi', { ...simulatorWebhook(sim, SIGNED_ROBOT.accessToken), secret: 'SECnotTheRightOne' });
 	expect(result.status).toBe('Error');
 	expect(result.message).toMatch(/^DingTalk refused the security check \(errcode 310000\): the secret/);
 	expect(sim.requests[0].errmsg).toBe('sign not match');
 });
 
 test('fails for an unknown token', async () => {
-	const result = await testCredential('dingTalkRobotApi', { accessToken: sim.webhookUrl('unknownToken') });
+	const result = await testCredential('dingTalkRobotApi', { ...simulatorWebhook(sim, 'unknownToken') });
 	expect(result).toEqual({
 		status: 'Error',
 		message: expect.stringMatching(/^DingTalk does not know this access token/),
@@ -42,7 +42,7 @@ test('fails for an unknown token', async () => {
 });
 
 test('fails for an IP that is not whitelisted', async () => {
-	const result = await testCredential('dingTalkRobotApi', { accessToken: sim.webhookUrl(WHITELISTED_ROBOT.accessToken) });
+	const result = await testCredential('dingTalkRobotApi', { ...simulatorWebhook(sim, WHITELISTED_ROBOT.accessToken) });
 	expect(result.status).toBe('Error');
 	expect(result.message).toContain('IP whitelist');
 	expect(sim.requests[0].errmsg).toBe('ip 127.0.0.1 not in whitelist');

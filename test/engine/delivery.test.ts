@@ -4,10 +4,10 @@
  * DingTalk. Time is scaled for both (TEST_TIMING): a 1.5 s window and a 3 s throttle.
  */
 import { runRobotWorkflow } from './n8nEngine';
-import { KEYWORD_ROBOT, SIGNED_ROBOT, TEST_TIMING, useSimulator } from './simulatorFixture';
+import { KEYWORD_ROBOT, SIGNED_ROBOT, TEST_TIMING, simulatorWebhook, useSimulator } from './simulatorFixture';
 
 const sim = useSimulator();
-const credential = () => ({ accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
+const credential = () => ({ ...simulatorWebhook(sim, SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
 const span = TEST_TIMING.windowMs + TEST_TIMING.marginMs;
 
 /** The most requests the simulator received inside any window, by arrival time. */
@@ -71,7 +71,7 @@ describe('pacing', () => {
 		expect(contents()).toHaveLength(20);
 		expect(output).toHaveLength(25);
 		expect(output.slice(20).map((o) => o.json.error)).toEqual(
-			items.slice(20).map((_, k) => `Item ${20 + k}: rate limit: would wait 2 s for a free slot, more than the 1 s this execution may still wait`),
+			items.slice(20).map((_, k) => `Item ${20 + k}: rate limit: would wait 2 s for a free slot under 20 messages per minute, more than the 1 s this execution may still wait`),
 		);
 		expect(output[20].json.description).toContain('Nothing was sent for this item');
 		expect(sim.requests).toHaveLength(20);
@@ -119,10 +119,10 @@ describe('retries: recovered, never duplicated', () => {
 
 	test.each([
 		['a wrong secret (310000)', () => ({ ...credential(), secret: 'SECwrong' }), undefined, 'Item 0: DingTalk refused the signature: the secret does not match [errcode 310000: sign not match]'],
-		['an unknown token (300005)', () => ({ accessToken: sim.webhookUrl('unknownToken') }), undefined, 'Item 0: DingTalk does not know this robot\'s access token [errcode 300005: token is not exist]'],
-		['a missing keyword (310000)', () => ({ accessToken: sim.webhookUrl(KEYWORD_ROBOT.accessToken) }), undefined, 'Item 0: DingTalk refused the message: it contains none of the robot\'s keywords [errcode 310000: keywords not in content]'],
-		['a wrong path (HTTP 404)', () => ({ accessToken: `${sim.baseUrl}/robot/sent?access_token=x` }), undefined, 'Item 0: DingTalk answered HTTP 404'],
-		['an answer that is not JSON', credential, { kind: 'nonJson' as const }, 'Item 0: DingTalk\'s answer was not the expected JSON'],
+		['an unknown token (300005)', () => ({ ...simulatorWebhook(sim, 'unknownToken') }), undefined, 'Item 0: DingTalk does not know this robot\'s access token [errcode 300005: token is not exist]'],
+		['a missing keyword (310000)', () => ({ ...simulatorWebhook(sim, KEYWORD_ROBOT.accessToken) }), undefined, 'Item 0: DingTalk refused the message: it contains none of the robot\'s keywords [errcode 310000: keywords not in content]'],
+		['a wrong path (HTTP 404)', () => ({ ...simulatorWebhook(sim, 'x'), accessToken: `${sim.baseUrl}/robot/sent?access_token=x` }), undefined, 'Item 0: DingTalk answered HTTP 404'],
+		['a redirect (HTTP 307)', credential, { kind: 'redirect' as const, location: 'http://127.0.0.1:9/elsewhere' }, 'Item 0: DingTalk answered with a redirect (HTTP 307), which is never followed'],
 	])('%s is not retried: one request, the error at once', async (_name, makeCredential, fault, message) => {
 		if (fault) sim.injectFaults([fault]);
 		const { error } = await runRobotWorkflow({ items: [{}], parameters: { messageType: 'text', content: 'x' }, credential: makeCredential() });
@@ -139,14 +139,19 @@ describe('retries: recovered, never duplicated', () => {
 			continueOnFail: true,
 		});
 		expect(error).toBeUndefined();
-		expect(output[0].json).toMatchObject({ error: 'Item 0: DingTalk is busy [errcode -1: 系统繁忙] (after 3 attempts)', errcode: -1, attempts: 3 });
+		expect(output[0].json).toMatchObject({
+			error: 'Item 0: DingTalk is busy [errcode -1: 系统繁忙] (after 3 attempts); DingTalk may have posted the message',
+			errcode: -1,
+			attempts: 3,
+			mayHaveBeenPosted: true,
+		});
 		expect(sim.requests).toHaveLength(3);
 		expect(contents()).toEqual([]);
 	});
 });
 
 describe('Combine Items', () => {
-	test('300 alerts become a handful of messages, each output paired with the items it carries', async () => {
+	test('300 alerts become a handful of messages; one output per item, paired with it, naming its message', async () => {
 		const items = Array.from({ length: 300 }, (_, n) => ({ n, host: `web-${n}`, oncall: n % 2 ? '13800000001' : '13800000002' }));
 		const { output, error } = await runRobotWorkflow({
 			items,
@@ -163,11 +168,14 @@ describe('Combine Items', () => {
 		const messages = sim.messages(SIGNED_ROBOT.accessToken);
 		expect(messages.length).toBeGreaterThan(1);
 		expect(messages.length).toBeLessThan(10);
-		expect(output).toHaveLength(messages.length);
-		// every item is in exactly one message, in order, and paired with the output of that message
-		const carried = output.flatMap((o) => (o.pairedItem as Array<{ item: number }>).map((p) => p.item));
-		expect(carried).toEqual(items.map((_, n) => n));
+		expect(output).toHaveLength(items.length);
+		expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => [{ item }]));
+		// every item is in exactly one message, in order: the outputs of one message share its msgUuid
+		const uuids = [...new Set(output.map((o) => o.json.msgUuid))];
+		expect(uuids).toEqual(messages.map((m) => m.msgUuid));
 		messages.forEach((message, k) => {
+			const carrying = output.filter((o) => o.json.msgUuid === message.msgUuid);
+			expect(carrying.every((o) => o.json.items === carrying.length && o.json.errcode === 0)).toBe(true);
 			const markdown = message.markdown as { title: string; text: string };
 			expect(markdown.title).toBe(`Disk alerts (${k + 1}/${messages.length})`);
 			expect(markdown.text.startsWith(`#### Disk alerts (${k + 1}/${messages.length})\n\n- **web-`)).toBe(true);
@@ -175,7 +183,6 @@ describe('Combine Items', () => {
 			const at = message.at as { atMobiles: string[]; isAtAll: boolean };
 			expect([...at.atMobiles].sort()).toEqual(['13800000001', '13800000002']);
 			expect(at.isAtAll).toBe(false);
-			expect(output[k].json).toMatchObject({ errcode: 0, items: (output[k].pairedItem as unknown[]).length });
 		});
 		const allText = messages.map((m) => (m.markdown as { text: string }).text).join('\n');
 		for (const item of items) expect(allText).toContain(`**${item.host}**:`);
@@ -189,8 +196,10 @@ describe('Combine Items', () => {
 			continueOnFail: true,
 		});
 		expect(contents()).toEqual(['a\nc']);
-		expect(output.map((o) => o.pairedItem)).toEqual([[{ item: 0 }, { item: 2 }], [{ item: 1 }]]);
+		expect(output.map((o) => o.pairedItem)).toEqual([[{ item: 0 }], [{ item: 1 }], [{ item: 2 }]]);
 		expect(output[1].json.error).toBe('Item 1: "Content" is required');
+		expect(output[0].json).toMatchObject({ errcode: 0, items: 2 });
+		expect(output[2].json).toEqual(output[0].json);
 	});
 });
 

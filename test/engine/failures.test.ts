@@ -3,13 +3,13 @@
  * DingTalk refuses, and item by item with Continue On Fail. Nothing is lost silently.
  */
 import { runRobotWorkflow } from './n8nEngine';
-import { KEYWORD_ROBOT, SIGNED_ROBOT, useSimulator } from './simulatorFixture';
+import { KEYWORD_ROBOT, SIGNED_ROBOT, simulatorWebhook, useSimulator } from './simulatorFixture';
 
 const sim = useSimulator({ rateLimit: { perWindow: 3, windowMs: 60_000, throttleMs: 600_000 } });
 /** one attempt, no pacing: DingTalk's answer as it comes (delivery.test.ts covers pacing and retries) */
 const once = { options: { pacing: false, maxAttempts: 1 } };
 const signedCredential = (overrides: Record<string, string> = {}) => ({
-	accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken),
+	...simulatorWebhook(sim, SIGNED_ROBOT.accessToken),
 	secret: SIGNED_ROBOT.secret,
 	...overrides,
 });
@@ -56,9 +56,11 @@ describe('refused before anything is sent', () => {
 		const { error } = await runRobotWorkflow({
 			items: [{}],
 			parameters: text('disk full'),
-			credential: { accessToken: sim.webhookUrl(KEYWORD_ROBOT.accessToken), keywords: 'alert, 监控报警' },
+			credential: { ...simulatorWebhook(sim, KEYWORD_ROBOT.accessToken), keywords: 'alert, 监控报警' },
 		});
-		expect(error?.message).toBe('Item 0: "Content" contains none of the robot\'s keywords (alert, 监控报警); DingTalk would reject the message');
+		expect(error?.message).toBe(
+			'Item 0: "Content" contains none of the robot\'s keywords (alert, 监控报警) in the text DingTalk checks (the title and text, not links, buttons or mentions); DingTalk would reject the message',
+		);
 		expect(error?.description).toContain('Keywords of the DingTalk Robot credential');
 		expect(sim.requests).toHaveLength(0);
 	});
@@ -85,13 +87,13 @@ describe('DingTalk says no: a readable error with the errcode, the raw errmsg ke
 	});
 
 	test('unknown token', async () => {
-		const { error } = await runRobotWorkflow({ items: [{}], parameters: text('x'), credential: { accessToken: sim.webhookUrl('noSuchToken') } });
+		const { error } = await runRobotWorkflow({ items: [{}], parameters: text('x'), credential: { ...simulatorWebhook(sim, 'noSuchToken') } });
 		expect(error?.message).toBe('Item 0: DingTalk does not know this robot\'s access token [errcode 300005: token is not exist]');
 		expect(error?.description).toContain('Copy the Webhook URL again');
 	});
 
 	test('keywords set at DingTalk but not in the credential', async () => {
-		const { error } = await runRobotWorkflow({ items: [{}], parameters: text('disk full'), credential: { accessToken: sim.webhookUrl(KEYWORD_ROBOT.accessToken) } });
+		const { error } = await runRobotWorkflow({ items: [{}], parameters: text('disk full'), credential: { ...simulatorWebhook(sim, KEYWORD_ROBOT.accessToken) } });
 		expect(error?.message).toBe('Item 0: DingTalk refused the message: it contains none of the robot\'s keywords [errcode 310000: keywords not in content]');
 	});
 
@@ -103,24 +105,26 @@ describe('DingTalk says no: a readable error with the errcode, the raw errmsg ke
 		expect(sim.messages(SIGNED_ROBOT.accessToken)).toHaveLength(3);
 	});
 
+	// an answer that cannot be read may come after DingTalk posted the message: the error says so
 	test.each([
-		['busy', { kind: 'busy' as const }, 'Item 0: DingTalk is busy [errcode -1: 系统繁忙]'],
-		['HTTP 502', { kind: 'http502' as const }, 'Item 0: DingTalk answered HTTP 502'],
-		['not JSON', { kind: 'nonJson' as const }, 'Item 0: DingTalk\'s answer was not the expected JSON'],
-		['dropped connection', { kind: 'drop' as const }, 'Item 0: Could not reach DingTalk: the connection was closed before DingTalk answered'],
-	])('%s', async (_name, fault, message) => {
+		['busy', { kind: 'busy' as const }, 'Item 0: DingTalk is busy [errcode -1: 系统繁忙]; DingTalk may have posted the message', 'errcode -1'],
+		['HTTP 502', { kind: 'http502' as const }, 'Item 0: DingTalk answered HTTP 502; DingTalk may have posted the message', 'HTTP 502'],
+		['not JSON', { kind: 'nonJson' as const }, 'Item 0: DingTalk\'s answer could not be read (not DingTalk\'s JSON with an errcode); DingTalk may have posted the message', 'an unreadable answer'],
+		['JSON without errcode', { kind: 'noErrcode' as const }, 'Item 0: DingTalk\'s answer could not be read (not DingTalk\'s JSON with an errcode); DingTalk may have posted the message', 'an unreadable answer'],
+		['dropped connection', { kind: 'drop' as const }, 'Item 0: Could not reach DingTalk: the connection was closed before DingTalk answered; DingTalk may have posted the message', 'ECONNRESET'],
+	])('%s', async (_name, fault, message, got) => {
 		sim.injectFaults([fault]);
 		const { error } = await runRobotWorkflow({ items: [{}], parameters: text('x'), credential: signedCredential() });
 		expect(error?.message).toBe(message);
+		expect(error?.description).toMatch(new RegExp(`^An attempt got ${got} instead of DingTalk's answer, so DingTalk may have posted the message\\. It carries msgUuid [0-9a-f-]{36}: `));
 		expect(sim.messages(SIGNED_ROBOT.accessToken)).toHaveLength(0);
 	});
 
-	test('a dropped connection says the message may have been posted and why a retry is safe', async () => {
-		sim.injectFaults([{ kind: 'drop', afterDelivery: true }]);
-		const { error } = await runRobotWorkflow({ items: [{}], parameters: text('x'), credential: signedCredential() });
-		expect(error?.description).toBe(
-			'Network error ECONNRESET. DingTalk may or may not have posted the message. Its msgUuid makes a retry safe: DingTalk posts a message only once per msgUuid.',
-		);
+	test('a refusal DingTalk answered readably says nothing of "may have been posted"', async () => {
+		const { error, output } = await runRobotWorkflow({ items: [{}], parameters: text('x'), credential: signedCredential({ secret: 'SECwrong' }), continueOnFail: true });
+		expect(error).toBeUndefined();
+		expect(output[0].json).not.toHaveProperty('mayHaveBeenPosted');
+		expect(String(output[0].json.error)).not.toContain('may have posted');
 	});
 });
 

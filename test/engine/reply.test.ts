@@ -24,7 +24,7 @@ const replyParameters = {
 	messageType: 'text',
 	content: '=pong, {{ $json.sender.nick }}',
 	mentions: { atUserIds: '={{ $json.sender.staffId }}' },
-	options: { sessionWebhookHosts: '127.0.0.1' },
+	options: { sessionWebhookHosts: '={{ $json.sessionWebhook.split("/")[2] }}' },
 };
 
 const sessionRequests = (sessionId: string) => sim.requests.filter((r) => r.path === '/robot/sendBySession' && r.session === sessionId);

@@ -38,6 +38,7 @@ function expectNoSecrets(where: string, text: string) {
 const credential = (overrides: Record<string, string> = {}) => ({
 	accessToken: `${sim.baseUrl}/robot/send?access_token=${CANARY_TOKEN}`,
 	secret: CANARY_SECRET,
+	plainHttpHosts: `${new URL(sim.baseUrl ?? '').host}, 127.0.0.1:9`,
 	...overrides,
 });
 
@@ -47,7 +48,7 @@ type Outcome = { sent: true } | { error: string } | { errorItems: string };
 test.each([
 	['a message sent', () => ({ credential: credential() }), undefined, { sent: true }],
 	['DingTalk refuses the signature', () => ({ credential: credential({ secret: `${CANARY_SECRET}x` }) }), undefined, { error: 'the secret does not match' }],
-	['the robot is unknown', () => ({ credential: { accessToken: `${sim.baseUrl}/robot/send?access_token=${CANARY_TOKEN}Unknown`, secret: CANARY_SECRET } }), undefined, { error: 'does not know this robot\'s access token' }],
+	['the robot is unknown', () => ({ credential: credential({ accessToken: `${sim.baseUrl}/robot/send?access_token=${CANARY_TOKEN}Unknown` }) }), undefined, { error: 'does not know this robot\'s access token' }],
 	['the connection is refused', () => ({ credential: credential({ accessToken: `http://127.0.0.1:9/robot/send?access_token=${CANARY_TOKEN}` }) }), undefined, { error: 'the connection was refused' }],
 	['HTTP 502', () => ({ credential: credential() }), { kind: 'http502' as const }, { error: 'DingTalk answered HTTP 502' }],
 	['the connection drops', () => ({ credential: credential() }), { kind: 'drop' as const }, { error: 'the connection was closed before DingTalk answered' }],

@@ -3,10 +3,10 @@
  * which checks every signature, field and limit like DingTalk does.
  */
 import { runRobotWorkflow } from './n8nEngine';
-import { PLAIN_ROBOT, SIGNED_ROBOT, useSimulator } from './simulatorFixture';
+import { PLAIN_ROBOT, SIGNED_ROBOT, simulatorWebhook, useSimulator } from './simulatorFixture';
 
 const sim = useSimulator();
-const signedCredential = () => ({ accessToken: sim.webhookUrl(SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
+const signedCredential = () => ({ ...simulatorWebhook(sim, SIGNED_ROBOT.accessToken), secret: SIGNED_ROBOT.secret });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -122,7 +122,7 @@ test('a robot without a secret is posted to unsigned', async () => {
 	const { error } = await runRobotWorkflow({
 		items: [{}],
 		parameters: { messageType: 'text', content: 'hello' },
-		credential: { accessToken: PLAIN_ROBOT.accessToken.replace(/^/, `${sim.baseUrl}/robot/send?access_token=`) },
+		credential: simulatorWebhook(sim, PLAIN_ROBOT.accessToken),
 	});
 	expect(error).toBeUndefined();
 	expect(sim.messages(PLAIN_ROBOT.accessToken)).toHaveLength(1);

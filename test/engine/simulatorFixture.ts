@@ -31,3 +31,11 @@ export function useSimulator(options: SimulatorOptions = {}, robots: RobotOption
 	});
 	return sim;
 }
+
+/**
+ * The credential fields of a robot of the simulator: its webhook URL, and the simulator's
+ * host:port as a Plain HTTP Host (the simulator has no TLS; DingTalk itself is https only).
+ */
+export function simulatorWebhook(sim: DingTalkSimulator, accessToken: string) {
+	return { accessToken: sim.webhookUrl(accessToken), plainHttpHosts: sim.host ?? '' };
+}

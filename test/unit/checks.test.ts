@@ -77,7 +77,20 @@ describe('validateRobotMessageJson: valid bodies', () => {
 		const atMobiles = Array.from({ length: 30 }, (_, i) => String(13800000000 + i));
 		const atUserIds = Array.from({ length: 20 }, (_, i) => `u${i}`);
 		const body = { msgtype: 'text', text: { content: 'x' }, at: { atMobiles, atUserIds } };
-		expect(validateRobotMessageJson(body, LABEL)).toEqual(body);
+		expect(validateRobotMessageJson(body, LABEL)).toEqual({ ...body, at: { atMobiles, atUserIds, isAtAll: false } });
+	});
+
+	test('mentions are read like the form\'s: spaced mobiles, JSON arrays as text, "true" for isAtAll; the item\'s own object is not changed', () => {
+		const at = { atMobiles: '+86 138 0013 8000', atUserIds: '["u1","u2"]', isAtAll: 'true' };
+		const body = { msgtype: 'text', text: { content: 'x' }, at };
+		expect(validateRobotMessageJson(body, LABEL).at).toEqual({ atMobiles: ['13800138000'], atUserIds: ['u1', 'u2'], isAtAll: true });
+		expect(body.at).toBe(at);
+		expect(at.atMobiles).toBe('+86 138 0013 8000');
+	});
+
+	test('links are percent-encoded where they hold raw spaces', () => {
+		const body = { msgtype: 'link', link: { title: 'T', text: 'x', messageUrl: 'https://example.com/a report.pdf' } };
+		expect(validateRobotMessageJson(body, LABEL)).toEqual({ msgtype: 'link', link: { title: 'T', text: 'x', messageUrl: 'https://example.com/a%20report.pdf' } });
 	});
 });
 
@@ -199,8 +212,8 @@ describe('validateRobotMessageJson: invalid bodies', () => {
 		const atMobiles = Array.from({ length: 31 }, (_, i) => String(13800000000 + i));
 		const atUserIds = Array.from({ length: 20 }, (_, i) => `u${i}`);
 		const error = caught(() => validateRobotMessageJson({ msgtype: 'markdown', markdown: { title: 'T', text: 'x' }, at: { atMobiles, atUserIds } }, LABEL));
-		expect(error.field).toBe('JSON Body › at');
-		expect(error.problem).toBe('mentions 51 people; DingTalk allows at most 50');
+		expect(error.field).toBe('JSON Body › at.atUserIds');
+		expect(error.problem).toBe('mentions 51 people; DingTalk allows at most 50 in one message');
 	});
 
 	test('the label prefixes every field', () => {
@@ -282,7 +295,7 @@ describe('assertHasKeyword', () => {
 		expect(() => assertHasKeyword(text('disk full on web-1'), ['disk full'], 'Content')).not.toThrow();
 	});
 
-	test('passes when the keyword is in any string field, nested ones too', () => {
+	test('passes when the keyword is in the text DingTalk reads: titles and texts, feedCard link titles', () => {
 		const card = {
 			msgtype: 'actionCard',
 			actionCard: {
@@ -296,8 +309,8 @@ describe('assertHasKeyword', () => {
 			},
 			msgUuid: 'uuid-2',
 		};
-		expect(() => assertHasKeyword(card, ['Approve'], 'Text')).not.toThrow();
 		expect(() => assertHasKeyword(card, ['Ticket'], 'Text')).not.toThrow();
+		expect(() => assertHasKeyword(card, ['decide'], 'Text')).not.toThrow();
 
 		const markdown = { msgtype: 'markdown', markdown: { title: '监控报警', text: 'db down' }, msgUuid: 'u' };
 		expect(() => assertHasKeyword(markdown, ['监控报警'], 'Text')).not.toThrow();
@@ -313,8 +326,20 @@ describe('assertHasKeyword', () => {
 	test('fails when no keyword appears, listing the keywords', () => {
 		const error = caught(() => assertHasKeyword(text('disk full'), ['alert', '监控报警'], 'Content'));
 		expect(error.field).toBe('Content');
-		expect(error.problem).toBe("contains none of the robot's keywords (alert, 监控报警); DingTalk would reject the message");
-		expect(error.hint).toBe('Add one of the keywords to the message, or correct the Keywords of the DingTalk Robot credential.');
+		expect(error.problem).toBe(
+			"contains none of the robot's keywords (alert, 监控报警) in the text DingTalk checks (the title and text, not links, buttons or mentions); DingTalk would reject the message",
+		);
+		expect(error.hint).toBe('Add one of the keywords to the message text or title, or correct the Keywords of the DingTalk Robot credential.');
+	});
+
+	test.each([
+		['a button title', { msgtype: 'actionCard', actionCard: { title: 'T', text: 'x', btnOrientation: '0', btns: [{ title: 'alert', actionURL: 'https://e.com/a' }] } }],
+		['the single button title', { msgtype: 'actionCard', actionCard: { title: 'T', text: 'x', btnOrientation: '0', singleTitle: 'alert', singleURL: 'https://e.com/a' } }],
+		['a URL', { msgtype: 'link', link: { title: 'T', text: 'x', messageUrl: 'https://e.com/alert' } }],
+		['a picture URL', { msgtype: 'feedCard', feedCard: { links: [{ title: 'x', messageURL: 'https://e.com', picURL: 'https://e.com/alert.png' }] } }],
+		['the mentioned user IDs', { msgtype: 'text', text: { content: 'x' }, at: { atUserIds: ['alert'] } }],
+	])('a keyword only in %s does not count: DingTalk does not read it', (_where, body) => {
+		expect(() => assertHasKeyword({ ...body, msgUuid: 'u' }, ['alert'], 'Text')).toThrow(MessageInputError);
 	});
 
 	test('the msgtype value does not count as a keyword', () => {

@@ -31,33 +31,31 @@ const MARKDOWN: CombineSettings = {
 
 const entries = (texts: string[]): CombineEntry[] => texts.map((text, itemIndex) => ({ itemIndex, text }));
 
+/** The messages of a combine that rejects nothing. */
+function combine(given: CombineEntry[], settings: CombineSettings) {
+	const { messages, rejected } = combineItems(given, settings);
+	expect(rejected).toEqual([]);
+	return messages;
+}
+
 const bodyText = (message: CombinableMessage) => (message.msgtype === 'text' ? message.text.content : message.markdown.text);
 
-function caughtInput(fn: () => unknown): MessageInputError & { itemIndex?: number } {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(MessageInputError);
-		return error as MessageInputError & { itemIndex?: number };
-	}
-	throw new Error('expected the call to throw MessageInputError');
-}
 
 describe('combineItems: small batches', () => {
 	test('text: three entries become one message under the header', () => {
-		expect(combineItems(entries(['a', 'b', 'c']), TEXT)).toEqual([
+		expect(combine(entries(['a', 'b', 'c']), TEXT)).toEqual([
 			{ message: { msgtype: 'text', text: { content: 'HEADER\na\nb\nc' } }, itemIndices: [0, 1, 2] },
 		]);
 	});
 
 	test('text without header: just the lines', () => {
-		expect(combineItems(entries(['a', 'b', 'c']), { ...TEXT, header: '' })).toEqual([
+		expect(combine(entries(['a', 'b', 'c']), { ...TEXT, header: '' })).toEqual([
 			{ message: { msgtype: 'text', text: { content: 'a\nb\nc' } }, itemIndices: [0, 1, 2] },
 		]);
 	});
 
 	test('markdown: blocks joined by a blank line, title from the settings', () => {
-		expect(combineItems(entries(['- a', '- b', '- c']), MARKDOWN)).toEqual([
+		expect(combine(entries(['- a', '- b', '- c']), MARKDOWN)).toEqual([
 			{
 				message: { msgtype: 'markdown', markdown: { title: 'Alerts', text: '#### 3 alerts\n\n- a\n\n- b\n\n- c' } },
 				itemIndices: [0, 1, 2],
@@ -70,18 +68,18 @@ describe('combineItems: small batches', () => {
 			{ itemIndex: 4, text: 'x' },
 			{ itemIndex: 9, text: 'y' },
 		];
-		expect(combineItems(given, TEXT)).toEqual([
+		expect(combine(given, TEXT)).toEqual([
 			{ message: { msgtype: 'text', text: { content: 'HEADER\nx\ny' } }, itemIndices: [4, 9] },
 		]);
 	});
 
 	test('no entries: no messages', () => {
-		expect(combineItems([], TEXT)).toEqual([]);
+		expect(combine([], TEXT)).toEqual([]);
 	});
 });
 
 /** Checks what every split must hold: size, order, each entry whole in exactly one message. */
-function checkSplit(result: ReturnType<typeof combineItems>, texts: string[], maxBytes: number) {
+function checkSplit(result: ReturnType<typeof combine>, texts: string[], maxBytes: number) {
 	for (const { message } of result) expect(messageByteLength(message) + RESERVED).toBeLessThanOrEqual(maxBytes);
 	expect(result.flatMap((part) => part.itemIndices)).toEqual(texts.map((_, index) => index));
 	for (const { message, itemIndices } of result) {
@@ -100,7 +98,7 @@ describe('combineItems: splitting by size', () => {
 
 	test('1,000 entries of ~60 bytes: several messages within the limit, order kept, numbered (k/N)', () => {
 		expect(Buffer.byteLength(texts[0])).toBe(60);
-		const result = combineItems(entries(texts), TEXT);
+		const result = combine(entries(texts), TEXT);
 		// 1000 * 61 bytes ≈ 61000 bytes: at least 4 messages of <= 19904 bytes
 		expect(result.length).toBeGreaterThanOrEqual(4);
 		expect(result.length).toBeLessThanOrEqual(5);
@@ -111,13 +109,13 @@ describe('combineItems: splitting by size', () => {
 		// packed greedily: each message but the last could not take the next item
 		for (let i = 0; i < result.length - 1; i++) {
 			const withNext = [...result[i].itemIndices, result[i + 1].itemIndices[0]].map((index) => texts[index]);
-			const single = combineItems(entries(withNext), TEXT);
+			const single = combine(entries(withNext), TEXT);
 			expect(single.length).toBe(2);
 		}
 	});
 
 	test('markdown: numbering goes on the title (and the header)', () => {
-		const result = combineItems(entries(texts), MARKDOWN);
+		const result = combine(entries(texts), MARKDOWN);
 		expect(result.length).toBeGreaterThan(1);
 		checkSplit(result, texts, 20000);
 		result.forEach(({ message }, index) => {
@@ -128,7 +126,7 @@ describe('combineItems: splitting by size', () => {
 	});
 
 	test('no numbering when everything fits in one message', () => {
-		const result = combineItems(entries(texts.slice(0, 10)), MARKDOWN);
+		const result = combine(entries(texts.slice(0, 10)), MARKDOWN);
 		expect(result).toHaveLength(1);
 		const { message } = result[0];
 		if (message.msgtype !== 'markdown') throw new Error('expected markdown');
@@ -140,14 +138,14 @@ describe('combineItems: splitting by size', () => {
 		// 200 Chinese characters = 600 bytes each; 100 of them = 60,000 bytes
 		const chinese = Array.from({ length: 100 }, (_, i) => `${i}号告警${'磁盘空间不足'.repeat(33)}`.slice(0, 200));
 		expect(Buffer.byteLength(chinese[5])).toBeGreaterThan(590);
-		const result = combineItems(entries(chinese), TEXT);
+		const result = combine(entries(chinese), TEXT);
 		expect(result.length).toBeGreaterThanOrEqual(4); // 60 kB cannot fit in 3 messages
 		checkSplit(result, chinese, 20000);
 		for (const { message } of result) expect(Buffer.byteLength(JSON.stringify(message))).toBeLessThanOrEqual(20000 - RESERVED);
 	});
 
 	test('a small maxBytes is honoured exactly', () => {
-		const result = combineItems(entries(texts.slice(0, 50)), { ...TEXT, maxBytes: 1000 });
+		const result = combine(entries(texts.slice(0, 50)), { ...TEXT, maxBytes: 1000 });
 		expect(result.length).toBeGreaterThan(1);
 		checkSplit(result, texts.slice(0, 50), 1000);
 	});
@@ -155,18 +153,18 @@ describe('combineItems: splitting by size', () => {
 
 describe('combineItems: mentions', () => {
 	const withMentions: CombineEntry[] = [
-		{ itemIndex: 0, text: 'disk full', mentions: { atMobiles: '138,139' } },
-		{ itemIndex: 1, text: 'cpu high', mentions: { atMobiles: ['139', '140'], atUserIds: 'u1' } },
+		{ itemIndex: 0, text: 'disk full', mentions: { atMobiles: '13800000138,13800000139' } },
+		{ itemIndex: 1, text: 'cpu high', mentions: { atMobiles: ['13800000139', '13800000140'], atUserIds: 'u1' } },
 		{ itemIndex: 2, text: 'mem low', mentions: { isAtAll: true } },
 	];
 
 	test('merged and deduplicated, appended to the text content', () => {
-		expect(combineItems(withMentions, TEXT)).toEqual([
+		expect(combine(withMentions, TEXT)).toEqual([
 			{
 				message: {
 					msgtype: 'text',
-					text: { content: 'HEADER\ndisk full\ncpu high\nmem low\n@138 @139 @140 @u1' },
-					at: { atMobiles: ['138', '139', '140'], atUserIds: ['u1'], isAtAll: true },
+					text: { content: 'HEADER\ndisk full\ncpu high\nmem low\n@13800000138 @13800000139 @13800000140 @u1' },
+					at: { atMobiles: ['13800000138', '13800000139', '13800000140'], atUserIds: ['u1'], isAtAll: true },
 				},
 				itemIndices: [0, 1, 2],
 			},
@@ -174,17 +172,17 @@ describe('combineItems: mentions', () => {
 	});
 
 	test('markdown appends them as a block of their own', () => {
-		const [{ message }] = combineItems(withMentions, MARKDOWN);
-		expect(bodyText(message)).toBe('#### 3 alerts\n\ndisk full\n\ncpu high\n\nmem low\n\n@138 @139 @140 @u1');
+		const [{ message }] = combine(withMentions, MARKDOWN);
+		expect(bodyText(message)).toBe('#### 3 alerts\n\ndisk full\n\ncpu high\n\nmem low\n\n@13800000138 @13800000139 @13800000140 @u1');
 	});
 
 	test('not appended when addMentionsToContent is false; at still set', () => {
-		expect(combineItems(withMentions, { ...TEXT, addMentionsToContent: false })).toEqual([
+		expect(combine(withMentions, { ...TEXT, addMentionsToContent: false })).toEqual([
 			{
 				message: {
 					msgtype: 'text',
 					text: { content: 'HEADER\ndisk full\ncpu high\nmem low' },
-					at: { atMobiles: ['138', '139', '140'], atUserIds: ['u1'], isAtAll: true },
+					at: { atMobiles: ['13800000138', '13800000139', '13800000140'], atUserIds: ['u1'], isAtAll: true },
 				},
 				itemIndices: [0, 1, 2],
 			},
@@ -192,8 +190,8 @@ describe('combineItems: mentions', () => {
 	});
 
 	test('a name already in the content is not repeated', () => {
-		const given: CombineEntry[] = [{ itemIndex: 0, text: 'ping @138', mentions: { atMobiles: '138,139' } }];
-		expect(bodyText(combineItems(given, TEXT)[0].message)).toBe('HEADER\nping @138\n@139');
+		const given: CombineEntry[] = [{ itemIndex: 0, text: 'ping @13800000138', mentions: { atMobiles: '13800000138,13800000139' } }];
+		expect(bodyText(combine(given, TEXT)[0].message)).toBe('HEADER\nping @13800000138\n@13800000139');
 	});
 
 	// Regression: fits() used to compose the chunk (which refuses over 50 mentions) before
@@ -204,7 +202,7 @@ describe('combineItems: mentions', () => {
 			text: `alert ${i}`,
 			mentions: { atMobiles: `1380000${String(i).padStart(4, '0')}` },
 		}));
-		const result = combineItems(many, TEXT);
+		const result = combine(many, TEXT);
 		expect(result.length).toBeGreaterThanOrEqual(2);
 		expect(result.flatMap((part) => part.itemIndices)).toEqual(many.map((entry) => entry.itemIndex));
 		for (const { message, itemIndices } of result) {
@@ -217,32 +215,34 @@ describe('combineItems: mentions', () => {
 });
 
 describe('combineItems: an item too big on its own', () => {
-	test('throws MessageInputError naming settings.field and carrying the itemIndex', () => {
+	test('is rejected with a MessageInputError naming settings.field and its itemIndex; the others are combined without it', () => {
 		const given: CombineEntry[] = [
 			{ itemIndex: 0, text: 'small' },
 			{ itemIndex: 7, text: 'y'.repeat(20000) },
 			{ itemIndex: 8, text: 'small too' },
 		];
-		const error = caughtInput(() => combineItems(given, { ...TEXT, field: 'Content' }));
-		expect(error.field).toBe('Content');
-		expect(error.itemIndex).toBe(7);
-		expect(error.message).toBe('"Content" is too long to combine: one item alone exceeds 20000 bytes');
+		const { messages, rejected } = combineItems(given, { ...TEXT, field: 'Content' });
+		expect(rejected).toHaveLength(1);
+		expect(rejected[0]).toBeInstanceOf(MessageInputError);
+		expect(rejected[0].field).toBe('Content');
+		expect(rejected[0].itemIndex).toBe(7);
+		expect(rejected[0].message).toBe('"Content" is too long to combine: this item alone makes a message over 20000 bytes');
+		expect(messages).toEqual([{ message: { msgtype: 'text', text: { content: 'HEADER\nsmall\nsmall too' } }, itemIndices: [0, 8] }]);
 	});
 
 	test('markdown names its own field; the first entry can be the culprit', () => {
-		const error = caughtInput(() => combineItems(entries(['z'.repeat(5000)]), { ...MARKDOWN, maxBytes: 4000 }));
-		expect(error.field).toBe('Text');
-		expect(error.itemIndex).toBe(0);
+		const { messages, rejected } = combineItems(entries(['z'.repeat(5000)]), { ...MARKDOWN, maxBytes: 4000 });
+		expect(rejected.map((error) => [error.field, error.itemIndex])).toEqual([['Text', 0]]);
+		expect(messages).toEqual([]);
 	});
 
 	test('an item that just fits alone is accepted', () => {
 		// {"msgtype":"text","text":{"content":"HEADER\n<x>"}} is 48 bytes + x (the new line is escaped)
 		const limit = 1000 - RESERVED;
 		const x = 'q'.repeat(limit - 48);
-		const [{ message }] = combineItems(entries([x]), { ...TEXT, maxBytes: 1000 });
+		const [{ message }] = combine(entries([x]), { ...TEXT, maxBytes: 1000 });
 		expect(messageByteLength(message)).toBe(limit);
-		const error = caughtInput(() => combineItems(entries([`${x}q`]), { ...TEXT, maxBytes: 1000 }));
-		expect(error.itemIndex).toBe(0);
+		expect(combineItems(entries([`${x}q`]), { ...TEXT, maxBytes: 1000 }).rejected.map((error) => error.itemIndex)).toEqual([0]);
 	});
 });
 

@@ -13,7 +13,8 @@ import {
 import { validateRobotMessageJson } from '../../nodes/DingTalkRobot/messages/checks';
 import { MessageInputError } from '../../nodes/DingTalkRobot/messages/fields';
 import { rewriteMarkdownLinks, toSidePanelUrl } from '../../nodes/DingTalkRobot/messages/links';
-import { MENTION_FIELDS, appendMissingMentions, parseMentionList, resolveMentions } from '../../nodes/DingTalkRobot/messages/mentions';
+import { OPTION_LABELS } from '../../nodes/DingTalkRobot/nodeOptions';
+import { MENTION_FIELDS, appendMissingMentions, parseMobileList, parseUserIdList, resolveMentions } from '../../nodes/DingTalkRobot/messages/mentions';
 
 const SIDE_PANEL: BuildOptions = { addMentionsToContent: true, openLinksInSidePanel: true };
 const NO_AUTO_MENTIONS: BuildOptions = { addMentionsToContent: false, openLinksInSidePanel: false };
@@ -399,7 +400,7 @@ describe('buildFeedCardMessage', () => {
 	});
 });
 
-describe('parseMentionList', () => {
+describe('parseMobileList', () => {
 	const F = 'Mentions › Mobiles';
 
 	test.each([
@@ -407,33 +408,63 @@ describe('parseMentionList', () => {
 		['full-width commas', '13800000000，13900000000', ['13800000000', '13900000000']],
 		['、', '13800000000、13900000000', ['13800000000', '13900000000']],
 		['semicolons', '13800000000;13900000000；13700000000', ['13800000000', '13900000000', '13700000000']],
-		['spaces', '13800000000 13900000000', ['13800000000', '13900000000']],
+		['spaces between mobiles', '13800000000 13900000000', ['13800000000', '13900000000']],
 		['new lines', '13800000000\n13900000000\r\n13700000000', ['13800000000', '13900000000', '13700000000']],
 		['mixed with padding', ' 13800000000 ,\t13900000000 ，\n', ['13800000000', '13900000000']],
-		['leading @ stripped', '@user1, @@user2', ['user1', 'user2']],
-		['duplicates and empties removed', 'a,,a, ,b,@a', ['a', 'b']],
+		['+86 with spaces is one mobile', '+86 138 0013 8000', ['13800138000']],
+		['dashes, +86-, 0086 and 86 prefixes', '138-0013-8000, +86-139 0013 9000, 008613700137000, 8613600136000', ['13800138000', '13900139000', '13700137000', '13600136000']],
+		['a spaced mobile among others', '+86 138 0013 8000\n13900000000', ['13800138000', '13900000000']],
+		['leading @ stripped', '@13800000000, @@13900000000', ['13800000000', '13900000000']],
+		['international numbers kept in + form', '+852 6123 4567', ['+85261234567']],
+		['duplicates (also in other spellings) and empties removed', '13800138000,,+86 138 0013 8000, ,13800138000', ['13800138000']],
+		['a JSON array held as text', '["13800000000", "+86 139 0000 0000"]', ['13800000000', '13900000000']],
 		['an array', ['13800000000', '13900000000'], ['13800000000', '13900000000']],
-		['an array of separated strings', ['13800000000, 13900000000', 'user1'], ['13800000000', '13900000000', 'user1']],
-		['nested arrays', [['a', ['b']], [[['c']]], null], ['a', 'b', 'c']],
+		['an array of separated strings', ['13800000000, 13900000000', '13700000000'], ['13800000000', '13900000000', '13700000000']],
+		['nested arrays', [['13800000000', ['13900000000']], [[['13700000000']]], null], ['13800000000', '13900000000', '13700000000']],
 		['a number (mobile mapped as a number)', 13800000000, ['13800000000']],
-		['numbers in an array', [13800000000, '13900000000'], ['13800000000', '13900000000']],
 		['undefined', undefined, []],
 		['null', null, []],
 		['empty string', '', []],
 		['blank string', '  ,  ', []],
 	])('%s', (_name, input, expected) => {
-		expect(parseMentionList(input, F)).toEqual(expected);
+		expect(parseMobileList(input, F)).toEqual(expected);
 	});
 
 	test.each([
-		['an object', { mobile: '13800000000' }],
-		['an object inside an array', ['13800000000', { id: 1 }]],
-		['a boolean', true],
-		['NaN', Number.NaN],
-	])('%s → MessageInputError naming the field', (_name, input) => {
-		const error = caught(() => parseMentionList(input, F));
-		expect(error.field).toBe('Mentions › Mobiles');
-		expect(error.message.startsWith('"Mentions › Mobiles" must be a list of mobiles or user IDs, got ')).toBe(true);
+		['a word', 'abc-not-a-phone', '"Mentions › Mobiles" has "abc-not-a-phone", which is not a mobile number'],
+		['too short', '138', '"Mentions › Mobiles" has "138", which is not a mobile number'],
+		['a landline-like 10 digits', '0101234567', '"Mentions › Mobiles" has "0101234567", which is not a mobile number'],
+		['a user ID among mobiles', '13800000000, manager1234', '"Mentions › Mobiles" has "manager1234", which is not a mobile number'],
+		['a broken JSON array', '["13800000000",', '"Mentions › Mobiles" has "[\\"13800000000\\"", which is not a mobile number'],
+		['an object', { mobile: '13800000000' }, '"Mentions › Mobiles" must be a list of mobiles, got {"mobile":"13800000000"}'],
+		['an object inside an array', ['13800000000', { id: 1 }], '"Mentions › Mobiles" must be a list of mobiles, got ["13800000000",{"id":1}]'],
+		['a boolean', true, '"Mentions › Mobiles" must be a list of mobiles, got true'],
+		['NaN', Number.NaN, '"Mentions › Mobiles" must be a list of mobiles, got null'],
+	])('%s → MessageInputError with the value', (_name, input, message) => {
+		const error = caught(() => parseMobileList(input, F));
+		expect(error.field).toBe(F);
+		expect(error.message).toBe(message);
+	});
+});
+
+describe('parseUserIdList', () => {
+	const F = 'Mentions › User IDs';
+
+	test.each([
+		['commas, spaces and new lines', 'manager1234, user5678 u9\nu10', ['manager1234', 'user5678', 'u9', 'u10']],
+		['a JSON array held as text', '["manager1234","user5678"]', ['manager1234', 'user5678']],
+		['leading @ and duplicates', '@u1 u1, @@u2', ['u1', 'u2']],
+		['numbers', [123456, '0123'], ['123456', '0123']],
+	])('%s', (_name, input, expected) => {
+		expect(parseUserIdList(input, F)).toEqual(expected);
+	});
+
+	test.each([
+		['leftover JSON quotes', '"u1", "u2"'],
+		['ids glued with @', 'u1@u2'],
+		['an object', { id: 'u1' }],
+	])('%s → refused', (_name, input) => {
+		expect(caught(() => parseUserIdList(input, F)).field).toBe(F);
 	});
 });
 
@@ -644,7 +675,7 @@ describe('every field a builder reports is a field the user sees in the form', (
 		expect(resolves('Mentions › Mobiles', dingTalkRobotProperties)).toBe(true);
 		expect(resolves('Links › Link 3 › Picture URL', dingTalkRobotProperties)).toBe(true);
 		expect(resolves('Mentions › Phone Numbers', dingTalkRobotProperties)).toBe(false);
-		expect(resolves('Image URL', dingTalkRobotProperties)).toBe(false);
+		expect(resolves('Video URL', dingTalkRobotProperties)).toBe(false);
 		expect(resolves('Content', visibleFor('markdown'))).toBe(false);
 	});
 
@@ -667,6 +698,11 @@ describe('every field a builder reports is a field the user sees in the form', (
 		'Links › Link 1 › Title',
 		'Links › Link 1 › Message URL',
 		'Links › Link 1 › Picture URL',
+		'Image URL',
+		'Caption',
+		'Hide Robot Avatar',
+		...Object.values(MENTION_FIELDS),
+		...Object.values(OPTION_LABELS),
 	])('%s is a displayName in the node properties', (label) => {
 		expect(resolves(label, dingTalkRobotProperties)).toBe(true);
 	});

@@ -59,11 +59,22 @@ describe('checkSessionWebhook', () => {
 		expect(refusal(() => checkSessionWebhook('https://oapi.dingtalk.com.evil.cn/x?session=1', '', DINGTALK, NOW)).field).toBe('Session Webhook');
 	});
 
-	it('matches a listed host:port exactly, or a listed host on any port', () => {
+	it('matches a listed host:port exactly; a listed host without port only on its scheme\'s port', () => {
 		const sim = 'http://127.0.0.1:8790/robot/sendBySession?session=s1';
 		expect(checkSessionWebhook(sim, '', ['127.0.0.1:8790'], NOW).session).toBe('s1');
-		expect(checkSessionWebhook(sim, '', ['127.0.0.1'], NOW).session).toBe('s1');
+		expect(refusal(() => checkSessionWebhook(sim, '', ['127.0.0.1'], NOW)).field).toBe('Session Webhook');
 		expect(refusal(() => checkSessionWebhook(sim, '', ['127.0.0.1:8791'], NOW)).field).toBe('Session Webhook');
+		expect(checkSessionWebhook('http://127.0.0.1/robot/sendBySession?session=s2', '', ['127.0.0.1'], NOW).session).toBe('s2');
+	});
+
+	it.each([
+		['plain http', 'http://oapi.dingtalk.com/robot/sendBySession?session=5f1c0ffee', 'uses plain http:// to oapi.dingtalk.com'],
+		['another port', 'https://oapi.dingtalk.com:8443/robot/sendBySession?session=5f1c0ffee', 'uses port 8443 of oapi.dingtalk.com'],
+	])('refuses DingTalk\'s host over %s, even listed, without the session', (_name, url, problem) => {
+		const error = refusal(() => checkSessionWebhook(url, '', [...DINGTALK, 'oapi.dingtalk.com:8443'], NOW));
+		expect(error.field).toBe('Session Webhook');
+		expect(error.problem).toContain(problem);
+		expect(`${error.message} ${error.hint}`).not.toContain('5f1c0ffee');
 	});
 
 	it.each([

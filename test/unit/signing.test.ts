@@ -157,8 +157,8 @@ describe('parseRobotWebhook', () => {
 		expect(parseRobotWebhook(input)).toEqual({ endpoint, accessToken: 'tok42' });
 	});
 
-	test('a custom host, port and path are kept', () => {
-		expect(parseRobotWebhook('http://127.0.0.1:8790/robot/send?access_token=tok42&timestamp=1&sign=x')).toEqual({
+	test('a custom host, port and path are kept (plain http only for a host listed under Plain HTTP Hosts)', () => {
+		expect(parseRobotWebhook('http://127.0.0.1:8790/robot/send?access_token=tok42&timestamp=1&sign=x', '127.0.0.1:8790')).toEqual({
 			endpoint: 'http://127.0.0.1:8790/robot/send',
 			accessToken: 'tok42',
 		});
@@ -166,6 +166,28 @@ describe('parseRobotWebhook', () => {
 			endpoint: 'https://proxy.example.com/dingtalk/robot/send',
 			accessToken: 'tok42',
 		});
+	});
+
+	test.each([
+		['plain http to DingTalk', 'http://oapi.dingtalk.com/robot/send?access_token=canaryToken123', '', 'uses plain http:// to oapi.dingtalk.com; DingTalk is reached only over https://'],
+		['plain http to DingTalk, even when listed', 'http://oapi.dingtalk.com/robot/send?access_token=canaryToken123', 'oapi.dingtalk.com', 'uses plain http:// to oapi.dingtalk.com'],
+		['another port of DingTalk', 'https://oapi.dingtalk.com:8443/robot/send?access_token=canaryToken123', '', 'uses port 8443 of oapi.dingtalk.com; DingTalk serves https on port 443 only'],
+		['plain http to a host not listed', 'http://127.0.0.1:8790/robot/send?access_token=canaryToken123', '', 'uses plain http:// to 127.0.0.1:8790, which is not listed as a plain-HTTP host'],
+		['plain http to another port of a listed host', 'http://127.0.0.1:8791/robot/send?access_token=canaryToken123', '127.0.0.1:8790', 'uses plain http:// to 127.0.0.1:8791'],
+		['a listed host without port means port 80', 'http://127.0.0.1:8790/robot/send?access_token=canaryToken123', '127.0.0.1', 'uses plain http:// to 127.0.0.1:8790'],
+	])('refuses %s, without repeating the token', (_name, input, plainHttpHosts, problem) => {
+		let message = '';
+		try {
+			parseRobotWebhook(input, plainHttpHosts);
+		} catch (error) {
+			message = (error as Error).message;
+		}
+		expect(message).toContain(problem);
+		expect(message).not.toContain('canaryToken123');
+	});
+
+	test('a listed host without port is reached on port 80', () => {
+		expect(parseRobotWebhook('http://proxy.corp/robot/send?access_token=tok42', 'proxy.corp').endpoint).toBe('http://proxy.corp/robot/send');
 	});
 
 	test.each([

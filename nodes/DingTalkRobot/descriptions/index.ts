@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { actionCardProperties } from './actionCard';
 import { feedCardProperties } from './feedCard';
+import { imageProperties } from './image';
 import { jsonProperties } from './json';
 import { linkProperties } from './link';
 import { markdownProperties } from './markdown';
@@ -20,6 +21,7 @@ export const dingTalkRobotProperties: INodeProperties[] = [
 	...linkProperties,
 	...actionCardProperties,
 	...feedCardProperties,
+	...imageProperties,
 	...jsonProperties,
 	mentionsProperty,
 	optionsProperty,

@@ -9,7 +9,7 @@ export const mentionsProperty: INodeProperties = {
 	placeholder: 'Add Mention',
 	default: {},
 	description: 'People to @-mention. DingTalk only highlights a mention that also appears as @… in the message; the node adds the missing ones (see Options).',
-	displayOptions: forMessageTypes('text', 'markdown', 'actionCard'),
+	displayOptions: forMessageTypes('text', 'markdown', 'actionCard', 'image'),
 	options: [
 		{
 			displayName: 'Mention Everyone',
@@ -24,7 +24,8 @@ export const mentionsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. 13800000000, 13900000000',
-			description: 'Mobile numbers of the people to mention, separated by commas, spaces or new lines (or an array from an expression)',
+			description:
+				'Mobile numbers of the people to mention, separated by commas or new lines (13800000000, +86 138 0013 8000; or an array from an expression). Anything that is not a mobile number is refused.',
 		},
 		{
 			displayName: 'User IDs',

@@ -17,6 +17,11 @@ export const messageTypeProperty: INodeProperties = {
 			description: 'A list of links, each with a title and a picture',
 		},
 		{
+			name: 'Image',
+			value: 'image',
+			description: 'A picture from a URL, with a title and a caption (sent as markdown)',
+		},
+		{
 			name: 'JSON',
 			value: 'json',
 			description: 'A raw DingTalk message body, for what the forms do not cover',

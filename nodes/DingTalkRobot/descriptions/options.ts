@@ -21,7 +21,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description: 'Whether to append the @mobile / @userId of each mention that the message does not contain yet, so that DingTalk highlights it',
-			displayOptions: { show: { '/messageType': ['text', 'markdown', 'actionCard'] } },
+			displayOptions: { show: { '/messageType': ['text', 'markdown', 'actionCard', 'image'] } },
 		},
 		{
 			displayName: 'Combine Items',
@@ -63,7 +63,7 @@ export const optionsProperty: INodeProperties = {
 			displayName: 'Max Wait (Seconds)',
 			name: 'maxWaitSeconds',
 			type: 'number',
-			typeOptions: { minValue: 0 },
+			typeOptions: { minValue: 0, maxValue: 86400 },
 			default: 900,
 			description:
 				'The longest this execution may wait in all for the rate limit and for retries (the default waits out a 10-minute throttle). Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
@@ -75,7 +75,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. {{ $json.alertId }}',
-			description: 'DingTalk posts a message only once per ID. By default every item gets a new random ID; set one (e.g. an alert ID) to make sure the same event is never posted twice.',
+			description:
+				'DingTalk posts a message only once per ID and answers "ok" to any later message with the same ID, even if its text differs. By default every item gets a new random ID; set one per event (e.g. an alert ID) so that the same event is never posted twice, also when the workflow runs again. Items of one run that share an ID but differ are refused.',
 		},
 		{
 			displayName: 'Messages per Minute',
@@ -109,7 +110,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'string',
 			default: DINGTALK_SESSION_HOSTS,
 			description:
-				'The hosts a Session Webhook may point at, separated by commas. Replies to any other host are refused before sending, so a forged item cannot make n8n post elsewhere. Add a host only for a proxy or a test simulator (host:port).',
+				'The hosts a Session Webhook may point at, separated by commas. Replies to any other host are refused before sending, so a forged item cannot make n8n post elsewhere. DingTalk\'s hosts are reached over https on port 443 only. Add a host only for a proxy or a test simulator, as host:port unless it uses port 443 (https) or 80 (http); such a host may use plain http.',
 			displayOptions: { show: { '/target': ['session'] } },
 		},
 		{
@@ -124,7 +125,7 @@ export const optionsProperty: INodeProperties = {
 			displayName: 'Timeout (Seconds)',
 			name: 'timeoutSeconds',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 1, maxValue: 600 },
 			default: 15,
 			description: 'How long to wait for DingTalk\'s answer to one attempt',
 			displayOptions: posted,

@@ -2,7 +2,7 @@
  * Pure builders, one per message type: form values in, a DingTalk message body out, every
  * problem reported as a MessageInputError naming the form field. No n8n, no I/O.
  */
-import { MessageInputError, optionalUrl, requireText, requireUrl } from './fields';
+import { MAX_ACTION_CARD_BUTTONS, MAX_FEED_CARD_LINKS, MessageInputError, assertAtMost, optionalUrl, readBoolean, requireText, requireUrl } from './fields';
 import { rewriteMarkdownLinks, toSidePanelUrl } from './links';
 import { appendMissingMentions, resolveMentions, type MentionInput } from './mentions';
 import type {
@@ -94,7 +94,7 @@ export interface ActionCardMessageInput extends MarkdownMessageInput {
 	singleUrl?: unknown;
 	buttons?: Array<{ title?: unknown; url?: unknown }>;
 	btnOrientation?: 'vertical' | 'horizontal';
-	hideAvatar?: boolean;
+	hideAvatar?: unknown;
 }
 
 export function buildActionCardMessage(
@@ -108,11 +108,12 @@ export function buildActionCardMessage(
 		title,
 		text,
 		btnOrientation: input.btnOrientation === 'horizontal' ? '1' : '0',
-		...(input.hideAvatar !== undefined && { hideAvatar: input.hideAvatar ? '1' : '0' }),
+		...(input.hideAvatar !== undefined && { hideAvatar: readBoolean(input.hideAvatar, 'Hide Robot Avatar', false) ? '1' : '0' }),
 	};
 	if (input.buttonMode === 'multiple') {
 		const buttons = input.buttons ?? [];
 		if (buttons.length === 0) throw new MessageInputError('Buttons', 'needs at least one button');
+		assertAtMost(buttons, MAX_ACTION_CARD_BUTTONS, 'Buttons', 'buttons');
 		card.btns = buttons.map(
 			(button, index): ActionCardButton => ({
 				title: requireText(button.title, `Buttons › Button ${index + 1} › Title`),
@@ -135,6 +136,7 @@ export function buildFeedCardMessage(
 	options = DEFAULT_BUILD_OPTIONS,
 ): FeedCardRobotMessage {
 	if (input.links.length === 0) throw new MessageInputError('Links', 'needs at least one link');
+	assertAtMost(input.links, MAX_FEED_CARD_LINKS, 'Links', 'links');
 	const links = input.links.map((entry, index): FeedCardLink => {
 		// checked in the order of the form
 		const title = requireText(entry.title, `Links › Link ${index + 1} › Title`);
@@ -146,4 +148,27 @@ export function buildFeedCardMessage(
 		};
 	});
 	return { msgtype: 'feedCard', feedCard: { links } };
+}
+
+export interface ImageMessageInput {
+	imageUrl: unknown;
+	title?: unknown;
+	caption?: unknown;
+	mentions?: MentionInput;
+}
+
+/**
+ * A picture in the group. DingTalk's webhook has no image message type that it documents (the
+ * `image` type DingtalkChatbot sends is listed as unsupported), so the picture is sent the way
+ * DingTalk documents it: a markdown message `![title](url)`, the caption below, mentions after.
+ */
+export function buildImageMessage(input: ImageMessageInput, options = DEFAULT_BUILD_OPTIONS): MarkdownRobotMessage {
+	const imageUrl = requireUrl(input.imageUrl, 'Image URL', false);
+	const title = input.title === undefined || input.title === null || String(input.title).trim() === '' ? 'Image' : requireText(input.title, 'Title');
+	const caption = input.caption === undefined || input.caption === null ? '' : typeof input.caption === 'object' ? requireText(input.caption, 'Caption') : String(input.caption).trim();
+	// the alt text is the title without brackets, which would end the markdown image early
+	const picture = `![${title.replace(/[[\]\n]/g, ' ').trim()}](${imageUrl.replace(/[()]/g, (bracket) => encodeURIComponent(bracket))})`;
+	const markdown = caption ? `${picture}\n\n${caption}` : picture;
+	const { at, text } = mentionsFor(markdown, input.mentions, options, '\n\n');
+	return { msgtype: 'markdown', markdown: { title, text }, ...(at && { at }) };
 }

@@ -2,8 +2,8 @@
  * Checks on a finished message body, whatever built it: DingTalk's required fields (for raw JSON
  * bodies), its size limit and the robot's keywords. Each failure is a MessageInputError.
  */
-import { MAX_MESSAGE_BYTES, MAX_MENTIONS, MessageInputError, describeValue, requireText, requireUrl } from './fields';
-import { parseMentionList } from './mentions';
+import { MAX_ACTION_CARD_BUTTONS, MAX_FEED_CARD_LINKS, MAX_MESSAGE_BYTES, MessageInputError, assertAtMost, describeValue, requireText, requireUrl } from './fields';
+import { resolveMentions } from './mentions';
 import { ROBOT_MESSAGE_TYPES, type RobotMessage } from './types';
 
 type JsonObject = Record<string, unknown>;
@@ -39,7 +39,9 @@ function parseJson(text: string, field: string): unknown {
  * `label` prefixes every field name ("JSON Body › markdown.title").
  */
 export function validateRobotMessageJson(value: unknown, label: string): RobotMessage & JsonObject {
-	const message = requireObject(typeof value === 'string' ? parseJson(value, label) : value, label);
+	const given = requireObject(typeof value === 'string' ? parseJson(value, label) : value, label);
+	// a copy: links are normalized and mentions read into it, never into the item's own data
+	const message = JSON.parse(JSON.stringify(given)) as JsonObject;
 	const field = (path: string) => `${label} › ${path}`;
 	const msgtype = message.msgtype;
 	if (typeof msgtype !== 'string' || !ROBOT_MESSAGE_TYPES.includes(msgtype as RobotMessage['msgtype'])) {
@@ -49,6 +51,10 @@ export function validateRobotMessageJson(value: unknown, label: string): RobotMe
 		);
 	}
 	const part = requireObject(message[msgtype], field(msgtype));
+	/** checks the link at `key` of `owner` and puts the normalized link back */
+	const url = (owner: JsonObject, key: string, path: string, allowDingTalkScheme = true) => {
+		owner[key] = requireUrl(owner[key], field(path), allowDingTalkScheme);
+	};
 	switch (msgtype) {
 		case 'text':
 			requireText(part.content, field('text.content'));
@@ -60,40 +66,40 @@ export function validateRobotMessageJson(value: unknown, label: string): RobotMe
 		case 'link':
 			requireText(part.title, field('link.title'));
 			requireText(part.text, field('link.text'));
-			requireUrl(part.messageUrl, field('link.messageUrl'));
-			if (part.picUrl !== undefined && part.picUrl !== '') requireUrl(part.picUrl, field('link.picUrl'), false);
+			url(part, 'messageUrl', 'link.messageUrl');
+			if (part.picUrl !== undefined && part.picUrl !== '') url(part, 'picUrl', 'link.picUrl', false);
 			break;
 		case 'actionCard':
 			requireText(part.title, field('actionCard.title'));
 			requireText(part.text, field('actionCard.text'));
 			if (part.singleTitle !== undefined || part.singleURL !== undefined) {
 				requireText(part.singleTitle, field('actionCard.singleTitle'));
-				requireUrl(part.singleURL, field('actionCard.singleURL'));
+				url(part, 'singleURL', 'actionCard.singleURL');
 			} else {
-				requireNonEmptyArray(part.btns, field('actionCard.btns')).forEach((button, index) => {
+				const buttons = requireNonEmptyArray(part.btns, field('actionCard.btns'));
+				assertAtMost(buttons, MAX_ACTION_CARD_BUTTONS, field('actionCard.btns'), 'buttons').forEach((button, index) => {
 					const btn = requireObject(button, field(`actionCard.btns[${index}]`));
 					requireText(btn.title, field(`actionCard.btns[${index}].title`));
-					requireUrl(btn.actionURL, field(`actionCard.btns[${index}].actionURL`));
+					url(btn, 'actionURL', `actionCard.btns[${index}].actionURL`);
 				});
 			}
 			break;
-		case 'feedCard':
-			requireNonEmptyArray(part.links, field('feedCard.links')).forEach((entry, index) => {
+		case 'feedCard': {
+			const links = requireNonEmptyArray(part.links, field('feedCard.links'));
+			assertAtMost(links, MAX_FEED_CARD_LINKS, field('feedCard.links'), 'links').forEach((entry, index) => {
 				const link = requireObject(entry, field(`feedCard.links[${index}]`));
 				requireText(link.title, field(`feedCard.links[${index}].title`));
-				requireUrl(link.messageURL, field(`feedCard.links[${index}].messageURL`));
-				requireUrl(link.picURL, field(`feedCard.links[${index}].picURL`), false);
+				url(link, 'messageURL', `feedCard.links[${index}].messageURL`);
+				url(link, 'picURL', `feedCard.links[${index}].picURL`, false);
 			});
 			break;
+		}
 	}
 	if (message.at !== undefined) {
 		const at = requireObject(message.at, field('at'));
-		const count =
-			parseMentionList(at.atMobiles, field('at.atMobiles')).length +
-			parseMentionList(at.atUserIds, field('at.atUserIds')).length;
-		if (count > MAX_MENTIONS) {
-			throw new MessageInputError(field('at'), `mentions ${count} people; DingTalk allows at most ${MAX_MENTIONS}`);
-		}
+		// the same reading as the form's Mentions: mobiles checked, "true" read as true
+		const mentions = resolveMentions(at, { mobiles: field('at.atMobiles'), userIds: field('at.atUserIds'), all: field('at.isAtAll') });
+		message.at = mentions.at ?? { isAtAll: false };
 	}
 	return message as RobotMessage & JsonObject;
 }
@@ -120,15 +126,29 @@ export function parseKeywords(value: unknown): string[] {
 	return [...new Set(value.split(/[\n,，、;；]+/).map((keyword) => keyword.trim()).filter(Boolean))];
 }
 
-function collectText(value: unknown, into: string[]): string[] {
-	if (typeof value === 'string') into.push(value);
-	else if (Array.isArray(value)) value.forEach((entry) => collectText(entry, into));
-	else if (isObject(value)) {
-		for (const [key, entry] of Object.entries(value)) {
-			if (key !== 'msgtype' && key !== 'msgUuid') collectText(entry, into);
-		}
+const textOf = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/**
+ * The words DingTalk matches a robot's keywords against: what the group reads as the message,
+ * i.e. text.content; the title and text of markdown, link and actionCard; the titles of
+ * feedCard links. Not URLs, button titles, pictures or the @-lists: a keyword only there is
+ * refused by DingTalk (310000), so it is refused here too.
+ */
+export function keywordText(body: object): string {
+	const message = body as Record<string, unknown>;
+	const part = (isObject(message[String(message.msgtype)]) ? message[String(message.msgtype)] : {}) as JsonObject;
+	switch (message.msgtype) {
+		case 'text':
+			return textOf(part.content);
+		case 'markdown':
+		case 'link':
+		case 'actionCard':
+			return `${textOf(part.title)}\n${textOf(part.text)}`;
+		case 'feedCard':
+			return (Array.isArray(part.links) ? part.links : []).map((link) => textOf((link as JsonObject | null)?.title)).join('\n');
+		default:
+			return '';
 	}
-	return into;
 }
 
 /**
@@ -137,11 +157,11 @@ function collectText(value: unknown, into: string[]): string[] {
  */
 export function assertHasKeyword(body: object, keywords: string[], field: string): void {
 	if (keywords.length === 0) return;
-	const text = collectText(body, []).join('\n');
+	const text = keywordText(body);
 	if (keywords.some((keyword) => text.includes(keyword))) return;
 	throw new MessageInputError(
 		field,
-		`contains none of the robot's keywords (${keywords.join(', ')}); DingTalk would reject the message`,
-		'Add one of the keywords to the message, or correct the Keywords of the DingTalk Robot credential.',
+		`contains none of the robot's keywords (${keywords.join(', ')}) in the text DingTalk checks (the title and text, not links, buttons or mentions); DingTalk would reject the message`,
+		'Add one of the keywords to the message text or title, or correct the Keywords of the DingTalk Robot credential.',
 	);
 }

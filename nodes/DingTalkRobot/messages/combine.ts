@@ -4,7 +4,7 @@
  */
 import { MAX_MENTIONS, MessageInputError } from './fields';
 import { messageByteLength } from './checks';
-import { MENTION_FIELDS, appendMissingMentions, parseMentionList, resolveMentions, type MentionInput } from './mentions';
+import { MENTION_FIELDS, appendMissingMentions, countMentioned, readMentionFlag, resolveMentions, type MentionInput } from './mentions';
 import type { MarkdownRobotMessage, RobotAt, TextRobotMessage } from './types';
 
 export type CombinableMessage = TextRobotMessage | MarkdownRobotMessage;
@@ -40,7 +40,7 @@ function mergeMentions(entries: CombineEntry[]): { at?: RobotAt; names: string[]
 	const merged = {
 		atMobiles: entries.flatMap((entry) => entry.mentions?.atMobiles ?? []),
 		atUserIds: entries.flatMap((entry) => entry.mentions?.atUserIds ?? []),
-		isAtAll: entries.some((entry) => entry.mentions?.isAtAll === true),
+		isAtAll: entries.some((entry) => readMentionFlag(entry.mentions)),
 	};
 	return resolveMentions(merged);
 }
@@ -59,44 +59,54 @@ function composeMessage(entries: CombineEntry[], settings: CombineSettings, numb
 }
 
 /** How many people a chunk mentions, counted without building it (which refuses over 50). */
-const mentionCount = (entries: CombineEntry[]) =>
-	new Set([
-		...parseMentionList(entries.map((entry) => entry.mentions?.atMobiles), MENTION_FIELDS.mobiles),
-		...parseMentionList(entries.map((entry) => entry.mentions?.atUserIds), MENTION_FIELDS.userIds),
-	]).size;
+const mentionCount = (entries: CombineEntry[]) => countMentioned(entries.map((entry) => entry.mentions), MENTION_FIELDS);
+
+export interface CombineResult {
+	messages: CombinedMessage[];
+	/** items that cannot go into any message (too big alone): each fails on its own, the others are sent */
+	rejected: MessageInputError[];
+}
 
 /**
  * Packs items, in order, into as few messages as possible: a message ends at an item boundary
  * before it would exceed `maxBytes` or mention more than 50 people. An item too big for a
- * message of its own is refused (MessageInputError naming it).
+ * message of its own is rejected (a MessageInputError naming it) and the others are packed
+ * without it.
  */
-export function combineItems(entries: CombineEntry[], settings: CombineSettings): CombinedMessage[] {
+export function combineItems(entries: CombineEntry[], settings: CombineSettings): CombineResult {
 	const limit = settings.maxBytes - RESERVED_BYTES;
 	const fits = (chunk: CombineEntry[]) =>
 		mentionCount(chunk) <= MAX_MENTIONS && messageByteLength(composeMessage(chunk, settings)) <= limit;
+	const rejected: MessageInputError[] = [];
 	const chunks: CombineEntry[][] = [];
 	let current: CombineEntry[] = [];
 	for (const entry of entries) {
+		if (!fits([entry])) {
+			rejected.push(
+				new MessageInputError(
+					settings.field,
+					`is too long to combine: this item alone makes a message over ${settings.maxBytes} bytes`,
+					'Shorten it, or turn off Combine Items and turn on Split Long Messages.',
+					entry.itemIndex,
+				),
+			);
+			continue;
+		}
 		if (fits([...current, entry])) {
 			current.push(entry);
 			continue;
 		}
-		if (current.length > 0) chunks.push(current);
-		if (!fits([entry])) {
-			throw new MessageInputError(
-				settings.field,
-				`is too long to combine: one item alone exceeds ${settings.maxBytes} bytes`,
-				undefined,
-				entry.itemIndex,
-			);
-		}
+		chunks.push(current);
 		current = [entry];
 	}
 	if (current.length > 0) chunks.push(current);
-	return chunks.map((chunk, index) => ({
-		message: composeMessage(chunk, settings, chunks.length > 1 ? ` (${index + 1}/${chunks.length})` : ''),
-		itemIndices: chunk.map((entry) => entry.itemIndex),
-	}));
+	return {
+		messages: chunks.map((chunk, index) => ({
+			message: composeMessage(chunk, settings, chunks.length > 1 ? ` (${index + 1}/${chunks.length})` : ''),
+			itemIndices: chunk.map((entry) => entry.itemIndex),
+		})),
+		rejected,
+	};
 }
 
 /** The longest prefix of `text` (whole code points) for which `fits` holds; at least one character. */

@@ -1,33 +1,114 @@
-import { MAX_MENTIONS, MessageInputError, describeValue } from './fields';
+/**
+ * Who a message @-mentions, from what people type or map: lists separated by commas (also
+ * full-width), 、, semicolons or line breaks, arrays from expressions, and JSON arrays held as
+ * text. Mobiles may be written the way people write them (spaces, dashes, +86); anything that is
+ * not a mobile is refused with the value, never sent as a "mobile" DingTalk cannot match.
+ */
+import { MAX_MENTIONS, MessageInputError, describeValue, readBoolean } from './fields';
 import type { RobotAt } from './types';
 
 export interface MentionInput {
-	/** text from the form (comma, full-width comma, 、, semicolon, space or new line separated) or an array from an expression */
+	/** text from the form or an array from an expression */
 	atMobiles?: unknown;
 	atUserIds?: unknown;
-	isAtAll?: boolean;
-}
-
-/** Splits what users type or map into a clean list: trimmed, leading "@" dropped, no empties, no repeats. */
-export function parseMentionList(value: unknown, field: string): string[] {
-	if (value === undefined || value === null || value === '') return [];
-	const parts: string[] = [];
-	const collect = (entry: unknown) => {
-		if (entry === undefined || entry === null) return;
-		if (Array.isArray(entry)) return entry.forEach(collect);
-		if (typeof entry === 'number' && Number.isFinite(entry)) return parts.push(String(entry));
-		if (typeof entry !== 'string') {
-			throw new MessageInputError(field, `must be a list of mobiles or user IDs, got ${describeValue(value)}`);
-		}
-		parts.push(...entry.split(/[\s,，、;；]+/));
-	};
-	collect(value);
-	const cleaned = parts.map((part) => part.trim().replace(/^@+/, '')).filter((part) => part !== '');
-	return [...new Set(cleaned)];
+	/** a boolean, or "true"/"false" from an expression */
+	isAtAll?: unknown;
 }
 
 /** The form labels of the mention fields, named in errors. */
-export const MENTION_FIELDS = { mobiles: 'Mentions › Mobiles', userIds: 'Mentions › User IDs' };
+export const MENTION_FIELDS = { mobiles: 'Mentions › Mobiles', userIds: 'Mentions › User IDs', all: 'Mentions › Mention Everyone' };
+
+/** Separators between entries of a list (spaces are handled per kind: "+86 138 0013 8000" is one mobile). */
+const LIST_SEPARATORS = /[\n\r\t,，、;；]+/;
+
+/** A JSON array held as text, or undefined when the text is not one. */
+function parseJsonArray(text: string): unknown[] | undefined {
+	try {
+		const parsed: unknown = JSON.parse(text);
+		return Array.isArray(parsed) ? parsed : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The entries of a mention value: strings split at separators, arrays flattened, JSON arrays in text parsed. */
+function listEntries(value: unknown, field: string, kind: string): string[] {
+	const entries: string[] = [];
+	const refuse = () => new MessageInputError(field, `must be a list of ${kind}, got ${describeValue(value)}`);
+	const collect = (entry: unknown): void => {
+		if (entry === undefined || entry === null) return;
+		if (Array.isArray(entry)) return entry.forEach(collect);
+		if (typeof entry === 'number') {
+			if (!Number.isFinite(entry)) throw refuse();
+			entries.push(String(entry));
+			return;
+		}
+		if (typeof entry !== 'string') throw refuse();
+		const text = entry.trim();
+		if (text.startsWith('[') && text.endsWith(']')) {
+			const parsed = parseJsonArray(text);
+			if (parsed === undefined) throw new MessageInputError(field, `looks like a JSON array but is not valid JSON, got ${describeValue(entry)}`);
+			return collect(parsed);
+		}
+		entries.push(...text.split(LIST_SEPARATORS));
+	};
+	collect(value);
+	return entries.map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
+/** A mainland China mobile, with or without +86 / 0086 / 86: its 11 digits. */
+const CHINA_MOBILE = /^(?:\+86|0086|86)?(1[3-9]\d{9})$/;
+/** Another country's mobile in international form (+ and 7–15 digits). */
+const INTERNATIONAL_MOBILE = /^\+[1-9]\d{6,14}$/;
+
+/** "+86 138-0013-8000" → "13800138000"; undefined when it is not a mobile. */
+export function normalizeMobile(text: string): string | undefined {
+	const compact = text.replace(/^@+/, '').replace(/[\s\-().]/g, '');
+	const china = CHINA_MOBILE.exec(compact);
+	if (china) return china[1];
+	return INTERNATIONAL_MOBILE.test(compact) ? compact : undefined;
+}
+
+export function parseMobileList(value: unknown, field: string): string[] {
+	const mobiles: string[] = [];
+	for (const entry of listEntries(value, field, 'mobiles')) {
+		const whole = normalizeMobile(entry);
+		if (whole) {
+			mobiles.push(whole);
+			continue;
+		}
+		// "13800000000 13900000000": several mobiles separated by spaces
+		const parts = entry.split(/\s+/).map(normalizeMobile);
+		if (parts.length > 1 && parts.every((part) => part !== undefined)) {
+			mobiles.push(...(parts as string[]));
+			continue;
+		}
+		throw new MessageInputError(
+			field,
+			`has ${describeValue(entry)}, which is not a mobile number`,
+			'Write mobiles as 13800000000 (or +86 138 0013 8000), separated by commas or line breaks. Mention people by user ID in Mentions › User IDs.',
+		);
+	}
+	return [...new Set(mobiles)];
+}
+
+/** Characters no DingTalk user ID has; seeing them means a broken list (a JSON array's quotes, an "@" between IDs). */
+const NOT_IN_USER_IDS = /["'`[\]{}<>@\\]/;
+
+export function parseUserIdList(value: unknown, field: string): string[] {
+	const userIds: string[] = [];
+	for (const entry of listEntries(value, field, 'user IDs')) {
+		for (const word of entry.split(/\s+/)) {
+			const userId = word.replace(/^@+/, '');
+			if (userId === '') continue;
+			if (NOT_IN_USER_IDS.test(userId)) {
+				throw new MessageInputError(field, `has ${describeValue(word)}, which is not a DingTalk user ID`, 'Separate user IDs with commas or line breaks, e.g. manager1234, user5678.');
+			}
+			userIds.push(userId);
+		}
+	}
+	return [...new Set(userIds)];
+}
 
 export interface ResolvedMentions {
 	at?: RobotAt;
@@ -36,9 +117,9 @@ export interface ResolvedMentions {
 }
 
 export function resolveMentions(input: MentionInput | undefined, fields = MENTION_FIELDS): ResolvedMentions {
-	const atMobiles = parseMentionList(input?.atMobiles, fields.mobiles);
-	const atUserIds = parseMentionList(input?.atUserIds, fields.userIds);
-	const isAtAll = input?.isAtAll === true;
+	const atMobiles = parseMobileList(input?.atMobiles, fields.mobiles);
+	const atUserIds = parseUserIdList(input?.atUserIds, fields.userIds);
+	const isAtAll = readBoolean(input?.isAtAll, fields.all, false);
 	const count = atMobiles.length + atUserIds.length;
 	if (count > MAX_MENTIONS) {
 		throw new MessageInputError(
@@ -52,6 +133,14 @@ export function resolveMentions(input: MentionInput | undefined, fields = MENTIO
 	if (atUserIds.length) at.atUserIds = atUserIds;
 	at.isAtAll = isAtAll;
 	return { at, names: [...atMobiles, ...atUserIds] };
+}
+
+/** How many different people some mention inputs name together (for Combine Items, which merges them). */
+export function countMentioned(inputs: Array<MentionInput | undefined>, fields = MENTION_FIELDS): number {
+	return new Set([
+		...parseMobileList(inputs.map((input) => input?.atMobiles), fields.mobiles),
+		...parseUserIdList(inputs.map((input) => input?.atUserIds), fields.userIds),
+	]).size;
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -70,4 +159,9 @@ export function appendMissingMentions(content: string, names: string[], separato
 	const missing = names.filter((name) => !mentionsName(content, name));
 	if (missing.length === 0) return content;
 	return `${content}${separator}${missing.map((name) => `@${name}`).join(' ')}`;
+}
+
+/** Mention Everyone of an input already checked by resolveMentions. */
+export function readMentionFlag(input: MentionInput | undefined, fields = MENTION_FIELDS): boolean {
+	return readBoolean(input?.isAtAll, fields.all, false);
 }

@@ -1,13 +1,15 @@
 /**
  * Replying in a conversation: the session webhook a DingTalk Robot Trigger item carries is
- * checked before anything is sent. It must point at a DingTalk host (or one the user listed),
- * so a forged item cannot make n8n post somewhere else, and it must not have expired.
+ * checked before anything is sent. It must point at a DingTalk host over https (or a host the
+ * user listed, on the port listed), so a forged item cannot make n8n post somewhere else or in
+ * clear text, and it must not have expired.
  * Errors never repeat the URL: its `session` parameter lets anyone post to the conversation.
  */
+import { DINGTALK_API_HOSTS, insecureTransportReason, isDingTalkHost, isHostListed, parseHostList } from '../../../credentials/endpoints';
 import { MessageInputError, describeValue } from './fields';
 
 /** The hosts DingTalk hands out session webhooks on (the option's default); anything else is refused before sending. */
-export const DINGTALK_SESSION_HOSTS = 'oapi.dingtalk.com, api.dingtalk.com';
+export const DINGTALK_SESSION_HOSTS = DINGTALK_API_HOSTS.join(', ');
 
 export interface SessionWebhook {
 	url: string;
@@ -21,12 +23,7 @@ const WEBHOOK_FIELD = 'Session Webhook';
 const EXPIRY_FIELD = 'Session Expires At';
 
 /** "oapi.dingtalk.com, 127.0.0.1:8790" → lower-case hosts (with port when one is given). */
-export function parseSessionHosts(value: unknown): string[] {
-	return String(value ?? '')
-		.split(/[\s,，;；]+/)
-		.map((host) => host.trim().toLowerCase())
-		.filter(Boolean);
-}
+export const parseSessionHosts = parseHostList;
 
 /** The expiry as ms since the epoch, from milliseconds, a numeric string or an ISO time; undefined when blank. */
 function readExpiry(value: unknown): number | undefined {
@@ -67,13 +64,19 @@ export function checkSessionWebhook(url: unknown, expiresAt: unknown, allowedHos
 		throw new MessageInputError(WEBHOOK_FIELD, 'is not an http(s) URL', 'Map it to the sessionWebhook of a DingTalk Robot Trigger item.');
 	}
 	const parsed = new URL(text);
-	const host = parsed.host.toLowerCase();
-	if (!allowedHosts.includes(host) && !allowedHosts.includes(parsed.hostname.toLowerCase())) {
+	// a DingTalk host is listed by name (its scheme and port are checked below: https on 443 only); another host with its port
+	const listed = isDingTalkHost(parsed.hostname) ? allowedHosts.some((entry) => entry.replace(/:\d+$/, '') === parsed.hostname.toLowerCase()) : isHostListed(parsed, allowedHosts);
+	if (!listed) {
 		throw new MessageInputError(
 			WEBHOOK_FIELD,
-			`points at ${host}, which is not a DingTalk session webhook host (${allowedHosts.join(', ') || 'none allowed'})`,
-			'Replies go only to the hosts in Options › Session Webhook Hosts, so a forged item cannot send the message elsewhere. Add the host there if it is a proxy you trust.',
+			`points at ${parsed.host.toLowerCase()}, which is not a DingTalk session webhook host (${allowedHosts.join(', ') || 'none allowed'})`,
+			'Replies go only to the hosts in Options › Session Webhook Hosts (host, or host:port for another port than 443/80), so a forged item cannot send the message elsewhere. Add the host there if it is a proxy you trust.',
 		);
+	}
+	// listed hosts other than DingTalk's may be plain http: the user named them
+	const insecure = insecureTransportReason(parsed, isDingTalkHost(parsed.hostname) ? [] : allowedHosts);
+	if (insecure) {
+		throw new MessageInputError(WEBHOOK_FIELD, insecure, 'DingTalk\'s session webhooks are https://oapi.dingtalk.com/robot/sendBySession?session=…; map the trigger item\'s sessionWebhook unchanged.');
 	}
 	const session = parsed.searchParams.get('session') ?? '';
 	const expiry = readExpiry(expiresAt);

@@ -9,6 +9,7 @@ import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-wo
 import type { RobotMessageBody } from '../messages/types';
 import { postRobotMessage, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 import { RateLimitWaitError, robotRateLimiter } from './rateLimiter';
+import type { Redactor } from './redact';
 
 export { CREDENTIAL_TYPE, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 
@@ -29,7 +30,7 @@ export interface DeliverySettings {
 	timeoutMs: number;
 	budget: WaitBudget;
 	/** removes the credential's secrets and session tokens from text that came from the HTTP layer */
-	redact: (text: string) => string;
+	redact: Redactor;
 }
 
 export interface Delivered {
@@ -39,24 +40,56 @@ export interface Delivered {
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
-function waitTooLong(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings, error: RateLimitWaitError, why: string) {
+function waitTooLong(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings, error: RateLimitWaitError) {
+	const why = error.throttled
+		? 'for DingTalk\'s throttle of this robot (errcode 410100) to pass'
+		: `for a free slot under ${settings.perMinute} messages per minute`;
 	return new NodeOperationError(
 		ctx.getNode(),
 		`${item.label}: rate limit: would wait ${seconds(error.waitMs)} s ${why}, more than the ${seconds(error.budgetMs)} s this execution may still wait`,
 		{
 			itemIndex: item.index,
-			description:
-				`DingTalk accepts ${settings.perMinute} messages per minute from this robot and throttles it for 10 minutes past that. ` +
-				'Nothing was sent for this item. Raise Options › Max Wait, combine items into fewer messages (Options › Combine Items), or send fewer items per execution.',
+			description: error.throttled
+				? 'DingTalk throttled this robot after it was sent more than 20 messages in a minute, and refuses everything it is sent for about 10 minutes. ' +
+					'Nothing was sent for this item. Raise Options › Max Wait to wait the throttle out, or run again later.'
+				: `DingTalk accepts ${settings.perMinute} messages per minute from this robot and throttles it for 10 minutes past that. ` +
+					'Nothing was sent for this item. Raise Options › Max Wait, combine items into fewer messages (Options › Combine Items), or send fewer items per execution.',
 		},
 	);
 }
 
-/** Says on the error how many attempts were made, for the message and the error item. */
-function afterAttempts(error: NodeApiError, attempts: number): NodeApiError {
+/**
+ * Says on the error how many attempts were made and, when an attempt's answer could not be
+ * read, that DingTalk may have posted the message: the truth the output must not hide.
+ */
+function afterAttempts(error: NodeApiError, attempts: number, body: RobotMessageBody, ambiguous?: string): NodeApiError {
 	error.context.attempts = attempts;
 	if (attempts > 1) error.message = `${error.message} (after ${attempts} attempts)`;
+	if (ambiguous) {
+		error.context.mayHaveBeenPosted = true;
+		error.message = `${error.message}; DingTalk may have posted the message`;
+		error.description =
+			`An attempt got ${ambiguous} instead of DingTalk's answer, so DingTalk may have posted the message. ` +
+			`It carries msgUuid ${body.msgUuid}: DingTalk posts a message once per msgUuid, so running again with the same Options › Message ID cannot post it twice. ` +
+			(error.description ?? '');
+	}
 	return error;
+}
+
+/** Waits until the robot may be sent to: a free slot (when pacing) and no throttle of DingTalk's. */
+async function waitForTurn(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings, destination: Destination): Promise<void> {
+	// a throttle set while this message waited (another execution got 410100) holds it again
+	while (settings.pacing || robotRateLimiter.blockedUntil(destination.key) !== undefined) {
+		let wait: number;
+		try {
+			wait = robotRateLimiter.reserve(destination.key, settings.perMinute, settings.budget.remainingMs);
+		} catch (error) {
+			throw waitTooLong(ctx, item, settings, error as RateLimitWaitError);
+		}
+		settings.budget.spend(wait);
+		await robotRateLimiter.pause(wait);
+		if (robotRateLimiter.blockedUntil(destination.key) === undefined) return;
+	}
 }
 
 /** Sends one message: paced, retried where a retry can help, never posted twice (msgUuid). */
@@ -67,31 +100,22 @@ export async function sendRobotMessage(
 	settings: DeliverySettings,
 	destination: Destination,
 ): Promise<Delivered> {
-	let throttledBefore = false;
+	/** what an attempt got when DingTalk may have posted the message (its answer unreadable) */
+	let ambiguous: string | undefined;
 	for (let attempt = 1; ; attempt++) {
-		if (settings.pacing || throttledBefore) {
-			const why = throttledBefore ? 'for DingTalk\'s throttle of this robot (errcode 410100) to pass' : 'for a free slot';
-			let wait: number;
-			try {
-				wait = robotRateLimiter.reserve(destination.key, settings.perMinute, settings.budget.remainingMs);
-			} catch (error) {
-				throw waitTooLong(ctx, item, settings, error as RateLimitWaitError, why);
-			}
-			settings.budget.spend(wait);
-			await robotRateLimiter.pause(wait);
-		}
-
+		await waitForTurn(ctx, item, settings, destination);
+		const sentAt = robotRateLimiter.now();
 		const outcome = await postRobotMessage(ctx, body, item, settings.redact, settings.timeoutMs, destination);
 		if (outcome.ok) return { answer: outcome.answer, attempts: attempt };
-		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt);
+		if (outcome.maybePosted) ambiguous = outcome.summary;
+		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt, body, ambiguous);
 
 		if (outcome.retry === 'throttled') {
 			// Nothing reaches this robot until the throttle has passed: hold every message to it.
-			robotRateLimiter.block(destination.key);
-			throttledBefore = true;
+			robotRateLimiter.block(destination.key, sentAt);
 		} else {
 			const pause = robotRateLimiter.retryPause(attempt);
-			if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, attempt);
+			if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, attempt, body, ambiguous);
 			settings.budget.spend(pause);
 			await robotRateLimiter.pause(pause);
 		}

@@ -3,12 +3,18 @@
  * URL and a fresh signature to every request, or to a conversation's session webhook (a reply),
  * whose URL is its own authorization. This module posts the body and turns every way it can fail into
  * a NodeApiError that names the item, says what to do and carries no secret, plus whether a
- * later attempt of the same message may succeed.
+ * later attempt of the same message may succeed and whether this one may have been posted.
+ *
+ * Redirects are never followed: a 3xx could carry the message and its token to any host.
+ * An answer that cannot be read (HTTP 5xx, a 200 that is not DingTalk's JSON, errcode -1, a
+ * connection lost after sending) may come after DingTalk posted the message: it is retried with
+ * the same msgUuid until DingTalk answers readably, and reported as "may have been posted".
  */
 import { NodeApiError, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject } from 'n8n-workflow';
 
 import type { RobotMessageBody } from '../messages/types';
 import { explainDingTalkError } from './errors';
+import { redactDeep, redactedSnippet, type Redactor } from './redact';
 
 export const CREDENTIAL_TYPE = 'dingTalkRobotApi';
 
@@ -24,9 +30,22 @@ export interface DingTalkAnswer {
  */
 export type RetryKind = 'throttled' | 'transient' | 'never';
 
-export type PostOutcome = { ok: true; answer: DingTalkAnswer } | { ok: false; error: NodeApiError; retry: RetryKind };
+export type PostOutcome =
+	| { ok: true; answer: DingTalkAnswer }
+	| {
+			ok: false;
+			error: NodeApiError;
+			retry: RetryKind;
+			/** DingTalk may have posted the message before this failure (its answer could not be read) */
+			maybePosted: boolean;
+			/** a few words for the report of a later attempt: "HTTP 502", "errcode -1" */
+			summary: string;
+	  };
 
 const THROTTLED_ERRCODES = new Set([410100, 130101]);
+
+/** "System busy": DingTalk gives no guarantee that the message was not posted. */
+const BUSY_ERRCODE = -1;
 
 /** Where a message goes: the robot of the credential, or a conversation's session webhook. */
 export interface Destination {
@@ -43,18 +62,20 @@ export interface ItemRef {
 	label: string;
 }
 
+/** The error of one failed attempt: every text redacted, the raw answer cut after redaction. */
 function failure(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
+	redact: Redactor,
 	errorResponse: JsonObject,
 	message: string,
 	description: string,
 	httpCode?: number,
 ): NodeApiError {
-	return new NodeApiError(ctx.getNode(), errorResponse, {
+	return new NodeApiError(ctx.getNode(), redactDeep(errorResponse, redact), {
 		itemIndex: item.index,
-		message: `${item.label}: ${message}`,
-		description,
+		message: redact(`${item.label}: ${message}`),
+		description: redact(description),
 		...(httpCode !== undefined && { httpCode: String(httpCode) }),
 	});
 }
@@ -100,30 +121,25 @@ function networkFailure(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
 	error: NodeApiError & { code?: string; cause?: { code?: string } },
-	redact: (text: string) => string,
+	redact: Redactor,
 ): PostOutcome {
 	const code = [error.httpCode, error.cause?.code, error.code].find(
 		(candidate): candidate is string => typeof candidate === 'string' && /^[A-Z_]+$/.test(candidate),
 	);
-	const reason = (code && NETWORK_REASONS[code]) ?? redact(String(error.message ?? error));
+	const reason = (code && NETWORK_REASONS[code]) ?? redactedSnippet(String(error.message ?? error), redact);
 	const retry: RetryKind = code && TRANSIENT_NETWORK.has(code) ? 'transient' : 'never';
-	return { ok: false, retry, error: failure(
+	const maybePosted = !!code && MAYBE_DELIVERED.has(code);
+	return { ok: false, retry, maybePosted, summary: code ?? 'a network error', error: failure(
 		ctx,
 		item,
+		redact,
 		{ message: reason, ...(code && { networkError: code }) },
 		// The code goes to the description: n8n replaces a message that contains one with its own words.
 		`Could not reach DingTalk: ${reason}`,
-		(code ? `Network error ${code}. ` : '') +
-			(code && MAYBE_DELIVERED.has(code)
-				? 'DingTalk may or may not have posted the message. Its msgUuid makes a retry safe: DingTalk posts a message only once per msgUuid.'
-				: 'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.'),
+		(code ? `Network error ${code}.` : '') +
+			(maybePosted ? '' : ' Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.'),
 	) };
 }
-
-const snippet = (body: unknown) => {
-	const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-	return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-};
 
 /**
  * Posts one message, once. Never throws for a failure of DingTalk or the network: the outcome
@@ -134,7 +150,7 @@ export async function postRobotMessage(
 	ctx: IExecuteFunctions,
 	body: RobotMessageBody,
 	item: ItemRef,
-	redact: (text: string) => string,
+	redact: Redactor,
 	timeoutMs: number,
 	destination: Destination,
 ): Promise<PostOutcome> {
@@ -147,6 +163,7 @@ export async function postRobotMessage(
 		timeout: timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
 	};
 
 	let response: IN8nHttpFullResponse;
@@ -163,54 +180,40 @@ export async function postRobotMessage(
 	}
 
 	const status = Number(response.statusCode);
-	const answer = readDingTalkAnswer(response.body);
-	if (status < 200 || status > 299) {
-		return {
-			ok: false,
-			retry: status >= 500 ? 'transient' : 'never',
-			error: failure(
-				ctx,
-				item,
-				{ httpCode: String(status), body: redact(snippet(response.body)) },
-				`DingTalk answered HTTP ${status}`,
-				status >= 500
-					? 'DingTalk (or a proxy in between) had a server error. Try again later.'
-					: destination.sessionWebhook
-						? 'The request was refused before DingTalk read it: check that Session Webhook is the trigger item\'s sessionWebhook.'
-						: 'The request was refused before DingTalk read it: check the webhook URL in the DingTalk Robot credential.',
-				status,
-			),
-		};
+	const where = destination.sessionWebhook
+		? 'check that Session Webhook is the trigger item\'s sessionWebhook'
+		: 'check the webhook URL in the DingTalk Robot credential';
+	const fail = (
+		retry: RetryKind,
+		maybePosted: boolean,
+		summary: string,
+		errorResponse: JsonObject,
+		message: string,
+		description: string,
+	): PostOutcome => ({ ok: false, retry, maybePosted, summary, error: failure(ctx, item, redact, errorResponse, message, description, status >= 300 ? status : undefined) });
+
+	if (status >= 300 && status <= 399) {
+		return fail('never', false, `HTTP ${status}`, { httpCode: String(status) }, `DingTalk answered with a redirect (HTTP ${status}), which is never followed`,
+			`Nothing was sent elsewhere: a redirect could carry the message and its token to another host. DingTalk does not redirect its webhooks; ${where}, or the proxy in between.`);
 	}
+	if (status >= 400 && status <= 499) {
+		return fail('never', false, `HTTP ${status}`, { httpCode: String(status), body: redactedSnippet(response.body, redact) }, `DingTalk answered HTTP ${status}`,
+			`The request was refused before DingTalk read it: ${where}.`);
+	}
+	if (status < 200 || status > 299) {
+		return fail('transient', true, `HTTP ${status}`, { httpCode: String(status), body: redactedSnippet(response.body, redact) }, `DingTalk answered HTTP ${status}`,
+			'DingTalk (or a proxy in between) had a server error.');
+	}
+	const answer = readDingTalkAnswer(response.body);
 	if (!answer) {
-		return {
-			ok: false,
-			retry: 'never',
-			error: failure(
-				ctx,
-				item,
-				{ body: redact(snippet(response.body)) },
-				'DingTalk\'s answer was not the expected JSON',
-				`The webhook answered: ${redact(snippet(response.body))}. ` +
-					(destination.sessionWebhook
-						? 'Check that Session Webhook is the trigger item\'s sessionWebhook (or a proxy that forwards it).'
-						: 'Check that the credential\'s webhook URL points at DingTalk\'s robot/send endpoint (or a proxy that forwards it).'),
-			),
-		};
+		return fail('transient', true, 'an unreadable answer', { body: redactedSnippet(response.body, redact) }, 'DingTalk\'s answer could not be read (not DingTalk\'s JSON with an errcode)',
+			`The webhook answered: ${redactedSnippet(response.body, redact)}. A proxy in between may have replaced DingTalk's answer; otherwise ${where}.`);
 	}
 	if (answer.errcode !== 0) {
 		const explanation = explainDingTalkError(answer.errcode, answer.errmsg, destination.sessionWebhook ? 'session' : 'robot');
-		return {
-			ok: false,
-			retry: THROTTLED_ERRCODES.has(answer.errcode) ? 'throttled' : explanation.retryable ? 'transient' : 'never',
-			error: failure(
-				ctx,
-				item,
-				{ errcode: answer.errcode, errmsg: redact(answer.errmsg) },
-				`${explanation.message} [errcode ${answer.errcode}: ${redact(answer.errmsg)}]`,
-				explanation.description,
-			),
-		};
+		const retry: RetryKind = THROTTLED_ERRCODES.has(answer.errcode) ? 'throttled' : explanation.retryable ? 'transient' : 'never';
+		return fail(retry, answer.errcode === BUSY_ERRCODE, `errcode ${answer.errcode}`, { errcode: answer.errcode, errmsg: redact(answer.errmsg) },
+			`${explanation.message} [errcode ${answer.errcode}: ${redact(answer.errmsg)}]`, explanation.description);
 	}
 	return { ok: true, answer };
 }

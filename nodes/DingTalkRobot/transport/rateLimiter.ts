@@ -43,18 +43,25 @@ export class RateLimitWaitError extends Error {
 	constructor(
 		readonly waitMs: number,
 		readonly budgetMs: number,
+		/** the wait is for DingTalk's throttle of the robot to end, not for a free slot */
+		readonly throttled = false,
 	) {
 		super(`would wait ${Math.ceil(waitMs / 1000)} s`);
 		this.name = 'RateLimitWaitError';
 	}
 }
 
+/** How many reservations pass between two sweeps of robots whose windows and blocks are over. */
+const SWEEP_EVERY = 256;
+
 export class RobotRateLimiter {
 	/** send times reserved per robot, ascending; may lie in the future */
 	private readonly reserved = new Map<string, number[]>();
 
-	/** robots DingTalk throttled: nothing is sent to them before this time */
-	private readonly blockedUntil = new Map<string, number>();
+	/** robots DingTalk throttled: nothing is sent to them before `until`; `since` is when we learnt it */
+	private readonly blocks = new Map<string, { since: number; until: number }>();
+
+	private reservationsSinceSweep = 0;
 
 	constructor(
 		private clock: LimiterClock,
@@ -66,12 +73,40 @@ export class RobotRateLimiter {
 		this.timing = { ...this.timing, ...timing };
 		if (clock) this.clock = clock;
 		this.reserved.clear();
-		this.blockedUntil.clear();
+		this.blocks.clear();
+	}
+
+	/** How many robots the limiter holds state for (every session webhook is one). */
+	get size(): number {
+		return new Set([...this.reserved.keys(), ...this.blocks.keys()]).size;
+	}
+
+	/** Forgets robots whose last window and block are over: their state no longer changes any wait. */
+	sweep(): void {
+		const now = this.clock.now();
+		const span = this.timing.windowMs + this.timing.marginMs;
+		for (const [robot, times] of this.reserved) {
+			if ((times[times.length - 1] ?? -Infinity) <= now - span) this.reserved.delete(robot);
+		}
+		for (const [robot, block] of this.blocks) {
+			if (block.until <= now) this.blocks.delete(robot);
+		}
+		this.reservationsSinceSweep = 0;
+	}
+
+	/** Until when DingTalk's throttle holds the robot, or undefined when it does not. */
+	blockedUntil(robot: string): number | undefined {
+		const until = this.blocks.get(robot)?.until;
+		return until !== undefined && until > this.clock.now() ? until : undefined;
 	}
 
 	/** The pause before attempt `attempt + 1` of a transient failure: 1 s, 2 s, 4 s, … */
 	retryPause(attempt: number): number {
 		return Math.min(this.timing.retryBaseMs * 2 ** (attempt - 1), this.timing.retryMaxMs);
+	}
+
+	now(): number {
+		return this.clock.now();
 	}
 
 	async pause(ms: number): Promise<void> {
@@ -84,22 +119,32 @@ export class RobotRateLimiter {
 	 * reserves nothing, when that wait is longer than `maxWaitMs`.
 	 */
 	reserve(robot: string, perWindow: number, maxWaitMs: number): number {
+		if (++this.reservationsSinceSweep >= SWEEP_EVERY) this.sweep();
 		const now = this.clock.now();
 		const span = this.timing.windowMs + this.timing.marginMs;
 		const times = (this.reserved.get(robot) ?? []).filter((time) => time > now - span);
-		let at = Math.max(now, this.blockedUntil.get(robot) ?? now, times[times.length - 1] ?? now);
+		const blockedUntil = this.blockedUntil(robot) ?? now;
+		let at = Math.max(now, blockedUntil, times[times.length - 1] ?? now);
 		if (times.length >= perWindow) at = Math.max(at, times[times.length - perWindow] + span);
 		const wait = at - now;
-		if (wait > maxWaitMs) throw new RateLimitWaitError(wait, maxWaitMs);
+		if (wait > maxWaitMs) throw new RateLimitWaitError(wait, maxWaitMs, blockedUntil > now);
 		times.push(at);
 		this.reserved.set(robot, times);
 		return wait;
 	}
 
-	/** DingTalk throttled the robot: hold every message to it until the throttle has passed. */
-	block(robot: string): number {
-		const until = Math.max(this.clock.now() + this.timing.throttleMs, this.blockedUntil.get(robot) ?? 0);
-		this.blockedUntil.set(robot, until);
+	/**
+	 * DingTalk throttled the robot (answering a request that left at `sentAt`): hold every
+	 * message to it until the throttle has passed. Answers to requests that were already on their
+	 * way when the block was set come from the same throttle and do not extend it; only a
+	 * request sent after it (by another n8n process, say) shows a throttle that lasts longer.
+	 */
+	block(robot: string, sentAt = this.clock.now()): number {
+		const now = this.clock.now();
+		const current = this.blocks.get(robot);
+		if (current && current.until > now && sentAt < current.since) return current.until;
+		const until = Math.max(now + this.timing.throttleMs, current?.until ?? 0);
+		this.blocks.set(robot, { since: now, until });
 		return until;
 	}
 }
