@@ -42,6 +42,8 @@ const MALFORMED_BODY = '{"msgtype": "text", "text": ';
  * @property {string} [outgoingToken] the custom robot's Outgoing token (header token)
  * @property {'wrongSign' | 'noSign' | 'oldTimestamp' | 'futureTimestamp' | 'wrongToken' | 'malformedBody' | 'notAMessage' | 'badSignEncoding'} [tamper]
  * @property {number} [timeoutMs] default 30 000
+ * @property {number} [signedAt] sign with this timestamp instead of now: with an earlier callback's
+ *   timestamp, its very (timestamp, sign) pair carries a new message (DingTalk's sign does not cover the body)
  */
 
 /** @typedef {import('./incomingMessage').RobotMessageOptions & CallbackOnlyOptions} CallbackOptions */
@@ -147,11 +149,11 @@ function postRaw(url, headers, rawBody, timeoutMs) {
  * @param {number} now
  * @returns {Record<string, string>}
  */
-function callbackHeaders({ appSecret, outgoingToken, tamper }, now) {
+function callbackHeaders({ appSecret, outgoingToken, tamper, signedAt }, now) {
 	/** @type {Record<string, string>} */
 	const headers = { 'content-type': 'application/json; charset=utf-8' };
 	if (appSecret !== undefined && tamper !== 'noSign') {
-		let timestamp = now;
+		let timestamp = signedAt ?? now;
 		if (tamper === 'oldTimestamp') timestamp = now - TAMPER_CLOCK_SHIFT_MS;
 		if (tamper === 'futureTimestamp') timestamp = now + TAMPER_CLOCK_SHIFT_MS;
 		headers.timestamp = String(timestamp);
@@ -202,6 +204,7 @@ class Callbacks {
 		if (tamper === 'wrongToken' && outgoingToken === undefined) throw new TypeError('tamper wrongToken needs an outgoingToken');
 		checkRobotMessageOptions(options, 'deliverCallback');
 		const timeoutMs = checkNumber(options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS, 'timeoutMs', 1);
+		if (options.signedAt !== undefined) checkNumber(options.signedAt, 'signedAt', 0);
 
 		const now = this._server.now();
 		const { body, msgId, session, userEntry } = buildRobotMessage(options, {

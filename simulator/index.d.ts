@@ -166,6 +166,8 @@ export interface CallbackOptions extends RobotMessageOptions {
 	tamper?: TamperKind;
 	/** Whole-exchange timeout; default 30 000 ms. */
 	timeoutMs?: number;
+	/** Sign with this timestamp instead of now: an earlier callback's timestamp gives its very (timestamp, sign) pair to a new message. */
+	signedAt?: number;
 }
 
 export interface CallbackRequest {

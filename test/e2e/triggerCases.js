@@ -181,6 +181,27 @@ const TRIGGER_CASES = [
 			return problems;
 		},
 	},
+	{
+		name: 'a captured signature with another message',
+		expected: 'the (timestamp, sign) of an accepted call, on a forged message: 403, nothing runs',
+		run: async ({ sim, url }) => {
+			const problems = [];
+			const first = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER });
+			await waitForReplies(sim, first.request.sessionId);
+			const forged = await sim.deliverCallback(url('e2eEchoBot'), {
+				appSecret: CALLBACK_SECRETS.appSecret,
+				signedAt: Number(first.request.headers.timestamp),
+				text: 'ping from the forger',
+				sender: SENDER,
+			});
+			if (forged.request.headers.sign !== first.request.headers.sign) problems.push('the simulator did not reuse the sign');
+			if (forged.status !== 403) problems.push(`the forged call answered ${forged.status} ${forged.bodyText.slice(0, 200)}`);
+			await sleep(2000);
+			const replies = sessionRequests(sim, forged.request.sessionId).length;
+			if (replies) problems.push(`a workflow ran: ${replies} replies`);
+			return problems;
+		},
+	},
 	...[
 		['wrongSign', 403],
 		['noSign', 401],
@@ -299,8 +320,9 @@ function recordedExecutions(/** @type {any} */ installed, /** @type {string} */ 
 
 /** What the cases above must leave in n8n's execution list: refused calls and retries start nothing. */
 const EXPECTED_EXECUTIONS = {
-	// ping, "deploy web", the retried msgId once, and the expired session (the reply is refused: error)
-	'e2eEchoBot:success': 3,
+	// ping, "deploy web", the retried msgId once, the genuine call of the captured signature (its
+	// forged copy starts nothing), and the expired session (the reply is refused: error)
+	'e2eEchoBot:success': 4,
 	'e2eEchoBot:error': 1,
 	'e2eTriggerSync:success': 1,
 	// the good call; the wrong token is refused, the one-to-one and the unmentioned messages filtered out

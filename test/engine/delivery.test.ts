@@ -3,6 +3,7 @@
  * run in n8n's engine against the simulator, which enforces the limit and throttles like
  * DingTalk. Time is scaled for both (TEST_TIMING): a 1.5 s window and a 3 s throttle.
  */
+import { computeDingTalkSign } from '../../simulator';
 import { runRobotWorkflow } from './n8nEngine';
 import { KEYWORD_ROBOT, SIGNED_ROBOT, TEST_TIMING, simulatorWebhook, useSimulator } from './simulatorFixture';
 
@@ -100,8 +101,8 @@ describe('retries: recovered, never duplicated', () => {
 		expect(sim.requests.every((r) => r.signatureValid)).toBe(true);
 	});
 
-	test('throttled by another sender: waits out the throttle, then delivers', async () => {
-		// someone else used up the robot's minute: the simulator throttles it on the next message
+	test('throttled by another sender of this n8n: holds until the throttle has passed, then delivers without sending into it', async () => {
+		// another execution used up the robot's minute and met the throttle
 		await Promise.all(
 			Array.from({ length: 21 }, () =>
 				runRobotWorkflow({ items: [{}], parameters: { messageType: 'text', content: 'other sender', options: { pacing: false, maxAttempts: 1 } }, credential: credential(), continueOnFail: true }),
@@ -111,8 +112,28 @@ describe('retries: recovered, never duplicated', () => {
 		const started = Date.now();
 		const { output, error } = await runRobotWorkflow({ items: [{}], parameters: { messageType: 'text', content: 'mine' }, credential: credential() });
 		expect(error).toBeUndefined();
+		expect(output[0].json).toMatchObject({ errcode: 0, attempts: 1 });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(TEST_TIMING.throttleMs - 500);
+		expect(sim.requests.slice(before).map((r) => r.errcode)).toEqual([0]);
+		expect(contents().filter((c) => c === 'mine')).toHaveLength(1);
+	});
+
+	test('throttled by a sender outside this n8n: waits out the throttle, then delivers', async () => {
+		// 21 signed requests straight to the webhook, as another program would send them
+		for (let k = 0; k < 21; k++) {
+			const timestamp = Date.now();
+			await fetch(`${sim.webhookUrl(SIGNED_ROBOT.accessToken)}&timestamp=${timestamp}&sign=${encodeURIComponent(computeDingTalkSign(SIGNED_ROBOT.secret, timestamp))}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ msgtype: 'text', text: { content: 'other program' } }),
+			});
+		}
+		const before = sim.requests.length;
+		const started = Date.now();
+		const { output, error } = await runRobotWorkflow({ items: [{}], parameters: { messageType: 'text', content: 'mine' }, credential: credential() });
+		expect(error).toBeUndefined();
 		expect(output[0].json).toMatchObject({ errcode: 0, attempts: 2 });
-		expect(Date.now() - started).toBeGreaterThanOrEqual(TEST_TIMING.throttleMs - 50);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(TEST_TIMING.throttleMs - 500);
 		expect(sim.requests.slice(before).map((r) => r.errcode)).toEqual([410100, 0]);
 		expect(contents().filter((c) => c === 'mine')).toHaveLength(1);
 	});

@@ -188,13 +188,37 @@ describe('RobotRateLimiter.block', () => {
 		expect(limiter.reserve(ROBOT, 20, BIG)).toBe(61_000);
 	});
 
-	test('blocking again later extends the throttle from the later time', () => {
+	test('a 410100 for a request sent after the block was set extends the throttle from the later time', () => {
 		const clock = fakeClock(0);
 		const limiter = new RobotRateLimiter(clock, DINGTALK_TIMING);
 		limiter.block(ROBOT); // until 600000
 		clock.t = 10_000;
-		expect(limiter.block(ROBOT)).toBe(610_000);
+		expect(limiter.block(ROBOT, 5_000)).toBe(610_000);
 		expect(limiter.reserve(ROBOT, 20, BIG)).toBe(600_000);
+	});
+
+	test('410100 answers to requests already on their way when the block was set do not extend it', () => {
+		const clock = fakeClock(0);
+		const limiter = new RobotRateLimiter(clock, DINGTALK_TIMING);
+		limiter.block(ROBOT, 0); // the first 410100: until 600000
+		clock.t = 10;
+		// eight more answers, for requests sent at t=0 by other executions, arrive later
+		for (let k = 1; k <= 8; k++) {
+			clock.t = k * 10;
+			expect(limiter.block(ROBOT, 0)).toBe(600_000);
+		}
+		expect(limiter.blockedUntil(ROBOT)).toBe(600_000);
+		expect(limiter.blockedUntil(OTHER)).toBeUndefined();
+		clock.t = 600_000;
+		expect(limiter.blockedUntil(ROBOT)).toBeUndefined();
+	});
+
+	test('a wait that is too long during a throttle says it is the throttle', () => {
+		const limiter = new RobotRateLimiter(fakeClock(0), DINGTALK_TIMING);
+		for (let i = 0; i < 20; i++) limiter.reserve(ROBOT, 20, BIG);
+		expect(caughtWait(() => limiter.reserve(ROBOT, 20, 1)).throttled).toBe(false);
+		limiter.block(ROBOT);
+		expect(caughtWait(() => limiter.reserve(ROBOT, 20, 1000)).throttled).toBe(true);
 	});
 
 	test('a later block never shortens an earlier longer one', () => {
@@ -248,6 +272,35 @@ describe('RobotRateLimiter.retryPause', () => {
 	test('uses the configured base and maximum', () => {
 		const limiter = new RobotRateLimiter(fakeClock(), { ...DINGTALK_TIMING, retryBaseMs: 10, retryMaxMs: 50 });
 		expect([1, 2, 3, 4, 5].map((attempt) => limiter.retryPause(attempt))).toEqual([10, 20, 40, 50, 50]);
+	});
+});
+
+describe('RobotRateLimiter: memory', () => {
+	test('200,000 session webhooks used once each: robots whose windows are over are forgotten', () => {
+		const clock = fakeClock(0);
+		const limiter = new RobotRateLimiter(clock, DINGTALK_TIMING);
+		for (let k = 0; k < 200_000; k++) {
+			clock.t = k * 10; // one reply every 10 ms, each to a new session
+			limiter.reserve(`session-${k}`, 20, BIG);
+		}
+		// only the robots of the last window (61 s = 6,100 replies) and one sweep's worth remain
+		expect(limiter.size).toBeLessThanOrEqual(6_100 + 256);
+		clock.t += 61_001;
+		limiter.sweep();
+		expect(limiter.size).toBe(0);
+	});
+
+	test('a sweep keeps what still changes a wait: a reservation in the window, a running block', () => {
+		const clock = fakeClock(0);
+		const limiter = new RobotRateLimiter(clock, DINGTALK_TIMING);
+		limiter.reserve(ROBOT, 20, BIG);
+		limiter.block(OTHER);
+		clock.t = 60_000;
+		limiter.sweep();
+		expect(limiter.size).toBe(2);
+		clock.t = 600_000;
+		limiter.sweep();
+		expect(limiter.size).toBe(0);
 	});
 });
 

@@ -167,7 +167,7 @@ export function buildImageMessage(input: ImageMessageInput, options = DEFAULT_BU
 	const title = input.title === undefined || input.title === null || String(input.title).trim() === '' ? 'Image' : requireText(input.title, 'Title');
 	const caption = input.caption === undefined || input.caption === null ? '' : typeof input.caption === 'object' ? requireText(input.caption, 'Caption') : String(input.caption).trim();
 	// the alt text is the title without brackets, which would end the markdown image early
-	const picture = `![${title.replace(/[[\]\n]/g, ' ').trim()}](${imageUrl.replace(/[()]/g, (bracket) => encodeURIComponent(bracket))})`;
+	const picture = `![${title.replace(/[[\]\n]/g, ' ').trim()}](${imageUrl.replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
 	const markdown = caption ? `${picture}\n\n${caption}` : picture;
 	const { at, text } = mentionsFor(markdown, input.mentions, options, '\n\n');
 	return { msgtype: 'markdown', markdown: { title, text }, ...(at && { at }) };

@@ -108,12 +108,12 @@ export async function sendRobotMessage(
 		const outcome = await postRobotMessage(ctx, body, item, settings.redact, settings.timeoutMs, destination);
 		if (outcome.ok) return { answer: outcome.answer, attempts: attempt };
 		if (outcome.maybePosted) ambiguous = outcome.summary;
+		// Nothing reaches this robot until the throttle has passed: hold every message to it, this
+		// execution's and every other's, also when this message is not tried again.
+		if (outcome.retry === 'throttled') robotRateLimiter.block(destination.key, sentAt);
 		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt, body, ambiguous);
 
-		if (outcome.retry === 'throttled') {
-			// Nothing reaches this robot until the throttle has passed: hold every message to it.
-			robotRateLimiter.block(destination.key, sentAt);
-		} else {
+		if (outcome.retry !== 'throttled') {
 			const pause = robotRateLimiter.retryPause(attempt);
 			if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, attempt, body, ambiguous);
 			settings.budget.spend(pause);

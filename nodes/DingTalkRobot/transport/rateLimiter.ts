@@ -142,7 +142,7 @@ export class RobotRateLimiter {
 	block(robot: string, sentAt = this.clock.now()): number {
 		const now = this.clock.now();
 		const current = this.blocks.get(robot);
-		if (current && current.until > now && sentAt < current.since) return current.until;
+		if (current && current.until > now && sentAt <= current.since) return current.until;
 		const until = Math.max(now + this.timing.throttleMs, current?.until ?? 0);
 		this.blocks.set(robot, { since: now, until });
 		return until;

@@ -10,8 +10,8 @@
 /** Names of parameters whose values authenticate a request, or are bound to its signature. */
 const SECRET_NAMES = 'access_token|accessToken|sign|signature|session|timestamp|secret|appSecret|clientSecret';
 
-/** `sign=…` in a URL (also URL-encoded, `sign%3D…`). */
-const IN_URL = new RegExp(`(\\b(?:${SECRET_NAMES})(?:=|%3D))[^&\\s"'<>,;)}\\\\]+`, 'gi');
+/** `sign=…` in a URL (also a URL-encoded one: `%3Fsign%3D…`), the name not part of a longer word. */
+const IN_URL = new RegExp(`((?<=^|[^A-Za-z0-9_]|%3F|%26)(?:${SECRET_NAMES})(?:=|%3D))(?:(?!%26)[^&\\s"'<>,;)}\\\\])+`, 'gi');
 
 /** `"sign":"…"` in JSON, also escaped inside a JSON string (a backslash before each quote). */
 const IN_JSON = new RegExp(`((?:\\\\?["'])(?:${SECRET_NAMES})\\\\?["']\\s*:\\s*\\\\?["']?)[^"'\\\\,}\\s]+`, 'gi');
