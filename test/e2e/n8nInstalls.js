@@ -154,7 +154,7 @@ function ensureN8n(/** @type {Target} */ target) {
 	let installed;
 	const dir = ensureCachedInstall({
 		name: `n8n-${target.n8nVersion}`,
-		what: `n8n ${target.n8nVersion} (the first time: about 5 minutes and 1.7 GB)`,
+		what: `n8n ${target.n8nVersion} (the first time: about 10 minutes and 2–3 GB)`,
 		// n8n's xlsx dependency points at a CDN we cannot reach: take the registry's version
 		packageJson: { private: true, dependencies: { n8n: target.n8nVersion }, overrides: { xlsx: '0.18.5' } },
 		before: target.before,
