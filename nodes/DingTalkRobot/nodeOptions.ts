@@ -54,8 +54,17 @@ function readText(value: unknown, field: string): string {
 
 /** Checks every option of one item; throws a MessageInputError naming the first bad one. */
 export function readNodeOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOptions {
-	const raw = ctx.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new MessageInputError('Options', `must be a set of options, got ${describeValue(raw)}`);
+	return checkNodeOptions(ctx.getNodeParameter('options', itemIndex, {}));
+}
+
+/** The options when none is set. */
+export function defaultNodeOptions(): NodeOptions {
+	return checkNodeOptions({});
+}
+
+function checkNodeOptions(value: unknown): NodeOptions {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MessageInputError('Options', `must be a set of options, got ${describeValue(value)}`);
+	const raw = value as Record<string, unknown>;
 	return {
 		addMentionsToContent: readBoolean(raw.addMentionsToContent, OPTION_LABELS.addMentionsToContent, true),
 		openLinksInSidePanel: readBoolean(raw.openLinksInSidePanel, OPTION_LABELS.openLinksInSidePanel, false),

@@ -11,7 +11,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { parseRobotWebhook, type RobotWebhook } from '../../credentials/signing';
 import { parseKeywords } from './messages/checks';
 import type { RobotMessageBody } from './messages/types';
-import { deliverySettings, readNodeOptions, type NodeOptions } from './nodeOptions';
+import { defaultNodeOptions, deliverySettings, readNodeOptions, type NodeOptions } from './nodeOptions';
 import { afterPartsPosted, errorItems, itemLabel, sentItems, toNodeError } from './outputs';
 import { prepareCombined, prepareItem, refuseConflictingIds, type Outgoing, type RunSettings, type Target } from './prepare';
 import { CREDENTIAL_TYPE, sendRobotMessage, type Destination, type DingTalkAnswer } from './transport';
@@ -55,23 +55,38 @@ function assertTriggerWaitsForAnswer(ctx: IExecuteFunctions, ready: Outgoing[]):
 	}
 }
 
-/** The options that hold for the whole run: the first item's whose options are valid (each item's own are checked in prepare). */
+/**
+ * The options that hold for the whole run: the first item's whose options are valid. Each
+ * item's own are checked in prepare, so when none is valid every item fails there on its own.
+ */
 function runOptions(ctx: IExecuteFunctions, itemCount: number): NodeOptions {
-	let firstError: unknown;
-	for (let itemIndex = 0; itemIndex < Math.max(itemCount, 1); itemIndex++) {
-		try {
-			return readNodeOptions(ctx, itemIndex);
-		} catch (error) {
-			firstError ??= error;
-		}
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		const options = readValidOptions(ctx, itemIndex);
+		if (options) return options;
 	}
-	throw toNodeError(ctx, firstError, 0);
+	return defaultNodeOptions();
+}
+
+function readValidOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOptions | undefined {
+	try {
+		return readNodeOptions(ctx, itemIndex);
+	} catch {
+		return undefined;
+	}
 }
 
 export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const target = this.getNodeParameter('target', 0, 'robot') as Target;
-	const robot = target === 'robot' ? await readRobotCredential(this) : undefined;
+	let robot: Awaited<ReturnType<typeof readRobotCredential>> | undefined;
+	try {
+		robot = target === 'robot' ? await readRobotCredential(this) : undefined;
+	} catch (caught) {
+		// a credential no message can be sent with: every item fails with it, none is dropped
+		const error = toNodeError(this, caught, 0);
+		if (!this.continueOnFail()) throw error;
+		return [items.flatMap((_, itemIndex) => errorItems(error, [itemIndex]))];
+	}
 	const run: RunSettings = {
 		target,
 		messageType: this.getNodeParameter('messageType', 0) as string,

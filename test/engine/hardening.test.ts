@@ -83,6 +83,14 @@ describe('2. Combine Items with Continue On Fail keeps the good items', () => {
 	});
 });
 
+test('a credential no message can be sent with, with Continue On Fail: every item becomes an error item, paired', async () => {
+	const { output, error } = await runRobotWorkflow({ items: [{}, {}, {}], parameters: text('x'), credential: { accessToken: 'http://oapi.dingtalk.com/robot/send?access_token=canaryTok1' }, continueOnFail: true });
+	expect(error).toBeUndefined();
+	expect(output.map((o) => o.pairedItem)).toEqual([[{ item: 0 }], [{ item: 1 }], [{ item: 2 }]]);
+	expect(output.every((o) => String(o.json.error).includes('uses plain http:// to oapi.dingtalk.com'))).toBe(true);
+	expect(JSON.stringify(output)).not.toContain('canaryTok1');
+});
+
 describe('3. Split Long Messages says which parts were posted', () => {
 	const report = Array.from({ length: 900 }, (_, n) => `line ${n}: ${'x'.repeat(40)}`).join('\n'); // ~46 kB: 3 parts
 	const split = { messageType: 'text', content: '={{ $json.report }}', options: { splitLongMessages: true, messageId: 'report-2026-11-29' } };
