@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { dingTalkRobotProperties } from './descriptions';
-import { sendMessages } from './sendMessages';
+import { sendMessages } from './actions/send/execute';
 
 export class DingTalkRobot implements INodeType {
 	description: INodeTypeDescription = {

@@ -13,7 +13,7 @@ import {
 import { validateRobotMessageJson } from '../../nodes/DingTalkRobot/messages/checks';
 import { MessageInputError } from '../../nodes/DingTalkRobot/messages/fields';
 import { rewriteMarkdownLinks, toSidePanelUrl } from '../../nodes/DingTalkRobot/messages/links';
-import { OPTION_LABELS } from '../../nodes/DingTalkRobot/nodeOptions';
+import { OPTION_LABELS } from '../../nodes/DingTalkRobot/actions/send/options';
 import { MENTION_FIELDS, appendMissingMentions, parseMobileList, parseUserIdList, resolveMentions } from '../../nodes/DingTalkRobot/messages/mentions';
 
 const SIDE_PANEL: BuildOptions = { addMentionsToContent: true, openLinksInSidePanel: true };

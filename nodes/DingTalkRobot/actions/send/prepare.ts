@@ -15,15 +15,15 @@ import {
 	buildTextMessage,
 	type ActionCardMessageInput,
 	type BuildOptions,
-} from './messages/build';
-import { assertHasKeyword, assertMessageSize, validateRobotMessageJson } from './messages/checks';
-import { combineItems, splitLongMessage, type CombinableMessage, type CombineEntry } from './messages/combine';
-import { MessageInputError, requireText } from './messages/fields';
-import { resolveMentions, type MentionInput } from './messages/mentions';
-import { chooseMessageUuid, findConflictingMessageIds } from './messages/messageIds';
-import { checkSessionWebhook, type SessionWebhook } from './messages/sessionWebhook';
-import type { RobotMessage, RobotMessageBody } from './messages/types';
-import { readNodeOptions, type NodeOptions } from './nodeOptions';
+} from '../../messages/build';
+import { assertHasKeyword, assertMessageSize, validateRobotMessageJson } from '../../messages/checks';
+import { combineItems, splitLongMessage, type CombinableMessage, type CombineEntry } from '../../messages/combine';
+import { MessageInputError, requireText } from '../../messages/fields';
+import { resolveMentions, type MentionInput } from '../../messages/mentions';
+import { chooseMessageUuid, findConflictingMessageIds } from '../../messages/messageIds';
+import { checkSessionWebhook, type SessionWebhook } from '../../messages/sessionWebhook';
+import type { RobotMessage, RobotMessageBody } from '../../messages/types';
+import { readNodeOptions, type NodeOptions } from './options';
 
 /** Send To: the credential's robot, the trigger item's conversation, or the trigger's answer. */
 export type Target = 'robot' | 'session' | 'response';

@@ -5,8 +5,8 @@
  */
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { MessageInputError } from './messages/fields';
-import type { RobotMessageBody } from './messages/types';
+import { MessageInputError } from '../../messages/fields';
+import type { RobotMessageBody } from '../../messages/types';
 
 /** "Item 3", "Items 0–19" (a range), or "Items 0, 2, 5" */
 export function itemLabel(indices: number[]): string {

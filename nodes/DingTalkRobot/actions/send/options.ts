@@ -6,11 +6,11 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { MAX_MESSAGE_BYTES, MessageInputError, describeValue, readBoolean, readNumber } from './messages/fields';
-import { readMessageId } from './messages/messageIds';
-import { DINGTALK_SESSION_HOSTS, parseSessionHosts } from './messages/sessionWebhook';
-import { WaitBudget, type DeliverySettings } from './transport';
-import type { Redactor } from './transport/redact';
+import { MAX_MESSAGE_BYTES, MessageInputError, describeValue, readBoolean, readNumber } from '../../messages/fields';
+import { readMessageId } from '../../messages/messageIds';
+import { DINGTALK_SESSION_HOSTS, parseSessionHosts } from '../../messages/sessionWebhook';
+import { WaitBudget, type DeliverySettings } from '../../transport';
+import type { Redactor } from '../../transport/redact';
 
 export interface NodeOptions {
 	addMentionsToContent: boolean;

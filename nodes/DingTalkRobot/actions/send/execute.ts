@@ -8,15 +8,15 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { parseRobotWebhook, type RobotWebhook } from '../../credentials/signing';
-import { parseKeywords } from './messages/checks';
-import type { RobotMessageBody } from './messages/types';
-import { defaultNodeOptions, deliverySettings, readNodeOptions, type NodeOptions } from './nodeOptions';
+import { parseRobotWebhook, type RobotWebhook } from '../../../../credentials/signing';
+import { parseKeywords } from '../../messages/checks';
+import type { RobotMessageBody } from '../../messages/types';
+import { defaultNodeOptions, deliverySettings, readNodeOptions, type NodeOptions } from './options';
 import { afterPartsPosted, errorItems, itemLabel, sentItems, toNodeError } from './outputs';
 import { prepareCombined, prepareItem, refuseConflictingIds, type Outgoing, type RunSettings, type Target } from './prepare';
-import { CREDENTIAL_TYPE, sendRobotMessage, type Destination, type DingTalkAnswer } from './transport';
-import { robotKey } from './transport/rateLimiter';
-import { createRedactor } from './transport/redact';
+import { CREDENTIAL_TYPE, sendRobotMessage, type Destination, type DingTalkAnswer } from '../../transport';
+import { robotKey } from '../../transport/rateLimiter';
+import { createRedactor } from '../../transport/redact';
 
 /** The credential's robot: its webhook, keywords and secrets (an unusable webhook fails the run before any request). */
 async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[] }> {
