@@ -52,6 +52,34 @@ describe('Send To: Reply in the Conversation', () => {
 		]);
 	});
 
+	it('many sessions at once: different sessions in parallel (at most Parallel Destinations), one session\'s replies in item order', async () => {
+		const sessions = Array.from({ length: 12 }, () => triggerItem());
+		// every reply is answered 150 ms late: a sender one at a time would have one request open at any moment
+		sim.setFaultPolicy(() => ({ kind: 'slow', delayMs: 150 }));
+		const items = [
+			...sessions.map(({ item }) => item),
+			...[1, 2, 3].map((n) => ({ ...sessions[0].item, text: `follow-up ${n}` })),
+		];
+		const { output, error } = await runRobotWorkflow({
+			items,
+			parameters: { ...replyParameters, content: '={{ $json.text }}', mentions: {}, options: { ...replyParameters.options as object, parallelDestinations: 4 } },
+			credential: {},
+		});
+		sim.setFaultPolicy(undefined);
+		expect(error).toBeUndefined();
+		expect(output.map((o) => o.pairedItem)).toEqual(items.map((_, item) => [{ item }]));
+		expect(output.every((o) => o.json.errcode === 0)).toBe(true);
+		// the first session got its four replies in item order, each sent after the previous one was answered
+		expect(sim.sessionReplies(sessions[0].session.sessionId).map((m) => (m.text as { content: string }).content)).toEqual(['ping', 'follow-up 1', 'follow-up 2', 'follow-up 3']);
+		const own = sessionRequests(sessions[0].session.sessionId).map((r) => r.at);
+		own.slice(1).forEach((at, k) => expect(at - own[k]).toBeGreaterThanOrEqual(140));
+		// requests open at the same moment: more than one, never more than 4
+		const arrivals = sim.requests.map((r) => r.at);
+		const open = arrivals.map((at) => arrivals.filter((other) => other <= at && other > at - 140).length);
+		expect(Math.max(...open)).toBeGreaterThan(1);
+		expect(Math.max(...open)).toBeLessThanOrEqual(4);
+	});
+
 	it('refuses an expired session before sending, naming the item and the field', async () => {
 		const fresh = triggerItem();
 		const expired = { ...triggerItem().item, sessionWebhookExpiresAt: new Date(Date.now() - 5 * 60_000).toISOString() };

@@ -66,7 +66,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 86400 },
 			default: 900,
 			description:
-				'The longest this execution may wait in all for the rate limit and for retries (the default waits out a 10-minute throttle). Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
+				'The longest this execution may wait in all for the rate limit and for retries of one robot or conversation (the default waits out a 10-minute throttle). Items that would need to wait longer fail with a clear error instead of being sent into DingTalk\'s throttle.',
 			displayOptions: posted,
 		},
 		{
@@ -103,6 +103,16 @@ export const optionsProperty: INodeProperties = {
 			description:
 				'Whether to hold messages that would exceed Messages per Minute until the robot may post again (across all executions of this n8n process), instead of sending them into DingTalk\'s 10-minute throttle',
 			displayOptions: posted,
+		},
+		{
+			displayName: 'Parallel Destinations',
+			name: 'parallelDestinations',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 100 },
+			default: 20,
+			description:
+				'How many different conversations are sent to at the same time when items go to different places (replies to many sessions). Messages to the same conversation are always sent one after the other, in item order.',
+			displayOptions: { show: { '/target': ['session'] } },
 		},
 		{
 			displayName: 'Session Webhook Hosts',

@@ -14,7 +14,8 @@ import type { RobotMessageBody } from '../../messages/types';
 import { defaultNodeOptions, deliverySettings, readNodeOptions, type NodeOptions } from './options';
 import { afterPartsPosted, errorItems, itemLabel, sentItems, toNodeError } from './outputs';
 import { prepareCombined, prepareItem, refuseConflictingIds, type Outgoing, type RunSettings, type Target } from './prepare';
-import { CREDENTIAL_TYPE, sendRobotMessage, type Destination, type DingTalkAnswer } from '../../transport';
+import { CREDENTIAL_TYPE, sendRobotMessage, type DeliverySettings, type Destination, type DingTalkAnswer } from '../../transport';
+import { runPerDestination } from '../../transport/destinations';
 import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../transport/redact';
 
@@ -128,12 +129,19 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 		return [inOrder()];
 	}
 
-	// Phase 2: send, in order, paced and retried (transport).
+	// Phase 2: send, in item order per destination, destinations in parallel, paced and retried (transport).
 	const secrets = robot?.secrets ?? ready.map((outgoing) => outgoing.session?.session);
-	const delivery = deliverySettings(run.first, createRedactor(secrets));
-	for (const { itemIndices, parts, session, fixedId } of ready) {
+	const redact = createRedactor(secrets);
+	/** each destination waits on its own: its rate limit, its throttle, its retries */
+	const budgets = new Map<string, DeliverySettings>();
+	const jobs = ready.map((outgoing) => {
+		const { itemIndices, session } = outgoing;
 		const destination = session ? { key: robotKey(session.endpoint, session.session), sessionWebhook: session.url } : robotDestination;
 		if (!destination) throw new NodeOperationError(this.getNode(), `${itemLabel(itemIndices)}: nowhere to send the message to`); // a robot target always has its credential, a session target its webhook
+		if (!budgets.has(destination.key)) budgets.set(destination.key, deliverySettings(run.first, redact));
+		return { key: destination.key, run: async () => await sendOutgoing(outgoing, destination, budgets.get(destination.key) as DeliverySettings) };
+	});
+	const sendOutgoing = async ({ itemIndices, parts, fixedId }: Outgoing, destination: Destination, delivery: DeliverySettings) => {
 		const progress = { parts: parts.length, posted: 0 };
 		let attempts = 0;
 		let answer: DingTalkAnswer = { errcode: 0, errmsg: 'ok' };
@@ -149,12 +157,13 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 			const error = toNodeError(this, caught, itemIndices[0]);
 			afterPartsPosted(error, progress, fixedId);
 			fail(itemIndices, error, parts[progress.posted], progress);
-			continue;
+			return;
 		}
 		const json: IDataObject = { errcode: answer.errcode, errmsg: answer.errmsg, msgtype: parts[0].msgtype, msgUuid: parts[0].msgUuid, attempts };
 		if (parts.length > 1) json.parts = parts.length;
 		sentItems(itemIndices, json).forEach((item, position) => outputs.set(itemIndices[position], item));
-	}
+	};
+	await runPerDestination(jobs, run.first.parallelDestinations);
 
 	return [inOrder()];
 }

@@ -27,6 +27,8 @@ export interface NodeOptions {
 	maxAttempts: number;
 	timeoutSeconds: number;
 	sessionWebhookHosts: string[];
+	/** how many destinations (sessions, groups, users) are sent to at once */
+	parallelDestinations: number;
 }
 
 /** The labels of the options as the form shows them, named in errors. */
@@ -44,6 +46,7 @@ export const OPTION_LABELS = {
 	maxAttempts: 'Options › Max Attempts',
 	timeoutSeconds: 'Options › Timeout (Seconds)',
 	sessionWebhookHosts: 'Options › Session Webhook Hosts',
+	parallelDestinations: 'Options › Parallel Destinations',
 };
 
 function readText(value: unknown, field: string): string {
@@ -78,11 +81,12 @@ function checkNodeOptions(value: unknown): NodeOptions {
 		maxWaitSeconds: readNumber(raw.maxWaitSeconds, OPTION_LABELS.maxWaitSeconds, { min: 0, max: 86_400 }, 900),
 		maxAttempts: readNumber(raw.maxAttempts, OPTION_LABELS.maxAttempts, { min: 1, max: 10, integer: true }, 5),
 		timeoutSeconds: readNumber(raw.timeoutSeconds, OPTION_LABELS.timeoutSeconds, { min: 1, max: 600 }, 15),
+		parallelDestinations: readNumber(raw.parallelDestinations, OPTION_LABELS.parallelDestinations, { min: 1, max: 100, integer: true }, 20),
 		sessionWebhookHosts: parseSessionHosts(raw.sessionWebhookHosts === undefined ? DINGTALK_SESSION_HOSTS : readText(raw.sessionWebhookHosts, OPTION_LABELS.sessionWebhookHosts)),
 	};
 }
 
-/** Execution-wide delivery settings, from the first item's options. */
+/** Delivery settings from the first item's options: one set per destination, its own wait budget included. */
 export function deliverySettings(options: NodeOptions, redact: Redactor): DeliverySettings {
 	return {
 		pacing: options.pacing,

@@ -1,0 +1,44 @@
+/**
+ * Many destinations at once: messages to the same destination (a robot, a session, a group, a
+ * user) go one after the other, in item order, because order within a conversation matters
+ * and each destination has its own rate limit; different destinations are served in parallel,
+ * at most `parallel` at a time, so hundreds of replies do not wait for each other.
+ */
+
+export interface DestinationJob {
+	/** what the destination is (the rate limiter's key): jobs with one key run in order */
+	key: string;
+	run: () => Promise<void>;
+}
+
+/**
+ * Runs every job: in order per key, up to `parallel` keys at once. A job that throws stops
+ * the start of any further job; the jobs already running finish, then the error of the job
+ * that came first in the list is thrown (so the failed execution names the earliest item).
+ */
+export async function runPerDestination(jobs: DestinationJob[], parallel: number): Promise<void> {
+	const queues = new Map<string, Array<{ position: number; job: DestinationJob }>>();
+	jobs.forEach((job, position) => {
+		const queue = queues.get(job.key) ?? [];
+		queue.push({ position, job });
+		queues.set(job.key, queue);
+	});
+	const waiting = [...queues.values()];
+	const failures: Array<{ position: number; error: unknown }> = [];
+
+	const worker = async () => {
+		for (let queue = waiting.shift(); queue; queue = waiting.shift()) {
+			for (const { position, job } of queue) {
+				if (failures.length > 0) return;
+				try {
+					await job.run();
+				} catch (error) {
+					failures.push({ position, error });
+					return;
+				}
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, waiting.length)) }, worker));
+	if (failures.length > 0) throw failures.sort((a, b) => a.position - b.position)[0].error;
+}
