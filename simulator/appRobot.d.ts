@@ -1,6 +1,7 @@
 // Hand-written declarations of the app-robot surfaces of the simulator: apps (apps.js), the Stream
-// gateway (streamOpen.js, streamGateway.js, streamPush.js) and the OpenAPI (openapi.js).
-// Re-exported by index.d.ts.
+// gateway (streamOpen.js, streamGateway.js, streamPush.js) and the OpenAPI (openapi.js), and the
+// app-robot half of the facade (appRobotFacade.js, AppRobotSimulator, which DingTalkSimulator
+// extends). Re-exported by index.d.ts.
 
 import type { ConversationOptions, SessionInfo } from './index';
 
@@ -211,4 +212,49 @@ export interface AccessTokenInfo {
 	expiresAt: number;
 	/** now() >= expiresAt, or expired by expireAccessTokens(). */
 	expired: boolean;
+}
+
+/** The app-robot half of DingTalkSimulator (appRobotFacade.js). */
+export declare class AppRobotSimulator {
+	// --- app robots and the Stream gateway ---
+	/** Adds an app robot; adding a clientId again replaces it. Returns a copy. */
+	addApp(options: AppOptions): App;
+	/** Every POST to /v1.0/gateway/connections/open since construction or reset() (a copy of the list). */
+	streamOpenRequests(): StreamOpenRecord[];
+	/** Every WebSocket upgrade to /connect, accepted or refused (a copy of the list). */
+	streamConnectAttempts(): StreamConnectRecord[];
+	/** The connections not closed yet, of one app or of all. */
+	streamConnections(clientId?: string): StreamConnectionInfo[];
+	/** Every answer a client sent on a connection, valid or not (a copy of the list). */
+	streamAcks(): StreamAckRecord[];
+	/** Every push of a robot message or an event (a copy of the list). */
+	streamPushes(): StreamPushRecord[];
+	/** Every ping sent (a copy of the list). */
+	streamPings(): StreamPingRecord[];
+	/**
+	 * Someone writes to the app's robot: a CALLBACK frame (topic /v1.0/im/bot/messages/get) with the
+	 * HTTP callback's body and a fresh session webhook, to ONE open subscribed connection chosen at
+	 * random. Without one it is lost (delivered false). Throws for an unknown app.
+	 */
+	pushRobotMessage(clientId: string, options?: PushRobotMessageOptions): PushRobotMessageResult;
+	/** The same frame again (same messageId and data), to a connection chosen again. */
+	replayRobotMessage(result: PushRobotMessageResult, options?: { connectionId?: string }): PushRobotMessageResult;
+	/** An EVENT frame to one connection subscribed to EVENT *; pushed again while not ACKed SUCCESS. */
+	pushEvent(clientId: string, options: PushEventOptions): PushEventResult;
+	/** SYSTEM ping to a connection, or to every connection of an app; resolves when each answered or timed out (default 5 000 ms). */
+	streamPing(target: string, options?: { timeoutMs?: number }): Promise<StreamPingRecord[]>;
+	/** SYSTEM disconnect (data {reason}), then the connection is closed closeAfterMs later (default 10 000). */
+	streamDisconnect(target: string, options?: { closeAfterMs?: number; reason?: string }): { connectionIds: string[]; closed: Promise<void> };
+	/** Destroys the sockets without a close frame; returns the connection ids. */
+	streamDrop(target: string): string[];
+	/** true: connections/open and upgrades answer 503; 'reset': the request is cut; false: up. */
+	setGatewayDown(down: boolean | 'reset'): void;
+
+	// --- the OpenAPI ---
+	/** Every POST to /v1.0/oauth2/accessToken since construction or reset() (a copy of the list). */
+	accessTokenRequests(): AccessTokenRecord[];
+	/** Every access token issued since construction or reset(), with whether it has expired. */
+	accessTokens(): AccessTokenInfo[];
+	/** Expires every access token (or those of one app) from now() on; returns how many valid ones it expired. */
+	expireAccessTokens(clientId?: string): number;
 }

@@ -6,7 +6,7 @@
  * It is the judge of every other test of the project, so it rejects everything DingTalk would
  * reject, with DingTalk's answers, and it records everything so that tests can assert on what was
  * really sent. `DingTalkSimulator` is a facade over one small server (server.js) and one module
- * per DingTalk surface:
+ * per DingTalk surface (the app-robot half of the facade is appRobotFacade.js, which it extends):
  * - webhookRobot.js: the custom robot webhook `/robot/send` (faults: faults.js, recording: oapiHost.js)
  * - sessionWebhook.js: the session webhooks a robot replies to
  * - callbacks.js: DingTalk calling a trigger over HTTP (the message body: incomingMessage.js)
@@ -24,11 +24,8 @@ const { Callbacks, TAMPER_KINDS } = require('./callbacks');
 const { computeDingTalkSign, checkNumber } = require('./checks');
 const { RateLimit, SUPPORTED_MSGTYPES } = require('./sendRules');
 const { FAULT_KINDS } = require('./faults');
-const { Apps } = require('./apps');
-const { StreamGateway } = require('./streamGateway');
-const { StreamPushes } = require('./streamPush');
 const { mountControl } = require('./control');
-const { OpenApi } = require('./openapi');
+const { AppRobotSimulator } = require('./appRobotFacade');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -47,7 +44,7 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
  * @property {{ accessTokenTtlMs?: number }} [openapi]
  */
 
-class DingTalkSimulator {
+class DingTalkSimulator extends AppRobotSimulator {
 	/**
 	 * @param {SimulatorOptions} [options]
 	 */
@@ -61,23 +58,16 @@ class DingTalkSimulator {
 		);
 		if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError('now must be a function');
 		const now = options.now ?? (() => Date.now());
-		this._server = new SimulatorServer({ now, bodyCapBytes: maxBodyBytes * 2 });
-		if (options.onRequest) this._server.oapi.onRequest(options.onRequest);
-		this._robots = new WebhookRobots(this._server, { rateLimit, maxBodyBytes, timestampToleranceMs });
-		this._sessions = new SessionWebhooks(this._server, { rateLimit, maxBodyBytes });
-		this._callbacks = new Callbacks(this._server, this._sessions);
-		const stream = options.stream ?? {};
-		this._apps = new Apps();
-		this._gateway = new StreamGateway(this._server, { apps: this._apps, ticketTtlMs: stream.ticketTtlMs });
-		this._stream = new StreamPushes(this._server, {
-			gateway: this._gateway,
-			apps: this._apps,
-			sessions: this._sessions,
-			random: options.random,
-			eventAckTimeoutMs: stream.eventAckTimeoutMs,
-			eventRedeliveries: stream.eventRedeliveries,
-		});
-		this._openApi = new OpenApi(this._server, { apps: this._apps, accessTokenTtlMs: options.openapi?.accessTokenTtlMs });
+		const server = new SimulatorServer({ now, bodyCapBytes: maxBodyBytes * 2 });
+		if (options.onRequest) server.oapi.onRequest(options.onRequest);
+		const robots = new WebhookRobots(server, { rateLimit, maxBodyBytes, timestampToleranceMs });
+		const sessions = new SessionWebhooks(server, { rateLimit, maxBodyBytes });
+		const callbacks = new Callbacks(server, sessions);
+		super(server, { sessions, random: options.random, stream: options.stream, openapi: options.openapi });
+		this._server = server;
+		this._robots = robots;
+		this._sessions = sessions;
+		this._callbacks = callbacks;
 	}
 
 	/** The base URL once started (`http://127.0.0.1:PORT`), else undefined. */
@@ -215,120 +205,6 @@ class DingTalkSimulator {
 	 */
 	replayCallback(result, options) {
 		return this._callbacks.replayCallback(result, options);
-	}
-
-	// --- app robots (apps.js) and the Stream gateway (streamGateway.js, streamPush.js) ---
-
-	/**
-	 * Adds an app robot (Client ID and Secret); adding a clientId again replaces it.
-	 * @param {import('./apps').AppOptions} options
-	 */
-	addApp(options) {
-		return this._apps.add(options);
-	}
-
-	/** Every POST to connections/open since construction or reset(), in order (a copy of the list). */
-	streamOpenRequests() {
-		return [...this._gateway.registration.openRequests];
-	}
-
-	/** Every WebSocket upgrade to /connect, accepted or refused (a copy of the list). */
-	streamConnectAttempts() {
-		return [...this._gateway.connectAttempts];
-	}
-
-	/**
-	 * The connections not closed yet, of one app or of all.
-	 * @param {string} [clientId]
-	 */
-	streamConnections(clientId) {
-		return this._gateway.list(clientId);
-	}
-
-	/** Every answer a client sent on a Stream connection, valid or not (a copy of the list). */
-	streamAcks() {
-		return [...this._gateway.acks];
-	}
-
-	/** Every push of a robot message or an event, with the connection that got it (a copy of the list). */
-	streamPushes() {
-		return [...this._stream.pushes];
-	}
-
-	/** Every ping sent, with whether its pong came (a copy of the list). */
-	streamPings() {
-		return [...this._stream.pings];
-	}
-
-	/**
-	 * @param {string} clientId
-	 * @param {import('./streamPush').PushRobotMessageOptions} [options]
-	 */
-	pushRobotMessage(clientId, options) {
-		return this._stream.pushRobotMessage(clientId, options);
-	}
-
-	/**
-	 * @param {import('./streamPush').PushResult} result
-	 * @param {{ connectionId?: string }} [options]
-	 */
-	replayRobotMessage(result, options) {
-		return this._stream.replayRobotMessage(result, options);
-	}
-
-	/**
-	 * @param {string} clientId
-	 * @param {{ eventType: string, data?: unknown, eventId?: string, eventCorpId?: string, eventBornTime?: number, messageId?: string }} options
-	 */
-	pushEvent(clientId, options) {
-		return this._stream.pushEvent(clientId, options);
-	}
-
-	/**
-	 * @param {string} target a connection id or a clientId (all its connections)
-	 * @param {{ timeoutMs?: number }} [options]
-	 */
-	streamPing(target, options) {
-		return this._stream.ping(target, options);
-	}
-
-	/**
-	 * @param {string} target a connection id or a clientId (all its connections)
-	 * @param {{ closeAfterMs?: number, reason?: string }} [options]
-	 */
-	streamDisconnect(target, options) {
-		return this._stream.disconnect(target, options);
-	}
-
-	/** @param {string} target a connection id or a clientId (all its connections) */
-	streamDrop(target) {
-		return this._stream.drop(target);
-	}
-
-	/** @param {boolean | 'reset'} down */
-	setGatewayDown(down) {
-		this._gateway.registration.setDown(down);
-	}
-
-	// --- the OpenAPI (openapi.js) ---
-
-	/** Every POST to /v1.0/oauth2/accessToken since construction or reset(), in order (a copy of the list). */
-	accessTokenRequests() {
-		return [...this._openApi.tokenRequests];
-	}
-
-	/** Every access token issued since construction or reset(), with whether it has expired. */
-	accessTokens() {
-		return this._openApi.tokens();
-	}
-
-	/**
-	 * Expires every access token (or those of one app) from now() on.
-	 * @param {string} [clientId]
-	 * @returns {number} how many valid tokens were expired
-	 */
-	expireAccessTokens(clientId) {
-		return this._openApi.expire(clientId);
 	}
 
 	/** For the CLI only: POST /simulator/control/stream/push pushes a robot message (control.js). */

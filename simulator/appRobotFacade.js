@@ -1,0 +1,158 @@
+// @ts-check
+'use strict';
+
+/**
+ * The app-robot half of the facade DingTalkSimulator (index.js extends it): the app robots
+ * (apps.js), the Stream gateway (streamGateway.js, streamPush.js) and the OpenAPI (openapi.js).
+ * It builds those surfaces on the simulator's server and delegates to them; the webhook, the
+ * session webhooks and the callbacks stay in index.js.
+ */
+
+const { Apps } = require('./apps');
+const { StreamGateway } = require('./streamGateway');
+const { StreamPushes } = require('./streamPush');
+const { OpenApi } = require('./openapi');
+
+/**
+ * @typedef {object} AppRobotOptions
+ * @property {import('./sessionWebhook').SessionWebhooks} sessions the session webhooks a pushed robot message gets
+ * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
+ * @property {{ ticketTtlMs?: number, eventAckTimeoutMs?: number, eventRedeliveries?: number }} [stream]
+ * @property {{ accessTokenTtlMs?: number }} [openapi]
+ */
+
+class AppRobotSimulator {
+	/**
+	 * @param {import('./server').SimulatorServer} server
+	 * @param {AppRobotOptions} options
+	 */
+	constructor(server, { sessions, random, stream = {}, openapi = {} }) {
+		this._apps = new Apps();
+		this._gateway = new StreamGateway(server, { apps: this._apps, ticketTtlMs: stream.ticketTtlMs });
+		this._stream = new StreamPushes(server, {
+			gateway: this._gateway,
+			apps: this._apps,
+			sessions,
+			random,
+			eventAckTimeoutMs: stream.eventAckTimeoutMs,
+			eventRedeliveries: stream.eventRedeliveries,
+		});
+		this._openApi = new OpenApi(server, { apps: this._apps, accessTokenTtlMs: openapi.accessTokenTtlMs });
+	}
+
+	// --- app robots (apps.js) and the Stream gateway (streamGateway.js, streamPush.js) ---
+
+	/**
+	 * Adds an app robot (Client ID and Secret); adding a clientId again replaces it.
+	 * @param {import('./apps').AppOptions} options
+	 */
+	addApp(options) {
+		return this._apps.add(options);
+	}
+
+	/** Every POST to connections/open since construction or reset(), in order (a copy of the list). */
+	streamOpenRequests() {
+		return [...this._gateway.registration.openRequests];
+	}
+
+	/** Every WebSocket upgrade to /connect, accepted or refused (a copy of the list). */
+	streamConnectAttempts() {
+		return [...this._gateway.connectAttempts];
+	}
+
+	/**
+	 * The connections not closed yet, of one app or of all.
+	 * @param {string} [clientId]
+	 */
+	streamConnections(clientId) {
+		return this._gateway.list(clientId);
+	}
+
+	/** Every answer a client sent on a Stream connection, valid or not (a copy of the list). */
+	streamAcks() {
+		return [...this._gateway.acks];
+	}
+
+	/** Every push of a robot message or an event, with the connection that got it (a copy of the list). */
+	streamPushes() {
+		return [...this._stream.pushes];
+	}
+
+	/** Every ping sent, with whether its pong came (a copy of the list). */
+	streamPings() {
+		return [...this._stream.pings];
+	}
+
+	/**
+	 * @param {string} clientId
+	 * @param {import('./streamPush').PushRobotMessageOptions} [options]
+	 */
+	pushRobotMessage(clientId, options) {
+		return this._stream.pushRobotMessage(clientId, options);
+	}
+
+	/**
+	 * @param {import('./streamPush').PushResult} result
+	 * @param {{ connectionId?: string }} [options]
+	 */
+	replayRobotMessage(result, options) {
+		return this._stream.replayRobotMessage(result, options);
+	}
+
+	/**
+	 * @param {string} clientId
+	 * @param {{ eventType: string, data?: unknown, eventId?: string, eventCorpId?: string, eventBornTime?: number, messageId?: string }} options
+	 */
+	pushEvent(clientId, options) {
+		return this._stream.pushEvent(clientId, options);
+	}
+
+	/**
+	 * @param {string} target a connection id or a clientId (all its connections)
+	 * @param {{ timeoutMs?: number }} [options]
+	 */
+	streamPing(target, options) {
+		return this._stream.ping(target, options);
+	}
+
+	/**
+	 * @param {string} target a connection id or a clientId (all its connections)
+	 * @param {{ closeAfterMs?: number, reason?: string }} [options]
+	 */
+	streamDisconnect(target, options) {
+		return this._stream.disconnect(target, options);
+	}
+
+	/** @param {string} target a connection id or a clientId (all its connections) */
+	streamDrop(target) {
+		return this._stream.drop(target);
+	}
+
+	/** @param {boolean | 'reset'} down */
+	setGatewayDown(down) {
+		this._gateway.registration.setDown(down);
+	}
+
+	// --- the OpenAPI (openapi.js) ---
+
+	/** Every POST to /v1.0/oauth2/accessToken since construction or reset(), in order (a copy of the list). */
+	accessTokenRequests() {
+		return [...this._openApi.tokenRequests];
+	}
+
+	/** Every access token issued since construction or reset(), with whether it has expired. */
+	accessTokens() {
+		return this._openApi.tokens();
+	}
+
+	/**
+	 * Expires every access token (or those of one app) from now() on.
+	 * @param {string} [clientId]
+	 * @returns {number} how many valid tokens were expired
+	 */
+	expireAccessTokens(clientId) {
+		return this._openApi.expire(clientId);
+	}
+}
+
+module.exports = { AppRobotSimulator };
