@@ -1,9 +1,24 @@
 // Hand-written declarations of the app-robot surfaces of the simulator: apps (apps.js), the Stream
-// gateway (streamOpen.js, streamGateway.js, streamPush.js) and the OpenAPI (openapi.js), and the
-// app-robot half of the facade (appRobotFacade.js, AppRobotSimulator, which DingTalkSimulator
-// extends). Re-exported by index.d.ts.
+// gateway (streamOpen.js, streamGateway.js, streamPush.js), and the app-robot half of the facade
+// (appRobotFacade.js, AppRobotSimulator, which DingTalkSimulator extends). The OpenAPI's types are
+// in openApi.d.ts. Re-exported by index.d.ts.
 
 import type { ConversationOptions, SessionInfo } from './index';
+import type {
+	AccessTokenRecord,
+	AccessTokenInfo,
+	GroupOptions,
+	Group,
+	UserOptions,
+	User,
+	OpenApiFault,
+	OpenApiRequestRecord,
+	GroupMessageRecord,
+	UserMessageRecord,
+	RecallRecord,
+} from './openApi';
+
+export type * from './openApi';
 
 export interface AppOptions {
 	/** Client ID (formerly AppKey). */
@@ -14,6 +29,8 @@ export interface AppOptions {
 	robotCode?: string;
 	/** `appId` in Stream frame headers; default a random UUID. */
 	appId?: string;
+	/** The permission scopes (权限点) granted, e.g. 'qyapi_robot_sendmsg'; default 'all'. */
+	permissions?: string[] | 'all';
 }
 
 export interface App {
@@ -21,6 +38,7 @@ export interface App {
 	clientSecret: string;
 	robotCode: string;
 	appId: string;
+	permissions: string[] | 'all';
 }
 
 export interface StreamOptions {
@@ -30,11 +48,6 @@ export interface StreamOptions {
 	eventAckTimeoutMs?: number;
 	/** How many times an event is pushed again at most; default 3 (our choice). */
 	eventRedeliveries?: number;
-}
-
-export interface OpenApiOptions {
-	/** Life of an OpenAPI access token, at least 1 000 ms (expireIn is in seconds); DingTalk: 7 200 000 ms (expireIn 7200). */
-	accessTokenTtlMs?: number;
 }
 
 export interface StreamSubscription {
@@ -193,32 +206,13 @@ export interface PushEventResult {
 	connectionId: string | null;
 }
 
-export interface AccessTokenRecord {
-	at: number;
-	/** As sent; the secret is never recorded. */
-	appKey: string | null;
-	outcome: 'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed';
-	status: number;
-	/** The token answered, if any. */
-	accessToken: string | undefined;
-	/** When it expires (now() + ttl). */
-	expiresAt: number | undefined;
-}
-
-export interface AccessTokenInfo {
-	accessToken: string;
-	clientId: string;
-	issuedAt: number;
-	expiresAt: number;
-	/** now() >= expiresAt, or expired by expireAccessTokens(). */
-	expired: boolean;
-}
-
 /** The app-robot half of DingTalkSimulator (appRobotFacade.js). */
 export declare class AppRobotSimulator {
 	// --- app robots and the Stream gateway ---
 	/** Adds an app robot; adding a clientId again replaces it. Returns a copy. */
 	addApp(options: AppOptions): App;
+	/** Grants exactly these scopes (or 'all') from now on, to tokens already issued too. Throws for an unknown app. */
+	setAppPermissions(clientId: string, scopes: string[] | 'all'): App;
 	/** Every POST to /v1.0/gateway/connections/open since construction or reset() (a copy of the list). */
 	streamOpenRequests(): StreamOpenRecord[];
 	/** Every WebSocket upgrade to /connect, accepted or refused (a copy of the list). */
@@ -257,4 +251,25 @@ export declare class AppRobotSimulator {
 	accessTokens(): AccessTokenInfo[];
 	/** Expires every access token (or those of one app) from now() on; returns how many valid ones it expired. */
 	expireAccessTokens(clientId?: string): number;
+
+	/** Adds a group chat (robots in it by robotCode); again with the same openConversationId replaces it, its messages stay. */
+	addGroup(options?: GroupOptions): Group;
+	/** Adds a member of the org; again with the same userId replaces it. */
+	addUser(options: UserOptions): User;
+	/** Every call to the robot message APIs (send, batchSend, recall, batchRecall) since construction or reset(), in order. */
+	openApiRequests(): OpenApiRequestRecord[];
+	/** The messages sent to a group through the OpenAPI, in order, with whether each was recalled (deep copies; [] when none). */
+	groupMessages(openConversationId: string): GroupMessageRecord[];
+	/** The one-to-one messages a user got through the OpenAPI, in order (deep copies; [] when none). */
+	userMessages(userId: string): UserMessageRecord[];
+	/** Every recall answered 200, with its per-message results (deep copies). */
+	recalls(): RecallRecord[];
+	/** FIFO: each call to the robot message APIs consumes the next fault. */
+	injectOpenApiFaults(faults: OpenApiFault[]): void;
+	/** Decides a fault for every robot API call that finds the queue empty; undefined turns it off. */
+	setOpenApiFaultPolicy(policy: ((requestIndex: number) => OpenApiFault | undefined) | undefined): void;
+	/** Every OpenAPI answer waits this long from now on (0: none). */
+	setOpenApiLatency(ms: number): void;
+	/** Calls per second per app and API; false: no limit. */
+	setOpenApiQpsLimit(limit: number | false): void;
 }

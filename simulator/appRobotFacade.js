@@ -3,22 +3,34 @@
 
 /**
  * The app-robot half of the facade DingTalkSimulator (index.js extends it): the app robots
- * (apps.js), the Stream gateway (streamGateway.js, streamPush.js) and the OpenAPI (openapi.js).
- * It builds those surfaces on the simulator's server and delegates to them; the webhook, the
- * session webhooks and the callbacks stay in index.js.
+ * (apps.js), the Stream gateway (streamGateway.js, streamPush.js), the organization they send
+ * into (org.js) and the OpenAPI: the access token (openapi.js), what every call goes through
+ * (openApiGate.js: token, permission, QPS, latency, faults) and the robot's messages
+ * (robotMessages.js). It builds those surfaces on the simulator's server and delegates to them;
+ * the webhook, the session webhooks and the callbacks stay in index.js.
  */
 
 const { Apps } = require('./apps');
+const { Org } = require('./org');
 const { StreamGateway } = require('./streamGateway');
 const { StreamPushes } = require('./streamPush');
 const { OpenApi } = require('./openapi');
+const { OpenApiGate } = require('./openApiGate');
+const { RobotMessages } = require('./robotMessages');
+
+/**
+ * @typedef {object} OpenApiOptions
+ * @property {number} [accessTokenTtlMs] DingTalk: 7 200 000 (expireIn 7200)
+ * @property {number} [latencyMs] every OpenAPI answer waits this long; default 0
+ * @property {number | false} [qpsLimit] calls per second per app and API; DingTalk: 20; false: none
+ */
 
 /**
  * @typedef {object} AppRobotOptions
  * @property {import('./sessionWebhook').SessionWebhooks} sessions the session webhooks a pushed robot message gets
  * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
  * @property {{ ticketTtlMs?: number, eventAckTimeoutMs?: number, eventRedeliveries?: number }} [stream]
- * @property {{ accessTokenTtlMs?: number }} [openapi]
+ * @property {OpenApiOptions} [openapi]
  */
 
 class AppRobotSimulator {
@@ -37,7 +49,16 @@ class AppRobotSimulator {
 			eventAckTimeoutMs: stream.eventAckTimeoutMs,
 			eventRedeliveries: stream.eventRedeliveries,
 		});
-		this._openApi = new OpenApi(server, { apps: this._apps, accessTokenTtlMs: openapi.accessTokenTtlMs });
+		this._org = new Org();
+		const verifyToken = (/** @type {string} */ token, /** @type {number} */ now) => this._openApi.verify(token, now);
+		this._gate = new OpenApiGate(server, { apps: this._apps, verifyToken, latencyMs: openapi.latencyMs, qpsLimit: openapi.qpsLimit });
+		this._openApi = new OpenApi(server, {
+			apps: this._apps,
+			accessTokenTtlMs: openapi.accessTokenTtlMs,
+			reply: (res, status, json) => this._gate.reply(res, status, json),
+		});
+		// media uploads come next; until then no media id exists
+		this._robotMessages = new RobotMessages(server, { gate: this._gate, apps: this._apps, org: this._org, mediaExists: () => false });
 	}
 
 	// --- app robots (apps.js) and the Stream gateway (streamGateway.js, streamPush.js) ---
@@ -48,6 +69,15 @@ class AppRobotSimulator {
 	 */
 	addApp(options) {
 		return this._apps.add(options);
+	}
+
+	/**
+	 * Grants an app exactly these permission scopes (or 'all') from now on.
+	 * @param {string} clientId
+	 * @param {string[] | 'all'} scopes
+	 */
+	setAppPermissions(clientId, scopes) {
+		return this._apps.setPermissions(clientId, scopes);
 	}
 
 	/** Every POST to connections/open since construction or reset(), in order (a copy of the list). */
@@ -152,6 +182,59 @@ class AppRobotSimulator {
 	 */
 	expireAccessTokens(clientId) {
 		return this._openApi.expire(clientId);
+	}
+
+	/** @param {import('./org').GroupOptions} [options] */
+	addGroup(options) {
+		return this._org.addGroup(options);
+	}
+
+	/** @param {import('./org').UserOptions} options */
+	addUser(options) {
+		return this._org.addUser(options);
+	}
+
+	/** Every call to the robot message APIs since construction or reset(), in order (a copy of the list). */
+	openApiRequests() {
+		return [...this._gate.requests];
+	}
+
+	/** @param {string} openConversationId */
+	groupMessages(openConversationId) {
+		return this._robotMessages.groupMessages(openConversationId);
+	}
+
+	/** @param {string} userId */
+	userMessages(userId) {
+		return this._robotMessages.userMessages(userId);
+	}
+
+	/** Every recall answered with per-message results (a copy of the list). */
+	recalls() {
+		return structuredClone(this._robotMessages.recalls);
+	}
+
+	/**
+	 * Queues faults; each call to the robot message APIs consumes the next one (FIFO).
+	 * @param {import('./openApiGate').OpenApiFault[]} faults
+	 */
+	injectOpenApiFaults(faults) {
+		this._gate.faults.inject(faults);
+	}
+
+	/** @param {((requestIndex: number) => import('./openApiGate').OpenApiFault | undefined) | undefined} policy */
+	setOpenApiFaultPolicy(policy) {
+		this._gate.faults.setPolicy(policy);
+	}
+
+	/** @param {number} ms every OpenAPI answer waits this long from now on */
+	setOpenApiLatency(ms) {
+		this._gate.setLatency(ms);
+	}
+
+	/** @param {number | false} limit calls per second per app and API; false: none */
+	setOpenApiQpsLimit(limit) {
+		this._gate.setQpsLimit(limit);
 	}
 }
 

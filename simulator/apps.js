@@ -6,6 +6,10 @@
  * AppKey) and proves itself with its Client Secret (formerly AppSecret). The Stream gateway
  * (streamGateway.js) and the OpenAPI (openapi.js) check the same apps. Its robot sends as
  * `robotCode`, which for an enterprise internal app is the app's Client ID unless told otherwise.
+ * An app calls an OpenAPI only with the permission (权限点, scope) the API requires granted in the
+ * developer console: the robot APIs need `qyapi_robot_sendmsg` (企业内机器人发送消息权限), media
+ * upload `qyapi_base` (their reference pages, 权限要求). An app is granted every scope unless told
+ * otherwise (`permissions`).
  */
 
 const crypto = require('node:crypto');
@@ -17,6 +21,7 @@ const { isObject, optionalText } = require('./checks');
  * @property {string} clientSecret
  * @property {string} [robotCode] default: the clientId
  * @property {string} [appId] the app's id in Stream frame headers (`appId`); default a random UUID
+ * @property {string[] | 'all'} [permissions] the scopes granted; default 'all'
  */
 
 /**
@@ -25,6 +30,7 @@ const { isObject, optionalText } = require('./checks');
  * @property {string} clientSecret
  * @property {string} robotCode
  * @property {string} appId
+ * @property {string[] | 'all'} permissions the scopes granted
  */
 
 class Apps {
@@ -46,9 +52,39 @@ class Apps {
 		if (clientId === undefined || clientSecret === undefined) throw new TypeError('addApp needs clientId and clientSecret');
 		const robotCode = optionalText(options.robotCode, 'robotCode') ?? clientId;
 		const appId = optionalText(options.appId, 'appId') ?? this._apps.get(clientId)?.appId ?? crypto.randomUUID();
-		const app = { clientId, clientSecret, robotCode, appId };
+		const permissions = checkScopes(options.permissions ?? 'all', 'permissions');
+		const app = { clientId, clientSecret, robotCode, appId, permissions };
 		this._apps.set(clientId, app);
-		return { ...app };
+		return copyApp(app);
+	}
+
+	/**
+	 * Grants exactly these scopes (or every scope) from now on; tokens already issued follow.
+	 * @param {string} clientId
+	 * @param {string[] | 'all'} scopes
+	 * @returns {App} a copy
+	 */
+	setPermissions(clientId, scopes) {
+		const app = this.require(clientId);
+		app.permissions = checkScopes(scopes, 'scopes');
+		return copyApp(app);
+	}
+
+	/**
+	 * @param {App} app
+	 * @param {string} scope
+	 */
+	static granted(app, scope) {
+		return app.permissions === 'all' || app.permissions.includes(scope);
+	}
+
+	/**
+	 * The app whose robot sends as this robotCode.
+	 * @param {string} robotCode
+	 * @returns {App | undefined}
+	 */
+	byRobotCode(robotCode) {
+		return [...this._apps.values()].find((app) => app.robotCode === robotCode);
 	}
 
 	/**
@@ -84,5 +120,24 @@ class Apps {
 		return app;
 	}
 }
+
+/**
+ * @param {unknown} scopes
+ * @param {string} name
+ * @returns {string[] | 'all'}
+ */
+function checkScopes(scopes, name) {
+	if (scopes === 'all') return 'all';
+	if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || scope === '')) {
+		throw new TypeError(`${name} must be 'all' or an array of non-empty strings`);
+	}
+	return [...new Set(scopes)];
+}
+
+/**
+ * @param {App} app
+ * @returns {App}
+ */
+const copyApp = (app) => ({ ...app, permissions: app.permissions === 'all' ? 'all' : [...app.permissions] });
 
 module.exports = { Apps };

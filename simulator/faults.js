@@ -57,23 +57,30 @@ function faultOutcome(fault, requestUrl) {
 	}
 }
 
+/**
+ * @template {{ kind: string, delayMs?: number, location?: string }} [F=Fault]
+ */
 class FaultQueue {
-	constructor() {
-		/** @type {Fault[]} */
+	/**
+	 * @param {readonly string[]} [kinds] the kinds it accepts; default the oapi host's (FAULT_KINDS)
+	 */
+	constructor(kinds = FAULT_KINDS) {
+		this._kinds = kinds;
+		/** @type {F[]} */
 		this._queue = [];
-		/** @type {((requestIndex: number) => Fault | undefined) | undefined} */
+		/** @type {((requestIndex: number) => F | undefined) | undefined} */
 		this._policy = undefined;
 	}
 
 	/**
 	 * Queues faults; each incoming request consumes the next one (FIFO).
-	 * @param {Fault[]} faults
+	 * @param {F[]} faults
 	 */
 	inject(faults) {
 		if (!Array.isArray(faults)) throw new TypeError('injectFaults needs an array');
 		for (const f of faults) {
-			if (!isObject(f) || typeof f.kind !== 'string' || !FAULT_KINDS.includes(f.kind)) {
-				throw new TypeError(`unknown fault ${JSON.stringify(f)}; kinds: ${FAULT_KINDS.join(', ')}`);
+			if (!isObject(f) || typeof f.kind !== 'string' || !this._kinds.includes(f.kind)) {
+				throw new TypeError(`unknown fault ${JSON.stringify(f)}; kinds: ${this._kinds.join(', ')}`);
 			}
 			if (f.kind === 'slow') checkNumber(f.delayMs, 'slow fault delayMs', 0);
 			if (f.kind === 'redirect' && typeof f.location !== 'string') throw new TypeError('a redirect fault needs a location');
@@ -83,7 +90,7 @@ class FaultQueue {
 
 	/**
 	 * Decides a fault for every request that finds the queue empty; undefined turns it off.
-	 * @param {((requestIndex: number) => Fault | undefined) | undefined} policy
+	 * @param {((requestIndex: number) => F | undefined) | undefined} policy
 	 */
 	setPolicy(policy) {
 		this._policy = policy;
@@ -92,7 +99,7 @@ class FaultQueue {
 	/**
 	 * The fault of the request with this index (0-based, since the last reset), if any.
 	 * @param {number} requestIndex
-	 * @returns {Fault | undefined}
+	 * @returns {F | undefined}
 	 */
 	next(requestIndex) {
 		return this._queue.shift() ?? this._policy?.(requestIndex);

@@ -4,8 +4,9 @@
  * An HTML page that shows what the simulated group received, drawn like a DingTalk chat: the
  * robot's messages in order (and, when the simulator played DingTalk calling a trigger, what the
  * person wrote to the robot, each followed by the robot's replies), markdown rendered (the subset DingTalk renders), cards with their
- * buttons, mentions highlighted. Served by the simulator at GET /, for people trying the node
- * (and for the README's picture). Tokens and secrets are never shown.
+ * buttons, mentions highlighted, app-robot messages with their group, recalled ones greyed out.
+ * Served by the simulator at GET /, for people trying the node (and for the README's picture).
+ * Tokens and secrets are never shown.
  */
 
 const { readFileSync } = require('node:fs');
@@ -94,9 +95,24 @@ function userRow(robotName, entry) {
 }
 
 /**
- * @typedef {{ from: 'robot', message: Record<string, unknown> }
+ * A robot's message (`via`: the group an app robot sent it to through the OpenAPI; `recalled`:
+ * recalled since) or what a person wrote.
+ * @typedef {{ from: 'robot', message: Record<string, unknown>, via?: string, recalled?: boolean }
  *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean }} GroupEntry
  */
+
+/**
+ * A robot's row. DingTalk removes a recalled robot message without a notice; the page keeps a
+ * grey line so that the tester sees it went.
+ * @param {string} robotName
+ * @param {Extract<GroupEntry, { from: 'robot' }>} entry
+ */
+function robotRow(robotName, entry) {
+	const name = entry.via === undefined ? escapeHtml(robotName) : `${escapeHtml(robotName)} · app robot in ${escapeHtml(entry.via)}`;
+	const content = entry.recalled ? '<div class="recalled">This message was recalled</div>' : bubble(entry.message);
+	return `<div class="msg"><div class="avatar">${AVATAR}</div><div class="body">
+				<div class="name">${name}</div>${content}</div></div>`;
+}
 
 /**
  * @param {{ groupName: string, robotName: string, messages?: Record<string, unknown>[], entries?: GroupEntry[] }} options
@@ -107,12 +123,7 @@ function renderGroupPage({ groupName, robotName, messages = [], entries }) {
 	/** @type {GroupEntry[]} */
 	const all = entries ?? messages.map((message) => ({ from: /** @type {'robot'} */ ('robot'), message }));
 	const rows = all
-		.map((entry) =>
-			entry.from === 'user'
-				? userRow(robotName, entry)
-				: `<div class="msg"><div class="avatar">${AVATAR}</div><div class="body">
-				<div class="name">${escapeHtml(robotName)}</div>${bubble(entry.message)}</div></div>`,
-		)
+		.map((entry) => (entry.from === 'user' ? userRow(robotName, entry) : robotRow(robotName, entry)))
 		.join('\n');
 	const count = all.length;
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(groupName)}</title>
@@ -147,6 +158,7 @@ function renderGroupPage({ groupName, robotName, messages = [], entries }) {
 	.feed-item.first { border-top: 0; font-weight: 600; }
 	.feed-item .text { flex: 1; }
 	.empty { color: #86909c; }
+	.recalled { color: #86909c; font-style: italic; font-size: 12px; }
 </style></head><body>
 <header>${escapeHtml(groupName)}<small>DingTalk simulator: ${count} message${count === 1 ? '' : 's'} received</small></header>
 <main>${rows || '<div class="empty">No messages yet.</div>'}</main>

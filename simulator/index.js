@@ -26,6 +26,8 @@ const { RateLimit, SUPPORTED_MSGTYPES } = require('./sendRules');
 const { FAULT_KINDS } = require('./faults');
 const { mountControl } = require('./control');
 const { AppRobotSimulator } = require('./appRobotFacade');
+const { OPENAPI_FAULT_KINDS } = require('./openApiGate');
+const { MSG_KEYS } = require('./msgTemplates');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -110,7 +112,9 @@ class DingTalkSimulator extends AppRobotSimulator {
 	/**
 	 * Clears requests, messages, msgUuid memory, rate-limit and throttle state, pending faults,
 	 * sessions with their replies, callbacks, Stream records, tickets, pending event redeliveries
-	 * and pings, and access tokens; robots, apps and open Stream connections stay.
+	 * and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages and
+	 * recalls; robots, apps (with their permissions), groups, users, the OpenAPI latency and
+	 * QPS limit, and open Stream connections stay.
 	 */
 	reset() {
 		this._server.reset();
@@ -213,4 +217,4 @@ class DingTalkSimulator extends AppRobotSimulator {
 	}
 }
 
-module.exports = { DingTalkSimulator, computeDingTalkSign, SUPPORTED_MSGTYPES, FAULT_KINDS, TAMPER_KINDS };
+module.exports = { DingTalkSimulator, computeDingTalkSign, SUPPORTED_MSGTYPES, FAULT_KINDS, TAMPER_KINDS, OPENAPI_FAULT_KINDS, MSG_KEYS };

@@ -14,6 +14,7 @@
 const { isObject, normalizeIp } = require('./checks');
 const { FaultQueue, faultOutcome } = require('./faults');
 const { htmlPage } = require('./sendRules');
+const { HeldAnswers } = require('./heldAnswers');
 
 /**
  * @typedef {object} RequestRecord
@@ -79,8 +80,7 @@ class OapiHost {
 		this._routes = new Map();
 		/** @type {OapiRoute} */
 		this._otherPaths = { decide: () => ({ status: 404, html: htmlPage(404, 'Not Found') }) };
-		/** @type {Set<{ timer: NodeJS.Timeout, res: import('node:http').ServerResponse }>} */
-		this._pending = new Set();
+		this._held = new HeldAnswers();
 	}
 
 	/** Every request since construction or the last reset(), in arrival order. */
@@ -140,11 +140,7 @@ class OapiHost {
 
 	/** Cuts the answers still waiting (slow faults). */
 	stop() {
-		for (const p of this._pending) {
-			clearTimeout(p.timer);
-			p.res.destroy();
-		}
-		this._pending.clear();
+		this._held.cut();
 	}
 
 	/**
@@ -270,24 +266,11 @@ class OapiHost {
 			type = 'text/html; charset=utf-8';
 			headers = outcome.headers ?? {};
 		}
-		const send = () => {
-			if (res.destroyed) return;
+		this._held.after(res, delayMs, () => {
 			res.writeHead(outcome.status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload) });
 			res.end(payload);
 			this._notify(record);
-		};
-		if (delayMs > 0) {
-			const entry = {
-				timer: setTimeout(() => {
-					this._pending.delete(entry);
-					send();
-				}, delayMs),
-				res,
-			};
-			this._pending.add(entry);
-		} else {
-			send();
-		}
+		});
 	}
 
 	/**

@@ -8,8 +8,9 @@
  * `{accessToken, expireIn: 7200}`. It checks POST, a JSON body, and the app's key and secret.
  * As DingTalk's reference says (获取企业内部应用的accessToken), asking again while the token is
  * valid answers the same token and renews it; after it expired, a new one. Every request and
- * every token is recorded, never the secret. The robot send, recall and media endpoints will
- * join here, as routes of the same class checking the tokens it issued.
+ * every token is recorded, never the secret. The other OpenAPI endpoints (robotMessages.js,
+ * media.js) check the tokens issued here (verify) through openApiGate.js, which also delays this
+ * endpoint's answers by the injected latency.
  */
 
 const crypto = require('node:crypto');
@@ -44,14 +45,20 @@ const INVALID_CLIENT = Object.freeze({ code: 'invalidClientIdOrSecret', message:
  * @property {number} expiresAt
  */
 
+/**
+ * @typedef {(res: import('node:http').ServerResponse, status: number, json: unknown) => void} Reply
+ */
+
 class OpenApi {
 	/**
 	 * @param {import('./server').SimulatorServer} server
-	 * @param {{ apps: import('./apps').Apps, accessTokenTtlMs?: number }} options
+	 * @param {{ apps: import('./apps').Apps, accessTokenTtlMs?: number, reply?: Reply }} options
+	 *   reply: how answers are sent (the gate's, with the injected latency); default at once
 	 */
-	constructor(server, { apps, accessTokenTtlMs }) {
+	constructor(server, { apps, accessTokenTtlMs, reply = sendJson }) {
 		this._server = server;
 		this._apps = apps;
+		this._reply = reply;
 		this._ttlMs = checkNumber(accessTokenTtlMs ?? DEFAULT_ACCESS_TOKEN_TTL_MS, 'openapi.accessTokenTtlMs', 1000);
 		/** @type {AccessTokenRecord[]} */
 		this.tokenRequests = [];
@@ -88,6 +95,19 @@ class OpenApi {
 		return count;
 	}
 
+	/**
+	 * What an OpenAPI call's `x-acs-dingtalk-access-token` is worth at `now`.
+	 * @param {string} accessToken
+	 * @param {number} now
+	 * @returns {{ app: import('./apps').App } | 'unknown' | 'expired'}
+	 */
+	verify(accessToken, now) {
+		const token = this._tokens.get(accessToken);
+		if (!token) return 'unknown';
+		if (now >= token.expiresAt) return 'expired';
+		return { app: this._apps.require(token.clientId) };
+	}
+
 	/** Forgets the records and every token. */
 	reset() {
 		this.tokenRequests = [];
@@ -118,7 +138,7 @@ class OpenApi {
 		 */
 		const refuse = (outcome, status, { code, message }) => {
 			Object.assign(record, { outcome, status });
-			sendJson(res, status, apiError(code, message));
+			this._reply(res, status, apiError(code, message));
 		};
 		if (req.method !== 'POST') return refuse('methodNotAllowed', 405, methodNotAllowed(req.method));
 		if (!body) return refuse('missingBody', 400, MISSING_BODY);
@@ -134,7 +154,7 @@ class OpenApi {
 		}
 		token.expiresAt = now + this._ttlMs;
 		Object.assign(record, { accessToken: token.accessToken, expiresAt: token.expiresAt });
-		sendJson(res, 200, { accessToken: token.accessToken, expireIn: Math.floor(this._ttlMs / 1000) });
+		this._reply(res, 200, { accessToken: token.accessToken, expireIn: Math.floor(this._ttlMs / 1000) });
 	}
 }
 
