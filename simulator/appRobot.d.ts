@@ -16,6 +16,7 @@ import type {
 	GroupMessageRecord,
 	UserMessageRecord,
 	RecallRecord,
+	MediaUploadRecord,
 } from './openApi';
 
 export type * from './openApi';
@@ -264,7 +265,9 @@ export declare class AppRobotSimulator {
 	userMessages(userId: string): UserMessageRecord[];
 	/** Every recall answered 200, with its per-message results (deep copies). */
 	recalls(): RecallRecord[];
-	/** FIFO: each call to the robot message APIs consumes the next fault. */
+	/** Every request to oapi's /media/upload, accepted or not (also in `requests`, without its bytes). */
+	mediaUploads(): MediaUploadRecord[];
+	/** FIFO: each call to the robot message APIs consumes the next fault (media upload takes injectFaults'). */
 	injectOpenApiFaults(faults: OpenApiFault[]): void;
 	/** Decides a fault for every robot API call that finds the queue empty; undefined turns it off. */
 	setOpenApiFaultPolicy(policy: ((requestIndex: number) => OpenApiFault | undefined) | undefined): void;

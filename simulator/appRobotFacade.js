@@ -5,9 +5,10 @@
  * The app-robot half of the facade DingTalkSimulator (index.js extends it): the app robots
  * (apps.js), the Stream gateway (streamGateway.js, streamPush.js), the organization they send
  * into (org.js) and the OpenAPI: the access token (openapi.js), what every call goes through
- * (openApiGate.js: token, permission, QPS, latency, faults) and the robot's messages
- * (robotMessages.js). It builds those surfaces on the simulator's server and delegates to them;
- * the webhook, the session webhooks and the callbacks stay in index.js.
+ * (openApiGate.js: token, permission, QPS, latency, faults), the robot's messages
+ * (robotMessages.js) and media uploads (media.js). It builds those surfaces on the simulator's
+ * server and delegates to them; the webhook, the session webhooks and the callbacks stay in
+ * index.js.
  */
 
 const { Apps } = require('./apps');
@@ -17,6 +18,7 @@ const { StreamPushes } = require('./streamPush');
 const { OpenApi } = require('./openapi');
 const { OpenApiGate } = require('./openApiGate');
 const { RobotMessages } = require('./robotMessages');
+const { MediaUploads } = require('./media');
 
 /**
  * @typedef {object} OpenApiOptions
@@ -57,8 +59,13 @@ class AppRobotSimulator {
 			accessTokenTtlMs: openapi.accessTokenTtlMs,
 			reply: (res, status, json) => this._gate.reply(res, status, json),
 		});
-		// media uploads come next; until then no media id exists
-		this._robotMessages = new RobotMessages(server, { gate: this._gate, apps: this._apps, org: this._org, mediaExists: () => false });
+		this._media = new MediaUploads(server, { gate: this._gate, verifyToken });
+		this._robotMessages = new RobotMessages(server, {
+			gate: this._gate,
+			apps: this._apps,
+			org: this._org,
+			mediaExists: (mediaId) => this._media.has(mediaId),
+		});
 	}
 
 	// --- app robots (apps.js) and the Stream gateway (streamGateway.js, streamPush.js) ---
@@ -207,6 +214,11 @@ class AppRobotSimulator {
 	/** @param {string} userId */
 	userMessages(userId) {
 		return this._robotMessages.userMessages(userId);
+	}
+
+	/** Every POST to oapi's /media/upload since construction or reset(), accepted or not (a copy of the list). */
+	mediaUploads() {
+		return [...this._media.uploads];
 	}
 
 	/** Every recall answered with per-message results (a copy of the list). */

@@ -205,7 +205,7 @@ export declare class DingTalkSimulator extends AppRobotSimulator {
 	readonly baseUrl: string | undefined;
 	/** `127.0.0.1:PORT` once started: what a credential lists as a Plain HTTP Host (the simulator has no TLS). */
 	readonly host: string | undefined;
-	/** Every request to the oapi host (webhook, session webhooks, unknown paths) since construction or the last reset(), in arrival order; not the api.dingtalk.com ones (Stream registration, OpenAPI). */
+	/** Every request to the oapi host (webhook, session webhooks, media upload, unknown paths) since construction or the last reset(), in arrival order; not the api.dingtalk.com ones (Stream registration, OpenAPI). */
 	readonly requests: RequestRecord[];
 	/** Re-adding an existing token replaces its configuration and keeps its messages and rate-limit state. */
 	addRobot(options: RobotOptions): void;
@@ -221,7 +221,7 @@ export declare class DingTalkSimulator extends AppRobotSimulator {
 	/** Decides a fault for every request that finds the injectFaults queue empty; undefined turns it off. */
 	setFaultPolicy(policy: ((requestIndex: number) => Fault | undefined) | undefined): void;
 	stats(): SimulatorStats;
-	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets, pending event redeliveries, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages and recalls; robots, apps (with permissions), groups, users, the OpenAPI latency and QPS limit, and open Stream connections stay. */
+	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets, pending event redeliveries, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages, recalls and media; robots, apps (with permissions), groups, users, the OpenAPI latency and QPS limit, and open Stream connections stay. */
 	reset(): void;
 	/** Every callback sent (deliverCallback and replayCallback) since construction or reset(), in order. */
 	readonly callbacks: CallbackRecord[];

@@ -83,9 +83,9 @@ class DingTalkSimulator extends AppRobotSimulator {
 	}
 
 	/**
-	 * Every request to the oapi host (webhook, session webhooks, unknown paths) since construction
-	 * or the last reset(), in arrival order. The api.dingtalk.com surfaces (Stream registration,
-	 * OpenAPI) keep their own records.
+	 * Every request to the oapi host (webhook, session webhooks, media upload, unknown paths) since
+	 * construction or the last reset(), in arrival order. The api.dingtalk.com surfaces (Stream
+	 * registration, OpenAPI) keep their own records.
 	 */
 	get requests() {
 		return this._server.oapi.requests;
@@ -112,8 +112,8 @@ class DingTalkSimulator extends AppRobotSimulator {
 	/**
 	 * Clears requests, messages, msgUuid memory, rate-limit and throttle state, pending faults,
 	 * sessions with their replies, callbacks, Stream records, tickets, pending event redeliveries
-	 * and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages and
-	 * recalls; robots, apps (with their permissions), groups, users, the OpenAPI latency and
+	 * and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages, recalls
+	 * and media; robots, apps (with their permissions), groups, users, the OpenAPI latency and
 	 * QPS limit, and open Stream connections stay.
 	 */
 	reset() {

@@ -45,6 +45,8 @@ const { HeldAnswers } = require('./heldAnswers');
  * @typedef {object} OapiRequest
  * @property {RequestRecord} record
  * @property {Record<string, unknown> | undefined} body the parsed body when it is a UTF-8 JSON object
+ * @property {Buffer} raw the bytes received (up to the cap)
+ * @property {URLSearchParams} query
  * @property {number} bodyBytes
  * @property {boolean} truncated longer than the server buffers
  * @property {number} now
@@ -54,6 +56,9 @@ const { HeldAnswers } = require('./heldAnswers');
  * @typedef {object} OapiRoute
  * @property {(record: RequestRecord, now: number) => void} [inspect] fills record fields before a fault can answer
  * @property {(request: OapiRequest) => import('./sendRules').Outcome} decide
+ * @property {number} [maxBodyBytes] buffer bodies up to this many bytes (default: the server's cap)
+ * @property {boolean} [binary] a binary body (an upload): not parsed as JSON, recorded as rawBody ''
+ * @property {() => number} [delayMs] holds the route's own answers this long (the OpenAPI latency)
  */
 
 /**
@@ -66,7 +71,7 @@ const { HeldAnswers } = require('./heldAnswers');
 
 class OapiHost {
 	/**
-	 * @param {{ now: () => number, readBody: (req: import('node:http').IncomingMessage, done: (raw: Buffer, totalBytes: number) => void) => void }} options
+	 * @param {{ now: () => number, readBody: (req: import('node:http').IncomingMessage, done: (raw: Buffer, totalBytes: number) => void, capBytes?: number) => void }} options
 	 */
 	constructor({ now, readBody }) {
 		this._now = now;
@@ -138,7 +143,7 @@ class OapiHost {
 		this.faults.reset();
 	}
 
-	/** Cuts the answers still waiting (slow faults). */
+	/** Cuts the answers still waiting (slow faults, the OpenAPI latency of media uploads). */
 	stop() {
 		this._held.cut();
 	}
@@ -175,15 +180,20 @@ class OapiHost {
 		this._requests.push(record);
 		const fault = this.faults.next(this._requests.length - 1);
 		record.fault = fault?.kind;
-		this._readBody(req, (raw, total) => {
-			try {
-				this._process(record, fault, url, req, res, raw, total);
-			} catch (err) {
-				record.status = 500;
-				fail(res, err);
-				this._notify(record);
-			}
-		});
+		const route = this._routes.get(url.pathname) ?? this._otherPaths;
+		this._readBody(
+			req,
+			(raw, total) => {
+				try {
+					this._process(record, fault, url, req, res, raw, total);
+				} catch (err) {
+					record.status = 500;
+					fail(res, err);
+					this._notify(record);
+				}
+			},
+			route.maxBodyBytes,
+		);
 	}
 
 	/**
@@ -202,11 +212,12 @@ class OapiHost {
 		record.session = query.get('session');
 		record.timestamp = query.get('timestamp');
 		record.sign = query.get('sign');
-		record.rawBody = raw.toString('utf8');
+		const route = this._routes.get(record.path) ?? this._otherPaths;
+		record.rawBody = route.binary ? '' : raw.toString('utf8');
 		const truncated = totalBytes > raw.length;
 		/** @type {Record<string, unknown> | undefined} */
 		let body;
-		if (!truncated && raw.length > 0) {
+		if (!truncated && raw.length > 0 && !route.binary) {
 			try {
 				const parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
 				if (isObject(parsed)) body = parsed;
@@ -219,7 +230,6 @@ class OapiHost {
 			if (typeof body.msgtype === 'string') record.msgtype = body.msgtype;
 			if (typeof body.msgUuid === 'string' && body.msgUuid !== '') record.msgUuid = body.msgUuid;
 		}
-		const route = this._routes.get(record.path) ?? this._otherPaths;
 		const now = this._now();
 		route.inspect?.(record, now);
 
@@ -233,12 +243,12 @@ class OapiHost {
 			answerFault();
 			return;
 		}
-		const outcome = route.decide({ record, body, bodyBytes: raw.length, truncated, now });
+		const outcome = route.decide({ record, body, raw, query, bodyBytes: raw.length, truncated, now });
 		if (fault && fault.kind !== 'slow') {
 			answerFault();
 			return;
 		}
-		this._answer(record, res, outcome, fault && fault.kind === 'slow' ? fault.delayMs ?? 0 : 0);
+		this._answer(record, res, outcome, (fault && fault.kind === 'slow' ? fault.delayMs ?? 0 : 0) + (route.delayMs?.() ?? 0));
 	}
 
 	/**
@@ -259,7 +269,12 @@ class OapiHost {
 			payload = JSON.stringify({ errcode: outcome.errcode, errmsg: outcome.errmsg });
 			type = 'application/json;charset=utf-8';
 		} else if ('json' in outcome) {
-			payload = JSON.stringify(outcome.json);
+			const json = outcome.json;
+			if (isObject(json) && typeof json.errcode === 'number') {
+				record.errcode = json.errcode;
+				record.errmsg = String(json.errmsg);
+			}
+			payload = JSON.stringify(json);
 			type = 'application/json;charset=utf-8';
 		} else {
 			payload = outcome.html;

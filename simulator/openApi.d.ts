@@ -1,16 +1,16 @@
 // Hand-written declarations of the OpenAPI an app robot sends with: the access token (openapi.js),
 // what every call goes through (openApiGate.js), the organization (org.js), the robot's messages
-// (robotMessages.js, msgTemplates.js). Re-exported by appRobot.d.ts and index.d.ts; the methods
-// are AppRobotSimulator's (appRobot.d.ts).
+// (robotMessages.js, msgTemplates.js) and media uploads (media.js). Re-exported by appRobot.d.ts
+// and index.d.ts; the methods are AppRobotSimulator's (appRobot.d.ts).
 
 export interface OpenApiOptions {
 	/** Life of an OpenAPI access token, at least 1 000 ms (expireIn is in seconds); DingTalk: 7 200 000 ms (expireIn 7200). */
 	accessTokenTtlMs?: number;
-	/** Every OpenAPI answer (access token, robot messages) waits this long; default 0. Timers, cut on stop(). */
+	/** Every OpenAPI answer (access token, robot messages, media upload) waits this long; default 0. Timers, cut on stop(). */
 	latencyMs?: number;
 	/**
 	 * Calls per second (whole seconds of now()) per app and API before HTTP 403
-	 * Forbidden.AccessDenied.QpsLimitForAppkeyAndApi; DingTalk: 20.
+	 * Forbidden.AccessDenied.QpsLimitForAppkeyAndApi (media upload: errcode 90018); DingTalk: 20.
 	 * `false` turns it off. Mind a frozen injected clock: every call then falls in one second.
 	 */
 	qpsLimit?: number | false;
@@ -152,4 +152,23 @@ export interface RecallRecord {
 	successResult: string[];
 	/** processQueryKey → reason. */
 	failedResult: Record<string, string>;
+}
+
+export interface MediaUploadRecord {
+	at: number;
+	/** The access_token query parameter as received. */
+	accessToken: string | null;
+	clientId: string | undefined;
+	/** As asked (query or form field). */
+	type: string | null;
+	errcode: number;
+	errmsg: string;
+	mediaId: string | undefined;
+	filename: string | undefined;
+	/** The part's Content-Type. */
+	contentType: string | undefined;
+	/** Bytes of the file. */
+	size: number | undefined;
+	/** Hex SHA-256 of the file's bytes. */
+	sha256: string | undefined;
 }

@@ -55,7 +55,7 @@ class SimulatorServer {
 		this.now = now;
 		this._bodyCap = Math.max(bodyCapBytes, MIN_BUFFER_CAP_BYTES);
 		/** oapi.dingtalk.com: the recorded robot sends, with faults. */
-		this.oapi = new OapiHost({ now, readBody: (req, done) => this._readBody(req, done) });
+		this.oapi = new OapiHost({ now, readBody: (req, done, capBytes) => this._readBody(req, done, capBytes) });
 		/** @type {TimelineEntry[]} */
 		this.timeline = [];
 		/** @type {Map<string, (exchange: ApiExchange) => void>} */
@@ -159,9 +159,10 @@ class SimulatorServer {
 	/**
 	 * @param {http.IncomingMessage} req
 	 * @param {(raw: Buffer, totalBytes: number) => void} done
+	 * @param {number} [capBytes] buffer up to this many bytes instead of the server's cap
 	 */
-	_readBody(req, done) {
-		const cap = this._bodyCap;
+	_readBody(req, done, capBytes) {
+		const cap = capBytes ?? this._bodyCap;
 		/** @type {Buffer[]} */
 		const chunks = [];
 		let buffered = 0;

@@ -1,5 +1,5 @@
 // Shared by the OpenAPI tests of the simulator: a started simulator with two apps, a group and
-// users, and the HTTP calls an app robot makes (real fetch).
+// users, and the HTTP calls an app robot makes (real fetch, FormData and Blob for uploads).
 import { DingTalkSimulator } from '../../simulator';
 import type { SimulatorOptions } from '../../simulator';
 
@@ -74,4 +74,31 @@ export async function call(sim: DingTalkSimulator, path: string, body: unknown, 
 export function groupSend(sim: DingTalkSimulator, token: string, msgKey: string, params: unknown, extra: Record<string, unknown> = {}) {
 	const msgParam = typeof params === 'string' ? params : JSON.stringify(params);
 	return call(sim, PATHS.groupSend, { robotCode: APP.clientId, openConversationId: CID, msgKey, msgParam, ...extra }, token);
+}
+
+export interface UploadOptions {
+	token?: string;
+	type?: string;
+	/** Send type as a form field instead of the query. */
+	typeInForm?: boolean;
+	filename?: string;
+	bytes?: Uint8Array;
+	contentType?: string;
+	/** The form field's name; default 'media'. */
+	field?: string;
+	method?: string;
+}
+
+/** POST /media/upload as multipart/form-data (FormData and Blob: undici writes the multipart). */
+export async function upload(sim: DingTalkSimulator, options: UploadOptions = {}): Promise<Answer> {
+	const { type = 'image', filename = 'chart.png', contentType = 'image/png', field = 'media' } = options;
+	const bytes = options.bytes ?? new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 255]);
+	const form = new FormData();
+	if (options.typeInForm) form.append('type', type);
+	form.append(field, new Blob([bytes], { type: contentType }), filename);
+	const query = new URLSearchParams();
+	if (options.token !== undefined) query.set('access_token', options.token);
+	if (!options.typeInForm) query.set('type', type);
+	const res = await fetch(`${sim.baseUrl}/media/upload?${query}`, { method: options.method ?? 'POST', body: options.method === 'GET' ? undefined : form });
+	return answerOf(res);
 }

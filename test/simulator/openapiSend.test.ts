@@ -1,6 +1,6 @@
 // The app robot's sends through the simulated OpenAPI: groupMessages/send and oToMessages/batchSend.
 import { MSG_KEYS } from '../../simulator';
-import { APP, CID, OTHER, OTHER_CID, PATHS, REQUEST_ID, USERS, call, getToken, groupSend, simulatorPool } from './openApiHelpers';
+import { APP, CID, OTHER, OTHER_CID, PATHS, REQUEST_ID, USERS, call, getToken, groupSend, simulatorPool, upload } from './openApiHelpers';
 
 const startSim = simulatorPool();
 
@@ -128,6 +128,29 @@ describe('POST /v1.0/robot/groupMessages/send', () => {
 		const chinese = JSON.stringify({ content: '钉'.repeat(5_000) }); // 15 014 bytes in 5 014 characters
 		expect((await send('sampleText', chinese)).json.code).toBe('invalidParameter.msgParam.tooLong');
 		expect(sim.groupMessages(CID)).toHaveLength(1);
+	});
+
+	it('takes a media id the simulator issued (photoURL, sampleFile, sampleAudio, sampleVideo) and refuses one it did not', async () => {
+		const sim = await startSim({ openapi: { qpsLimit: false } });
+		const token = await getToken(sim);
+		const image = (await upload(sim, { token })).json.media_id as string;
+		const pdf = (await upload(sim, { token, type: 'file', filename: 'report.pdf', contentType: 'application/pdf' })).json.media_id as string;
+		const voice = (await upload(sim, { token, type: 'voice', filename: 'note.amr', contentType: 'audio/amr' })).json.media_id as string;
+		const video = (await upload(sim, { token, type: 'video', filename: 'clip.mp4', contentType: 'video/mp4' })).json.media_id as string;
+		expect((await groupSend(sim, token, 'sampleImageMsg', { photoURL: image })).status).toBe(200);
+		expect((await groupSend(sim, token, 'sampleFile', { mediaId: pdf, fileName: 'report.pdf', fileType: 'pdf' })).status).toBe(200);
+		expect((await groupSend(sim, token, 'sampleAudio', { mediaId: voice, duration: 4000 })).status).toBe(200);
+		const videoParams = { duration: '9', videoMediaId: video, videoType: 'mp4', picMediaId: image };
+		expect((await groupSend(sim, token, 'sampleVideo', videoParams)).status).toBe(200);
+		expect(sim.groupMessages(CID).map((m) => m.mediaIds)).toEqual([[image], [pdf], [voice], [video, image]]);
+		for (const [msgKey, params] of [
+			['sampleImageMsg', { photoURL: '@lAnotIssuedBySimulator' }],
+			['sampleFile', { mediaId: 'https://example.com/report.pdf', fileName: 'report.pdf', fileType: 'pdf' }],
+			['sampleVideo', { ...videoParams, picMediaId: '$iAEKAqNwbmcDBgTNAk' }],
+		] as const) {
+			expect((await groupSend(sim, token, msgKey, params)).json).toEqual(errorOf('invalid.media.id', 'media_id非法'));
+		}
+		expect(sim.groupMessages(CID)).toHaveLength(4);
 	});
 });
 
