@@ -53,7 +53,7 @@ class AppRobotSimulator {
 		});
 		this._org = new Org();
 		const verifyToken = (/** @type {string} */ token, /** @type {number} */ now) => this._openApi.verify(token, now);
-		this._gate = new OpenApiGate(server, { apps: this._apps, verifyToken, latencyMs: openapi.latencyMs, qpsLimit: openapi.qpsLimit });
+		this._gate = new OpenApiGate(server, { verifyToken, latencyMs: openapi.latencyMs, qpsLimit: openapi.qpsLimit });
 		this._openApi = new OpenApi(server, {
 			apps: this._apps,
 			accessTokenTtlMs: openapi.accessTokenTtlMs,

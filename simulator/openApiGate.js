@@ -91,11 +91,10 @@ const refusal = ({ status, code, message }) => ({ status, json: apiError(code, m
 class OpenApiGate {
 	/**
 	 * @param {import('./server').SimulatorServer} server
-	 * @param {{ apps: import('./apps').Apps, verifyToken: (token: string, now: number) => ReturnType<import('./openapi').OpenApi['verify']>, latencyMs?: number, qpsLimit?: number | false }} options
+	 * @param {{ verifyToken: (token: string, now: number) => ReturnType<import('./openapi').OpenApi['verify']>, latencyMs?: number, qpsLimit?: number | false }} options
 	 */
-	constructor(server, { apps, verifyToken, latencyMs, qpsLimit }) {
+	constructor(server, { verifyToken, latencyMs, qpsLimit }) {
 		this._server = server;
-		this._apps = apps;
 		this._verifyToken = verifyToken;
 		/** @type {number} */
 		this.latencyMs = 0;
@@ -312,4 +311,4 @@ function permissionDenied(scope) {
 	return { status, json: { .../** @type {object} */ (json), accessdenieddetail: { requiredScopes: [scope] } } };
 }
 
-module.exports = { OpenApiGate, OPENAPI_FAULT_KINDS, ACCESS_TOKEN_HEADER, ERRORS, permissionDenied, refusal };
+module.exports = { OpenApiGate, OPENAPI_FAULT_KINDS, ACCESS_TOKEN_HEADER };

@@ -15,12 +15,19 @@
  * it without a notice: "撤回机器人发送的消息，在聊天框中没有提示"); group messages are drawn on
  * the group page. Templates: msgTemplates.js; groups and users: org.js.
  *
- * Every error is HTTP 400 `{requestid, code, message}`; codes from the reference's tables, the
- * message where a table says %s is the table's explanation (assumed). Assumed as well: a user
- * list where no user is in the org answers `staffId.notExisted` (reported for one-user sends;
- * DingTalk's sample answer lists a partly unknown list in invalidStaffIdList); the reasons in
- * failedResult (the reference only says "撤回失败的消息ID列表及原因"); a message recalled again
- * fails (消息已撤回); the 24-hour limit for group messages (the reference states it for one-to-one).
+ * Every error is HTTP 400 `{requestid, code, message}`, codes from the reference's tables; where
+ * a table gives the message as %s, the message is the table's explanation (assumed). Which code
+ * answers which case is ours where the tables list several: a robot not in the group answers
+ * `resource.not.found` `robot 不存在` on send (an answer quoted in public code; reports of
+ * "robot 不存在" for group sends) and `invalidParameter.robotCode` on recall (its table says
+ * "请检查机器人是否在群内"); a robotCode of another app `invalidParameter.robotCode.auth` on
+ * batchSend and `not.allowed.robotCode` on batchRecall, a missing robotCode on batchRecall
+ * `invalidParameter.param.invalid` (all assumed). Assumed as well: a user list where no user is in
+ * the org answers `staffId.notExisted` (reported for one-user sends; the sample answer lists a
+ * partly unknown list in invalidStaffIdList); the reasons in failedResult (the reference only says
+ * "撤回失败的消息ID列表及原因"); a message recalled again fails (消息已撤回); the 24-hour limit for
+ * group messages (the reference states it for one-to-one). At most 20 userIds: the field says
+ * "每次最多传20个" (the table's overMax explanation says 100; we follow the field).
  */
 
 const crypto = require('node:crypto');
