@@ -99,7 +99,27 @@ class CredentialsHelper extends ICredentialsHelper {
 		throw new Error(`credential type ${typeName} has no authenticate function`);
 	}
 
-	async preAuthentication() {
+	/**
+	 * As n8n's CredentialsHelper: a credential type with a hidden `expirable` field and a
+	 * preAuthentication gets that field filled when it is empty (or the caller says it expired),
+	 * and the result is stored with the credential, so later requests reuse it.
+	 * @param {import('n8n-workflow').IHttpRequestHelper} helpers
+	 * @param {import('n8n-workflow').ICredentialDataDecryptedObject} credentials
+	 * @param {string} typeName
+	 * @param {import('n8n-workflow').INode} node
+	 * @param {boolean} credentialsExpired
+	 */
+	async preAuthentication(helpers, credentials, typeName, node, credentialsExpired) {
+		const credentialType = this.credentialTypes[typeName];
+		const expirable = credentialType.properties.find((property) => property.type === 'hidden' && property.typeOptions?.expirable === true);
+		if (!expirable || typeof credentialType.preAuthentication !== 'function') return undefined;
+		if (credentials[expirable.name] !== '' && !credentialsExpired) return undefined;
+		const output = await credentialType.preAuthentication.call(helpers, credentials);
+		if (output[expirable.name] === undefined) return undefined;
+		if (node.credentials) {
+			this.data[typeName] = /** @type {import('n8n-workflow').ICredentialDataDecryptedObject} */ ({ ...this.data[typeName], ...output });
+			return Object.assign(credentials, output);
+		}
 		return undefined;
 	}
 
