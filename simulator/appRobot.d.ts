@@ -87,6 +87,17 @@ export interface StreamConnectionInfo {
 	framesAcked: number;
 }
 
+export interface StreamClosedConnectionInfo {
+	id: string;
+	clientId: string;
+	openedAt: number;
+	closedAt: number;
+	/** 'client': the client closed it or its TCP connection ended; 'disconnect', 'drop', 'stop': the gateway did. */
+	closeReason: 'client' | 'disconnect' | 'drop' | 'stop';
+	/** The WebSocket close code: 1000 for a proper close, 1006 when the TCP connection ended without a close frame. */
+	closeCode: number;
+}
+
 export interface StreamAckRecord {
 	at: number;
 	connectionId: string;

@@ -8,6 +8,7 @@ import type {
 	StreamOpenRecord,
 	StreamConnectRecord,
 	StreamConnectionInfo,
+	StreamClosedConnectionInfo,
 	StreamAckRecord,
 	StreamPushRecord,
 	StreamPingRecord,
@@ -268,6 +269,8 @@ export declare class DingTalkSimulator {
 	streamConnectAttempts(): StreamConnectRecord[];
 	/** The connections not closed yet, of one app or of all. */
 	streamConnections(clientId?: string): StreamConnectionInfo[];
+	/** The connections closed since the last reset, with who closed them and the WebSocket close code (1006: no close frame). */
+	streamClosedConnections(clientId?: string): StreamClosedConnectionInfo[];
 	/** Every answer a client sent on a connection, valid or not (a copy of the list). */
 	streamAcks(): StreamAckRecord[];
 	/** Every push of a robot message or an event (a copy of the list). */
