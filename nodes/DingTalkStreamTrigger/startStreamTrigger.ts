@@ -79,6 +79,9 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${mode}`;
 	const idleTimeoutSeconds = Number(options.idleTimeoutSeconds) > 0 ? Number(options.idleTimeoutSeconds) : DEFAULT_IDLE_TIMEOUT_SECONDS;
 	let emittedTestEvent = false;
+	// until the activation finished, a refusal is its error (thrown below); emitError would make n8n
+	// queue a second reactivation and restart its backoff from 1 s
+	let activated = false;
 
 	// `this.emit` and `this.emitError` are looked up at each call: n8n replaces them in manual mode
 	const subscriber: StreamSubscriber = {
@@ -97,7 +100,9 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 			if (mode === 'manual') emittedTestEvent = true;
 			this.emit([this.helpers.returnJsonArray([item])]);
 		},
-		onFailure: (error) => this.emitError(streamError(this, error)),
+		onFailure: (failure) => {
+			if (activated) this.emitError(streamError(this, failure));
+		},
 	};
 
 	let subscription: StreamSubscription | undefined;
@@ -110,6 +115,7 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 			subscription = undefined;
 			throw streamError(this, error as StreamFailure);
 		}
+		activated = true;
 	};
 	const closeFunction = async () => {
 		await subscription?.unsubscribe();

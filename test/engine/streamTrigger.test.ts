@@ -150,9 +150,10 @@ test('the idle watchdog renews a silent connection, new one first', async () => 
 	await eventually(() => (trigger.emitted.length ? true : undefined), 'the item');
 });
 
-test('wrong credentials fail the activation with a readable error, after one request, without the secret', async () => {
+test('wrong credentials fail the activation with a readable error (and no emitError besides), after one request, without the secret', async () => {
 	const secret = 'theWrongSecret-Zx81';
-	const error = await activate({ ...appCredential(sim), clientSecret: secret }).then(
+	const errors: Error[] = [];
+	const error = await activate({ ...appCredential(sim), clientSecret: secret }, { errors }).then(
 		() => undefined,
 		(e: Error & { description?: string }) => e,
 	);
@@ -162,6 +163,8 @@ test('wrong credentials fail the activation with a readable error, after one req
 	expect(sim.streamOpenRequests()).toEqual([expect.objectContaining({ outcome: 'authFailed' })]);
 	expect(sim.streamConnections(APP.clientId)).toEqual([]);
 	expect(openConnectionCount()).toBe(0);
+	// n8n would queue a second reactivation for an emitError during the activation
+	expect(errors).toEqual([]);
 });
 
 test('a secret reset while running: one emitError, no retry loop, the connection closed', async () => {

@@ -63,7 +63,13 @@ const credentialTypes = { dingTalkAppApi: new DingTalkAppApi() };
 /** Activates the trigger as n8n does for an active workflow; `runtime` replaces the clock and timers. */
 export async function activate(
 	credential: ICredentialDataDecryptedObject,
-	{ workflowId = 'wf-stream', nodeId = 'stream-node', options = {}, runtime }: { workflowId?: string; nodeId?: string; options?: IDataObject; runtime?: StreamRuntime } = {},
+	{
+		workflowId = 'wf-stream',
+		nodeId = 'stream-node',
+		options = {},
+		runtime,
+		errors = [],
+	}: { workflowId?: string; nodeId?: string; options?: IDataObject; runtime?: StreamRuntime; errors?: Error[] } = {},
 ): Promise<ActiveTrigger> {
 	const node = triggerNode(nodeId, options);
 	const workflow = new Workflow({
@@ -80,7 +86,6 @@ export async function activate(
 		connections: {},
 	} as unknown as IWorkflowBase);
 	const emitted: IDataObject[] = [];
-	const errors: Error[] = [];
 	const context = new TriggerContext(
 		workflow,
 		node,
