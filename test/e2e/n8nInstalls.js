@@ -28,7 +28,8 @@ const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8
 /**
  * @typedef {{ label: string, n8nVersion: string, before: string, nodeMajor: number, rebuildOnly?: string[] }} Target
  * before: npm's --before for this install, the registry's `time` of n8n@n8nVersion plus one hour
- *   (its sibling @n8n/* packages are published in the same release job)
+ *   (its sibling @n8n/* packages are published in the same release job), or later where its tree
+ *   needs a package published after that (said beside the target)
  * rebuildOnly: install without running packages' install scripts, then build only these native
  *   modules (the ones n8n needs to start), skipping those that download sources from elsewhere
  * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string, nodeMajor: number }} Installed
@@ -39,7 +40,8 @@ const TARGETS = [
 	// newer 1.123.x pull isolated-vm, which does not build on Node 20; published 2026-09-16T09:07:56Z
 	{ label: 'n8n 1.123.50 / Node 20', n8nVersion: '1.123.50', before: '2026-09-16T10:08:00Z', nodeMajor: 20 },
 	// the newest 2.x whose dependencies all install from the registry (2.41.3 needs a missing @n8n/agents)
-	// (its Kafka client builds librdkafka from sources it downloads, which cannot work here); published 2026-09-26T01:16:11Z
+	// (its Kafka client builds librdkafka from sources it downloads, which cannot work here); published 2026-09-26T01:16:11Z,
+	// but its tree needs @ai-sdk/provider-utils 5.0.49, which the registry dates 2026-09-26T03:44:04Z: --before just after that
 	{ label: 'n8n 2.40.7 / Node 24', n8nVersion: '2.40.7', before: '2026-09-26T04:00:00Z', nodeMajor: 24, rebuildOnly: ['sqlite3', 'isolated-vm'] },
 ];
 

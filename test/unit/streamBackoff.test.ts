@@ -1,6 +1,7 @@
 /** The reconnect schedule (backoff.ts): 1 s doubling to 60 s, jittered within [ceiling/2, ceiling]. */
 import {
 	BACKOFF_MAX_MS,
+	PROVEN_CONNECTION_MS,
 	STABLE_CONNECTION_MS,
 	afterFailedConnect,
 	afterLostConnection,
@@ -34,9 +35,12 @@ test('failures in a row climb; a lost connection that lived long starts over at 
 		attempt = step.attempt;
 	}
 	expect(waits).toEqual([750, 1500, 3000, 6000, 12000, 24000, 45000, 45000]);
-	expect(afterLostConnection(attempt, STABLE_CONNECTION_MS, 0.5)).toEqual({ waitMs: 0, attempt: 0 });
-	// one that died young keeps the count: a gateway that drops every connection is not hammered
-	expect(afterLostConnection(5, 2000, 0.5)).toEqual({ waitMs: 24000, attempt: 6 });
+	expect(afterLostConnection(attempt, STABLE_CONNECTION_MS, 0, 0.5)).toEqual({ waitMs: 0, attempt: 0 });
+	// DingTalk sent frames on it and it lived a second: it was working
+	expect(afterLostConnection(attempt, PROVEN_CONNECTION_MS, 3, 0.5)).toEqual({ waitMs: 0, attempt: 0 });
+	// one that died young or silent keeps the count: a gateway that drops every connection is not hammered
+	expect(afterLostConnection(5, 2000, 0, 0.5)).toEqual({ waitMs: 24000, attempt: 6 });
+	expect(afterLostConnection(5, PROVEN_CONNECTION_MS - 1, 10, 0.5)).toEqual({ waitMs: 24000, attempt: 6 });
 });
 
 test('at most a handful of registrations in the first minute of failures', () => {

@@ -25,11 +25,13 @@ export function reconnectDelay(attempt: number, random: number): number {
 }
 
 /**
- * A connection that stayed up this long was a good one: when it drops, the next connect is tried
- * at once and the schedule starts again from 1 s. One that dies sooner keeps climbing, so a
- * gateway that accepts and at once drops connections is not hammered every second.
+ * A connection that stayed up a minute, or that DingTalk sent frames on and that lived at least a
+ * second, was a good one: when it drops, the next connect is tried at once and the schedule
+ * starts again from 1 s. One that dies sooner, or silent, keeps climbing, so a gateway that
+ * accepts and at once drops connections is not hammered every second.
  */
 export const STABLE_CONNECTION_MS = 60_000;
+export const PROVEN_CONNECTION_MS = 1_000;
 
 export interface RetryStep {
 	/** how long to wait before the next connect */
@@ -43,8 +45,8 @@ export function afterFailedConnect(attempt: number, random: number): RetryStep {
 	return { waitMs: reconnectDelay(attempt, random), attempt: attempt + 1 };
 }
 
-/** After an open connection closed unexpectedly, having lived `lifeMs`. */
-export function afterLostConnection(attempt: number, lifeMs: number, random: number): RetryStep {
-	if (lifeMs >= STABLE_CONNECTION_MS) return { waitMs: 0, attempt: 0 };
+/** After an open connection closed unexpectedly, having lived `lifeMs` and received `frames` frames. */
+export function afterLostConnection(attempt: number, lifeMs: number, frames: number, random: number): RetryStep {
+	if (lifeMs >= STABLE_CONNECTION_MS || (frames > 0 && lifeMs >= PROVEN_CONNECTION_MS)) return { waitMs: 0, attempt: 0 };
 	return afterFailedConnect(attempt, random);
 }

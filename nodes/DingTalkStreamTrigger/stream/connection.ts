@@ -60,6 +60,7 @@ interface LiveSocket {
 	socket: StreamSocket;
 	openedAt: number;
 	lastFrameAt: number;
+	frames: number;
 }
 
 const OPEN = 1;
@@ -254,7 +255,7 @@ export class StreamConnection {
 
 	private adopt(socket: StreamSocket): void {
 		const now = this.options.now();
-		this.current = { socket, openedAt: now, lastFrameAt: now };
+		this.current = { socket, openedAt: now, lastFrameAt: now, frames: 0 };
 		this.state = 'open';
 		this.stats.opened++;
 		this.options.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
@@ -281,9 +282,10 @@ export class StreamConnection {
 	private onClosed(socket: StreamSocket, code: number | undefined): void {
 		if (this.state === 'closed' || this.state === 'failed' || this.current?.socket !== socket) return;
 		const life = this.options.now() - this.current.openedAt;
+		const { frames } = this.current;
 		this.current = undefined;
 		this.stats.lost++;
-		const step = afterLostConnection(this.attempt, life, this.options.random());
+		const step = afterLostConnection(this.attempt, life, frames, this.options.random());
 		this.attempt = step.attempt;
 		this.state = 'retrying';
 		this.options.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${(step.waitMs / 1000).toFixed(1)} s`);
@@ -305,7 +307,10 @@ export class StreamConnection {
 
 	private onFrame(socket: StreamSocket, data: unknown): void {
 		if (this.state === 'closed') return;
-		if (this.current?.socket === socket) this.current.lastFrameAt = this.options.now();
+		if (this.current?.socket === socket) {
+			this.current.lastFrameAt = this.options.now();
+			this.current.frames++;
+		}
 		if (typeof data !== 'string') {
 			this.options.log.warn('DingTalk Stream sent a binary frame; only JSON text frames are expected');
 			return;
