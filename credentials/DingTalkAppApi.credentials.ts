@@ -76,6 +76,12 @@ export class DingTalkAppApi implements ICredentialType {
 		return { ...requestOptions, baseURL: undefined, url };
 	}
 
+	/**
+	 * DingTalk answers a wrong secret or an unknown Client ID with HTTP 400. n8n's credential test
+	 * shows only "Bad request - please check your parameters" for an HTTP error (its responseCode
+	 * rules did not apply in n8n 1.123.50), so the answer is read as a success and judged by its
+	 * body: DingTalk's error code, or no access token at all (not DingTalk's OpenAPI).
+	 */
 	test: ICredentialTestRequest = {
 		request: {
 			method: 'POST',
@@ -83,19 +89,25 @@ export class DingTalkAppApi implements ICredentialType {
 			url: '/v1.0/oauth2/accessToken',
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			body: { appKey: '={{ $credentials.clientId.trim() }}', appSecret: '={{ $credentials.clientSecret.trim() }}' },
+			ignoreHttpStatusErrors: true,
 		},
 		rules: [
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 400,
+					key: 'code',
+					value: 'invalidClientIdOrSecret',
 					message:
 						'DingTalk does not accept this Client ID and Client Secret (invalidClientIdOrSecret): copy both again from the DingTalk developer console › your app › Credentials & Basic Info. A Client ID of another app, or a secret that was reset, fails the same way.',
 				},
 			},
 			{
-				type: 'responseCode',
-				properties: { value: 404, message: 'The API Base URL does not lead to DingTalk\'s OpenAPI (404): leave it at https://api.dingtalk.com' },
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'accessToken',
+					value: undefined,
+					message: 'The API Base URL did not answer like DingTalk\'s OpenAPI (no access token came back): leave it at https://api.dingtalk.com',
+				},
 			},
 		],
 	};

@@ -41,5 +41,5 @@ test('plain http to a host that is not listed is refused before any request', as
 
 test('an API Base URL that is not DingTalk\'s OpenAPI says so', async () => {
 	const result = await testCredential('dingTalkAppApi', credential({ ...APP, baseUrl: `${sim.baseUrl}/not-the-api` }));
-	expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^The API Base URL does not lead to DingTalk's OpenAPI \(404\)/) });
+	expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^The API Base URL did not answer like DingTalk's OpenAPI \(no access token came back\)/) });
 });

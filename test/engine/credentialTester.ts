@@ -79,16 +79,11 @@ export async function testCredential(type: string, data: ICredentialDataDecrypte
 		response = await routingNode.runNode();
 	} catch (error) {
 		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
-		// n8n reads the status from the AxiosError in `cause`. Under jest the AxiosError comes from
-		// another realm, so `instanceof Error` fails and NodeError keeps no cause; NodeApiError's
-		// httpCode holds the same status (it is set from that response).
-		const httpCode = Number((error as { httpCode?: string }).httpCode);
-		const status = cause?.response?.status ?? (Number.isInteger(httpCode) && httpCode >= 400 ? httpCode : undefined);
-		if (status !== undefined) {
+		if (cause?.response) {
 			for (const rule of testRequest.rules ?? []) {
-				if (rule.type === 'responseCode' && rule.properties.value === status) return { status: 'Error', message: rule.properties.message };
+				if (rule.type === 'responseCode' && rule.properties.value === cause.response.status) return { status: 'Error', message: rule.properties.message };
 			}
-			return { status: 'Error', message: cause?.response?.statusText || `Received HTTP status code: ${status}` };
+			return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}` };
 		}
 		if (cause?.code) return { status: 'Error', message: cause.code };
 		return { status: 'Error', message: String((error as Error).message) };
