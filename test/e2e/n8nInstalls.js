@@ -208,6 +208,20 @@ function installPackage(/** @type {Installed} */ installed, /** @type {string} *
 }
 
 /**
+ * n8n 1.123.50 (the first target) with this package freshly packed and installed into a new
+ * user folder in the temporary directory: what npm run screenshots and npm run bench start from.
+ * @returns {{ installed: Installed, work: string }}
+ */
+function freshN8nWithPackage(/** @type {string} */ prefix) {
+	const installed = ensureN8n(TARGETS[0]);
+	const tarball = packPackage();
+	const work = mkdtempSync(path.join(os.tmpdir(), prefix));
+	installPackage(installed, work, tarball);
+	rmSync(path.dirname(tarball), { recursive: true, force: true });
+	return { installed, work };
+}
+
+/**
  * The environment of a headless n8n on loopback with its own user folder and a fixed key. On
  * Node 20, NODE_OPTIONS carries --experimental-websocket: the Stream trigger needs Node's global
  * WebSocket, which Node 20 has only behind that flag (the README tells users the same).
@@ -237,4 +251,4 @@ function activateWorkflowArgs(/** @type {string} */ n8nVersion, /** @type {strin
 	return Number(n8nVersion.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
 }
 
-module.exports = { TARGETS, CACHE, activateWorkflowArgs, checkN8nCommands, ensureCachedInstall, ensureN8n, packPackage, installPackage, n8nEnv };
+module.exports = { TARGETS, CACHE, activateWorkflowArgs, checkN8nCommands, ensureCachedInstall, ensureN8n, freshN8nWithPackage, packPackage, installPackage, n8nEnv };

@@ -61,8 +61,30 @@ async function pushAndExpectBoth(/** @type {any} */ sim, /** @type {string} */ t
 }
 
 /**
- * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string }) => Promise<string[]> }} StreamCase
+ * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string, base: string }) => Promise<string[]> }} StreamCase
  */
+
+/**
+ * The editor's credential "Test" button, through n8n's REST API (POST /rest/credentials/test) as
+ * the owner, on a fresh instance: what the user reads for each credential.
+ */
+async function testCredentialInN8n(/** @type {string} */ base, /** @type {any[]} */ credentials) {
+	const owner = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'DingTalk-E2E-2026' };
+	const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'browser-id': 'e2e' }, body: JSON.stringify(owner) });
+	const cookie = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+	if (!cookie) throw new Error(`owner setup answered ${setup.status} without a session cookie`);
+	const results = [];
+	for (const credential of credentials) {
+		const response = await fetch(`${base}/rest/credentials/test`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json', cookie: `n8n-auth=${cookie}`, 'browser-id': 'e2e' },
+			body: JSON.stringify({ credentials: { name: credential.name, type: credential.type, data: credential.data } }),
+		});
+		const body = /** @type {any} */ (await response.json().catch(() => ({})));
+		results.push(body.data ?? { status: `HTTP ${response.status}`, message: JSON.stringify(body).slice(0, 200) });
+	}
+	return results;
+}
 
 /** @type {StreamCase[]} */
 const STREAM_CASES = [
@@ -137,6 +159,32 @@ const STREAM_CASES = [
 		},
 	},
 	{
+		name: 'credential Test button',
+		expected: 'OK for the app; readable refusals for a wrong secret, an unknown Client ID, an unlisted plain-http host and a base URL that is not the OpenAPI; no Stream connection opened',
+		run: async ({ sim, base }) => {
+			const [good, wrong] = streamCredentials(sim);
+			const variant = (/** @type {string} */ name, /** @type {object} */ data) => ({ ...good, name, data: { ...good.data, ...data } });
+			const results = await testCredentialInN8n(base, [
+				good,
+				wrong,
+				variant('unknown client', { clientId: 'dingnobodyknows' }),
+				variant('plain http not listed', { plainHttpHosts: '' }),
+				variant('not the OpenAPI', { baseUrl: `${sim.baseUrl}/not-the-api` }),
+			]);
+			const want = [
+				/^Connection successful!$/,
+				/^DingTalk does not accept this Client ID and Client Secret \(invalidClientIdOrSecret\)/,
+				/^DingTalk does not accept this Client ID and Client Secret \(invalidClientIdOrSecret\)/,
+				/uses plain http:\/\/ to 127\.0\.0\.1:\d+, which is not listed as a plain-HTTP host/,
+				/^The API Base URL did not answer like DingTalk's OpenAPI/,
+			];
+			const problems = results.flatMap((r, i) => (want[i].test(String(r.message)) && (i === 0) === (r.status === 'OK') ? [] : [`test ${i + 1}: ${r.status} ${r.message}`]));
+			if (JSON.stringify(results).includes(WRONG_APP.credentialSecret)) problems.push('a secret appears in a test result');
+			if (sim.streamOpenRequests().some((/** @type {any} */ r) => r.clientId === APP.clientId)) problems.push('a Stream registration was made');
+			return problems;
+		},
+	},
+	{
 		name: 'wrong Client Secret',
 		expected: 'one startup error naming the credential, n8n\'s retries bounded (1 s doubling), no connection, no secret in the log',
 		run: async ({ sim, output }) => {
@@ -195,7 +243,7 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 			const caseStarted = Date.now();
 			let problems;
 			try {
-				problems = await testCase.run({ sim, output: running.output });
+				problems = await testCase.run({ sim, output: running.output, base: `http://127.0.0.1:${port}` });
 			} catch (error) {
 				problems = [`threw: ${/** @type {Error} */ (error).message}`];
 			}
