@@ -3,8 +3,10 @@
 // this makes them reachable with require('n8n-nodes-dingtalk-robot') as well.
 const { DingTalkRobot } = require('./dist/nodes/DingTalkRobot/DingTalkRobot.node');
 const { DingTalkRobotTrigger } = require('./dist/nodes/DingTalkRobotTrigger/DingTalkRobotTrigger.node');
+const { DingTalkStreamTrigger } = require('./dist/nodes/DingTalkStreamTrigger/DingTalkStreamTrigger.node');
 const { DingTalkRobotApi } = require('./dist/credentials/DingTalkRobotApi.credentials');
 const { DingTalkRobotCallbackApi } = require('./dist/credentials/DingTalkRobotCallbackApi.credentials');
+const { DingTalkAppApi } = require('./dist/credentials/DingTalkAppApi.credentials');
 const signing = require('./dist/credentials/signing');
 
 module.exports = {
@@ -12,6 +14,8 @@ module.exports = {
 	DingTalkRobotTrigger,
 	DingTalkRobotApi,
 	DingTalkRobotCallbackApi,
+	DingTalkStreamTrigger,
+	DingTalkAppApi,
 	computeDingTalkSign: signing.computeDingTalkSign,
 	signWebhookUrl: signing.signWebhookUrl,
 	parseRobotWebhook: signing.parseRobotWebhook,

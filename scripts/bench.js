@@ -12,14 +12,18 @@
  * by the same factor (one time scale); times are reported both as measured and in DingTalk
  * time (measured / scale). --scale 1 runs in real time (the paced burst then takes 9 minutes).
  * Every case runs in a child process of its own, so peak memory is its own.
+ * Then receiving (scripts/benchStream.js): the HTTP and the Stream trigger in a real n8n, their
+ * push-to-reply latency and what survives forced reconnects; --no-receive skips it.
  */
 const { execFileSync, spawnSync } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
+const { benchReceiving, receivingReport } = require('./benchStream');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
+const TARGETS_LABEL = '1.123.50 on Node 20';
 const DINGTALK = { windowMs: 60_000, throttleMs: 600_000, perWindow: 20 };
 const TOKEN = 'bench-token';
 const SECRET = 'SECbench-secret';
@@ -276,6 +280,35 @@ async function main() {
 		],
 	);
 
+	let receiving = '';
+	if (!process.argv.includes('--no-receive')) {
+		console.log('  running receiving (HTTP and Stream triggers in n8n 1.123.50)…');
+		const figures = receivingReport(await benchReceiving((text) => console.log(text)), table);
+		receiving = `
+## 4. Receiving: the HTTP trigger and the Stream trigger in a real n8n
+
+Both echo bots active in one n8n ${TARGETS_LABEL} (\`n8n start\`, this package installed from its
+tarball), the simulator playing DingTalk: for the HTTP trigger it POSTs the signed callback, for
+the Stream trigger it pushes the frame on n8n's WebSocket. Time from that push to the echo bot's
+reply arriving at the session webhook, one message at a time (after 10 of each to warm up); real
+time, not scaled.
+
+${figures.latency}
+
+Then a message pushed every 20 ms (n8n runs about 50 executions a second meanwhile) while the
+gateway forces 20 reconnects. "Delivered to n8n": the gateway found an open connection and sent
+the frame; "lost by n8n": delivered, but no reply came. On a SYSTEM disconnect the trigger
+registers and opens the new connection at once, before DingTalk closes the old one; the gateway
+pushes nothing more to a connection it told to go, so the pushes of the moment between the two
+(the last column: from the disconnect or the drop to the gateway accepting the new WebSocket)
+find no connection. Whether DingTalk keeps such messages for the app is not documented; the
+simulator does not, and counts them in "no open connection at the push".
+
+${figures.reconnects}
+`;
+		console.log(receiving);
+	}
+
 	const report = `# Benchmarks
 
 Produced by \`npm run bench\` (\`node scripts/bench.js --scale ${scale}\`) on ${started.toISOString().slice(0, 10)},
@@ -315,7 +348,7 @@ ${faults}
 
 The naive sender's duplicates come from retrying requests DingTalk had already posted (dropped or
 slow answers); the node retries with the same \`msgUuid\`, which DingTalk posts only once.
-`;
+${receiving}`;
 	console.log(`\n## 1. Burst: 200 alert items to one robot\n\n${burst}\n\n## 2. Overhead\n\n${overhead}\n\n## 3. Faults\n\n${faults}\n`);
 	if (!process.argv.includes('--no-write')) {
 		writeFileSync(path.join(root, 'docs/benchmarks.md'), report);

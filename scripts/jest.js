@@ -10,7 +10,9 @@ const path = require('node:path');
 const dir = mkdtempSync(path.join(tmpdir(), 'jest-results-'));
 const outputFile = path.join(dir, 'results.json');
 const jest = require.resolve('jest/bin/jest');
-const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
+// the Stream trigger uses Node's global WebSocket: on Node 20 it needs this flag (Node 22+ has it)
+const nodeFlags = typeof WebSocket === 'undefined' ? ['--experimental-websocket'] : [];
+const run = spawnSync(process.execPath, [...nodeFlags, jest, '--json', `--outputFile=${outputFile}`, ...process.argv.slice(2)], {
 	stdio: ['inherit', 'ignore', 'inherit'], // the JSON goes to the file; jest's report is on stderr
 });
 let results;

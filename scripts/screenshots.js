@@ -2,19 +2,19 @@
 // @ts-check
 'use strict';
 /**
- * npm run screenshots: pictures of the node's forms (text and actionCard) and the credential
- * form in the real n8n editor, for the README (docs/*.png). Starts n8n 1.123.50 with this
+ * npm run screenshots: pictures of the node's forms (text and actionCard), the credential
+ * forms and the triggers' forms (HTTP and Stream) in the real n8n editor, for the README (docs/*.png). Starts n8n 1.123.50 with this
  * package (as npm run dev does, in a throw-away user folder) and drives Debian's Chromium
  * (package `chromium`) with playwright-core; no browser is downloaded.
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
-const os = require('node:os');
+const { rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
 const { DingTalkSimulator } = require('../simulator');
-const { TARGETS, activateWorkflowArgs, ensureN8n, installPackage, n8nEnv, packPackage } = require('../test/e2e/n8nInstalls');
+const { activateWorkflowArgs, freshN8nWithPackage, n8nEnv } = require('../test/e2e/n8nInstalls');
+const { addStreamApps, streamCredentials, writeStreamEchoBot } = require('../test/e2e/streamCases');
 const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, waitForReplies, writeWorkflows } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
@@ -36,14 +36,11 @@ async function waitFor(/** @type {string} */ url, /** @type {number} */ timeoutM
 }
 
 async function main() {
-	const installed = ensureN8n(TARGETS[0]);
-	const tarball = packPackage();
-	const work = mkdtempSync(path.join(os.tmpdir(), 'dingtalk-screens-'));
-	installPackage(installed, work, tarball);
-	rmSync(path.dirname(tarball), { recursive: true, force: true });
+	const { installed, work } = freshN8nWithPackage('dingtalk-screens-');
 
 	const sim = new DingTalkSimulator();
 	sim.addRobot({ accessToken: 'screens-token', secret: 'SECscreens-secret' });
+	addStreamApps(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 	const env = n8nEnv(installed, work, { N8N_PORT: String(PORT) });
 	writeFileSync(
@@ -51,10 +48,12 @@ async function main() {
 		JSON.stringify([
 			{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '', plainHttpHosts: sim.host ?? '' } },
 			...CALLBACK_CREDENTIALS,
+			...streamCredentials(sim),
 		]),
 	);
 	const workflows = path.join(work, 'workflows');
 	writeWorkflows(workflows, sim.host ?? '', ['all-message-types.json']);
+	writeStreamEchoBot(workflows, sim.host ?? '');
 	for (const args of [
 		['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
 		['import:workflow', '--separate', `--input=${workflows}`],
@@ -101,6 +100,13 @@ async function main() {
 
 		await openNode('DingTalk Robot Trigger', 'editor-trigger-node.png', 'e2eEchoBot');
 		await openNode('Reply pong', 'editor-reply-node.png', 'e2eEchoBot');
+		await openNode('DingTalk Stream Trigger', 'editor-stream-trigger-node.png', 'e2eStreamEcho');
+
+		await page.goto(`${BASE}/home/credentials/dtApp`, { waitUntil: 'networkidle' });
+		await page.getByText('Client Secret').first().waitFor();
+		await page.waitForTimeout(800);
+		await page.screenshot({ path: path.join(root, 'docs', 'editor-app-credential.png') });
+		console.log('docs/editor-app-credential.png');
 
 		// the echo bot, live: DingTalk's callbacks (from the simulator) and the replies, as the group shows them
 		const echoBot = `${BASE}/webhook/${WEBHOOKS.e2eEchoBot}`;

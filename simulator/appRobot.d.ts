@@ -102,6 +102,17 @@ export interface StreamConnectionInfo {
 	framesAcked: number;
 }
 
+export interface StreamClosedConnectionInfo {
+	id: string;
+	clientId: string;
+	openedAt: number;
+	closedAt: number;
+	/** 'client': the client closed it or its TCP connection ended; 'disconnect', 'drop', 'stop': the gateway did. */
+	closeReason: 'client' | 'disconnect' | 'drop' | 'stop';
+	/** The WebSocket close code: 1000 for a proper close, 1006 when the TCP connection ended without a close frame. */
+	closeCode: number;
+}
+
 export interface StreamAckRecord {
 	at: number;
 	connectionId: string;
@@ -220,6 +231,8 @@ export declare class AppRobotSimulator {
 	streamConnectAttempts(): StreamConnectRecord[];
 	/** The connections not closed yet, of one app or of all. */
 	streamConnections(clientId?: string): StreamConnectionInfo[];
+	/** The connections closed since the last reset, with who closed them and the WebSocket close code (1006: no close frame). */
+	streamClosedConnections(clientId?: string): StreamClosedConnectionInfo[];
 	/** Every answer a client sent on a connection, valid or not (a copy of the list). */
 	streamAcks(): StreamAckRecord[];
 	/** Every push of a robot message or an event (a copy of the list). */

@@ -105,6 +105,15 @@ class AppRobotSimulator {
 		return this._gateway.list(clientId);
 	}
 
+	/**
+	 * The connections that closed since the last reset, with who closed them and the close code
+	 * (1000 from a client that closed properly, 1006 when the TCP connection just ended).
+	 * @param {string} [clientId]
+	 */
+	streamClosedConnections(clientId) {
+		return this._gateway.listClosed(clientId);
+	}
+
 	/** Every answer a client sent on a Stream connection, valid or not (a copy of the list). */
 	streamAcks() {
 		return [...this._gateway.acks];

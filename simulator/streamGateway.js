@@ -61,10 +61,21 @@ const CONNECT_PATH = '/connect';
  * @property {'open' | 'closing' | 'closed'} state closing: a disconnect was sent
  * @property {number | undefined} closedAt
  * @property {'client' | 'disconnect' | 'drop' | 'stop' | undefined} closeReason
+ * @property {number | undefined} closeCode the WebSocket close code (1006: the TCP connection ended without a close frame)
  * @property {number} framesReceived frames the client was sent on this connection
  * @property {number} framesAcked frames it answered (valid answers, once per frame)
  * @property {import('ws').WebSocket} ws
  * @property {Map<string, SentFrame>} sent
+ */
+
+/**
+ * @typedef {object} ClosedConnectionInfo
+ * @property {string} id
+ * @property {string} clientId
+ * @property {number} openedAt
+ * @property {number} closedAt
+ * @property {'client' | 'disconnect' | 'drop' | 'stop'} closeReason who ended it: the client, a disconnect, a drop, stop()
+ * @property {number} closeCode
  */
 
 /**
@@ -133,6 +144,24 @@ class StreamGateway {
 				state: /** @type {'open' | 'closing'} */ (c.state),
 				framesReceived: c.framesReceived,
 				framesAcked: c.framesAcked,
+			}));
+	}
+
+	/**
+	 * The connections that closed since the last reset, of one app or of all, oldest first.
+	 * @param {string} [clientId]
+	 * @returns {ClosedConnectionInfo[]}
+	 */
+	listClosed(clientId) {
+		return [...this.connections.values()]
+			.filter((c) => c.state === 'closed' && (clientId === undefined || c.app.clientId === clientId))
+			.map((c) => ({
+				id: c.id,
+				clientId: c.app.clientId,
+				openedAt: c.openedAt,
+				closedAt: /** @type {number} */ (c.closedAt),
+				closeReason: /** @type {NonNullable<Connection['closeReason']>} */ (c.closeReason),
+				closeCode: /** @type {number} */ (c.closeCode),
 			}));
 	}
 
@@ -246,6 +275,7 @@ class StreamGateway {
 				state: 'open',
 				closedAt: undefined,
 				closeReason: undefined,
+				closeCode: undefined,
 				framesReceived: 0,
 				framesAcked: 0,
 				ws,
@@ -257,7 +287,8 @@ class StreamGateway {
 			ws.on('error', () => {
 				/* a broken client socket ends in 'close' */
 			});
-			ws.on('close', () => {
+			ws.on('close', (code) => {
+				connection.closeCode = code;
 				connection.state = 'closed';
 				connection.closedAt = this._server.now();
 				connection.closeReason ??= 'client';

@@ -32,7 +32,7 @@ const CACHE = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8
  *   exact version its dependencies pin
  * rebuildOnly: install without running packages' install scripts, then build only these native
  *   modules (the ones n8n needs to start), skipping those that download sources from elsewhere
- * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string }} Installed
+ * @typedef {{ node: string, npmCli: string, n8nBin: string, n8nVersion: string, nodeMajor: number }} Installed
  */
 
 /** @type {Target[]} */
@@ -172,13 +172,13 @@ function ensureN8n(/** @type {Target} */ target) {
 					}),
 				);
 			}
-			installed = { node, npmCli, n8nBin: path.join(installDir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion };
+			installed = { node, npmCli, n8nBin: path.join(installDir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion, nodeMajor: target.nodeMajor };
 			timed(`checking that n8n ${target.n8nVersion} loads ${[...N8N_COMMANDS, activateWorkflowArgs(target.n8nVersion, 'x')[0]].join(', ')}`, () =>
 				checkN8nCommands(/** @type {Installed} */ (installed), [...N8N_COMMANDS, activateWorkflowArgs(target.n8nVersion, 'x')[0]]),
 			);
 		},
 	});
-	return installed ?? { node, npmCli, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion };
+	return installed ?? { node, npmCli, n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), n8nVersion: target.n8nVersion, nodeMajor: target.nodeMajor };
 }
 
 const root = path.join(__dirname, '..', '..');
@@ -208,10 +208,30 @@ function installPackage(/** @type {Installed} */ installed, /** @type {string} *
 	});
 }
 
-/** The environment of a headless n8n on loopback with its own user folder and a fixed key. */
+/**
+ * n8n 1.123.50 (the first target) with this package freshly packed and installed into a new
+ * user folder in the temporary directory: what npm run screenshots and npm run bench start from.
+ * @returns {{ installed: Installed, work: string }}
+ */
+function freshN8nWithPackage(/** @type {string} */ prefix) {
+	const installed = ensureN8n(TARGETS[0]);
+	const tarball = packPackage();
+	const work = mkdtempSync(path.join(os.tmpdir(), prefix));
+	installPackage(installed, work, tarball);
+	rmSync(path.dirname(tarball), { recursive: true, force: true });
+	return { installed, work };
+}
+
+/**
+ * The environment of a headless n8n on loopback with its own user folder and a fixed key. On
+ * Node 20, NODE_OPTIONS carries --experimental-websocket: the Stream trigger needs Node's global
+ * WebSocket, which Node 20 has only behind that flag (the README tells users the same).
+ */
 function n8nEnv(/** @type {Installed} */ installed, /** @type {string} */ userFolder, /** @type {Record<string, string>} */ extra = {}) {
+	const nodeOptions = installed.nodeMajor === 20 ? { NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-websocket'].filter(Boolean).join(' ') } : {};
 	return {
 		...process.env,
+		...nodeOptions,
 		PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: 'n8n-nodes-dingtalk-robot-local-key',
@@ -232,4 +252,4 @@ function activateWorkflowArgs(/** @type {string} */ n8nVersion, /** @type {strin
 	return Number(n8nVersion.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
 }
 
-module.exports = { TARGETS, CACHE, activateWorkflowArgs, checkN8nCommands, ensureCachedInstall, ensureN8n, packPackage, installPackage, n8nEnv };
+module.exports = { TARGETS, CACHE, activateWorkflowArgs, checkN8nCommands, ensureCachedInstall, ensureN8n, freshN8nWithPackage, packPackage, installPackage, n8nEnv };

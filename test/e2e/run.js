@@ -8,8 +8,10 @@
  * the workflows in test/e2e/workflows, run each with `n8n execute --id`, and check what the
  * simulator received and what the execution reported. Then the trigger: its workflows are made
  * active, `n8n start` serves their webhooks and the simulator delivers DingTalk callbacks
- * (triggerCases.js). Ends with a table and a plain "N passed, N failed" line.
- * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger picks cases.
+ * (triggerCases.js). Then the Stream trigger: its workflows are made active, n8n starts again and
+ * opens its Stream connection to the simulator's gateway (streamCases.js). Ends with a table and
+ * a plain "N passed, N failed" line.
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream picks cases.
  */
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -18,6 +20,7 @@ const path = require('node:path');
 
 const { DingTalkSimulator } = require('../../simulator');
 const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('./n8nInstalls');
+const { addStreamApps, runStreamCases, streamCredentials, writeStreamEchoBot } = require('./streamCases');
 const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./triggerCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
@@ -157,6 +160,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 
 	const sim = new DingTalkSimulator();
 	for (const robot of Object.values(ROBOTS)) sim.addRobot({ accessToken: robot.accessToken, secret: robot.secret });
+	addStreamApps(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
 	// `n8n execute` prints the run data at level info
@@ -176,10 +180,12 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 				},
 			})),
 			...CALLBACK_CREDENTIALS,
+			...streamCredentials(sim),
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
 	writeWorkflows(workflowsDir, sim.host ?? '');
+	writeStreamEchoBot(workflowsDir, sim.host ?? '');
 	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
@@ -206,6 +212,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		if (!only || only.includes('trigger')) {
 			const triggerRows = await runTriggerCases({ installed, target, env, sim, n8n, log });
 			rows.push(...triggerRows.map((row) => ({ target: target.label, ...row })));
+		}
+		if (!only || only.includes('stream')) {
+			const streamRows = await runStreamCases({ installed, target, env, sim, n8n, log });
+			rows.push(...streamRows.map((row) => ({ target: target.label, ...row })));
 		}
 	} finally {
 		await sim.stop();

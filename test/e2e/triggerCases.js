@@ -389,4 +389,4 @@ async function runTriggerCases({ installed, target, env, sim, n8n, log }) {
 	return rows;
 }
 
-module.exports = { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, TRIGGER_CASES, runTriggerCases, waitForReplies, writeWorkflows };
+module.exports = { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, TRIGGER_CASES, freePort, recordedExecutions, runTriggerCases, sleep, startN8n, waitFor, waitForReplies, writeWorkflows };

@@ -2,7 +2,8 @@
  * n8n's "Test" button for a credential, as n8n 1.x's CredentialsTester runs a request-based
  * test: a temporary node whose only property routes the credential's `test.request`, executed
  * by n8n-core's RoutingNode (which resolves `$credentials` expressions and signs through the
- * credential's `authenticate`), then the `rules` checked against the answer.
+ * credential's `authenticate`), then the `rules` checked against the answer: `responseCode` rules
+ * on an HTTP error, `responseSuccessBody` rules on a success (n8n's CredentialsTester).
  */
 import { ExecuteContext, RoutingNode } from 'n8n-core';
 import {
@@ -79,6 +80,9 @@ export async function testCredential(type: string, data: ICredentialDataDecrypte
 	} catch (error) {
 		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
 		if (cause?.response) {
+			for (const rule of testRequest.rules ?? []) {
+				if (rule.type === 'responseCode' && rule.properties.value === cause.response.status) return { status: 'Error', message: rule.properties.message };
+			}
 			return { status: 'Error', message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}` };
 		}
 		if (cause?.code) return { status: 'Error', message: cause.code };

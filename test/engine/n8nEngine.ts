@@ -13,6 +13,7 @@ import {
 	type IRun,
 } from 'n8n-workflow';
 
+import { DingTalkAppApi } from '../../credentials/DingTalkAppApi.credentials';
 import { DingTalkRobotApi } from '../../credentials/DingTalkRobotApi.credentials';
 import { DingTalkRobot } from '../../nodes/DingTalkRobot/DingTalkRobot.node';
 import { ITEMS_NODE_TYPE, captureLogs, executeWorkflow } from '../../scripts/lib/n8nEngine';
@@ -21,7 +22,7 @@ export { captureLogs };
 
 export const ROBOT_NODE_TYPE = 'n8n-nodes-dingtalk-robot.dingTalkRobot';
 
-export const credentialTypes: Record<string, ICredentialType> = { dingTalkRobotApi: new DingTalkRobotApi() };
+export const credentialTypes: Record<string, ICredentialType> = { dingTalkRobotApi: new DingTalkRobotApi(), dingTalkAppApi: new DingTalkAppApi() };
 
 export interface RobotRunOptions {
 	/** the input items, one message each */

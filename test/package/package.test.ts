@@ -52,6 +52,9 @@ test('the tarball ships the build, the icons, the codex, README and LICENSE, and
 			'dist/nodes/DingTalkRobotTrigger/DingTalkRobotTrigger.node.js',
 			'dist/nodes/DingTalkRobotTrigger/DingTalkRobotTrigger.node.json',
 			'dist/credentials/DingTalkRobotCallbackApi.credentials.js',
+			'dist/nodes/DingTalkStreamTrigger/DingTalkStreamTrigger.node.js',
+			'dist/nodes/DingTalkStreamTrigger/DingTalkStreamTrigger.node.json',
+			'dist/credentials/DingTalkAppApi.credentials.js',
 			'dist/icons/dingtalk.svg',
 			'dist/icons/dingtalk.dark.svg',
 		]),
@@ -80,10 +83,12 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	const loader = new PackageDirectoryLoader(packageDir);
 	await loader.loadAll();
 
-	expect(Object.keys(loader.nodeTypes).sort()).toEqual(['dingTalkRobot', 'dingTalkRobotTrigger']);
-	expect(Object.keys(loader.credentialTypes).sort()).toEqual(['dingTalkRobotApi', 'dingTalkRobotCallbackApi']);
+	expect(Object.keys(loader.nodeTypes).sort()).toEqual(['dingTalkRobot', 'dingTalkRobotTrigger', 'dingTalkStreamTrigger']);
+	expect(Object.keys(loader.credentialTypes).sort()).toEqual(['dingTalkAppApi', 'dingTalkRobotApi', 'dingTalkRobotCallbackApi']);
 	expect(loader.known.nodes.dingTalkRobot.className).toBe('DingTalkRobot');
 	expect(loader.known.nodes.dingTalkRobotTrigger.className).toBe('DingTalkRobotTrigger');
+	expect(loader.known.nodes.dingTalkStreamTrigger.className).toBe('DingTalkStreamTrigger');
+	expect(loader.known.credentials.dingTalkAppApi.className).toBe('DingTalkAppApi');
 
 	const node = loader.types.nodes.find((type) => type.name === 'dingTalkRobot')!;
 	const trigger = loader.types.nodes.find((type) => type.name === 'dingTalkRobotTrigger')!;
@@ -95,7 +100,16 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	expect(node.credentials).toEqual([{ name: 'dingTalkRobotApi', required: true, displayOptions: { show: { target: ['robot'] } } }]);
 	expect(trigger.credentials).toEqual([{ name: 'dingTalkRobotCallbackApi', required: true, testedBy: 'testCallbackCredential' }]);
 	expect(trigger.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', path: 'dingtalk' })]);
-	for (const type of [node, trigger]) {
+	const stream = loader.types.nodes.find((type) => type.name === 'dingTalkStreamTrigger')!;
+	expect(`${loader.packageName}.${stream.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkStreamTrigger');
+	// a trigger of its own: no webhook, the app credential (tested by its own request)
+	expect(stream.credentials).toEqual([{ name: 'dingTalkAppApi', required: true }]);
+	expect(stream.webhooks).toBeUndefined();
+	expect(stream.group).toEqual(['trigger']);
+	// the same filter options as the HTTP trigger
+	const optionNames = (type: typeof node) => (type.properties.find((p) => p.name === 'options')?.options ?? []).map((o) => o.name);
+	expect(optionNames(stream)).toEqual([...optionNames(trigger), 'idleTimeoutSeconds']);
+	for (const type of [node, trigger, stream]) {
 		expect((type as unknown as { codex: { categories: string[] } }).codex.categories).toEqual(['Communication']);
 	}
 
@@ -115,6 +129,8 @@ test('require(\'n8n-nodes-dingtalk-robot\') gives the classes and the signing he
 	expect(new pkg.DingTalkRobotApi().name).toBe('dingTalkRobotApi');
 	expect(new pkg.DingTalkRobotTrigger().description.name).toBe('dingTalkRobotTrigger');
 	expect(new pkg.DingTalkRobotCallbackApi().name).toBe('dingTalkRobotCallbackApi');
+	expect(new pkg.DingTalkStreamTrigger().description.name).toBe('dingTalkStreamTrigger');
+	expect(new pkg.DingTalkAppApi().name).toBe('dingTalkAppApi');
 	// Python: base64(hmac.new(b'this is secret', b'1577808000000\nthis is secret', sha256).digest())
 	expect(pkg.computeDingTalkSign('this is secret', 1577808000000)).toBe('ijHEivi6YiCNPZOq4hZstmvZ3sPfbioAiMhP30ae7W0=');
 });

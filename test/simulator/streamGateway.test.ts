@@ -523,6 +523,36 @@ describe('SYSTEM disconnect and drop', () => {
 	});
 });
 
+describe('closed connections', () => {
+	it('lists who closed each connection and its close code: 1000 from a client that closes, 1006 without a close frame', async () => {
+		const sim = await startSim();
+		const polite = await connect(sim);
+		const rude = await connect(sim);
+		const [politeId, rudeId] = sim.streamConnections(APP.clientId).map((c) => c.id);
+		polite.ws.close(1000, 'bye');
+		rude.ws.terminate();
+		await until(() => sim.streamClosedConnections(APP.clientId).length === 2);
+		const closed = Object.fromEntries(sim.streamClosedConnections(APP.clientId).map((c) => [c.id, c]));
+		expect(closed[politeId]).toMatchObject({ clientId: APP.clientId, closeReason: 'client', closeCode: 1000 });
+		expect(closed[rudeId]).toMatchObject({ clientId: APP.clientId, closeReason: 'client', closeCode: 1006 });
+		expect(closed[politeId].closedAt).toBeGreaterThanOrEqual(closed[politeId].openedAt);
+		expect(sim.streamClosedConnections('another-app')).toEqual([]);
+		sim.reset();
+		expect(sim.streamClosedConnections()).toEqual([]);
+	});
+
+	it('records a disconnect and a drop as the gateway\'s doing', async () => {
+		const sim = await startSim();
+		await connect(sim);
+		await sim.streamDisconnect(APP.clientId, { closeAfterMs: 0 }).closed;
+		const dropped = await connect(sim);
+		sim.streamDrop(APP.clientId);
+		await dropped.closed;
+		await until(() => sim.streamClosedConnections().length === 2);
+		expect(sim.streamClosedConnections().map((c) => c.closeReason)).toEqual(['disconnect', 'drop']);
+	});
+});
+
 describe('gateway down', () => {
 	it('answers 503 to connections/open and to upgrades, or cuts the request, until it is up again', async () => {
 		const sim = await startSim();

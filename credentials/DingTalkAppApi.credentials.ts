@@ -1,0 +1,114 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { DINGTALK_OPENAPI_BASE_URL, appApiUrl, readDingTalkApp } from './appCredential';
+
+/**
+ * An enterprise internal app of DingTalk, for its robot: the Stream trigger (and, later, sending
+ * as the app robot through the OpenAPI) authenticate with its Client ID and Client Secret.
+ */
+export class DingTalkAppApi implements ICredentialType {
+	name = 'dingTalkAppApi';
+
+	displayName = 'DingTalk App API';
+
+	icon: Icon = { light: 'file:../icons/dingtalk.svg', dark: 'file:../icons/dingtalk.dark.svg' };
+
+	documentationUrl = 'https://open.dingtalk.com/document/orgapp/the-robot-receives-messages-in-stream-mode';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Client ID',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'dingxxxxxxxxxxxxxxxx',
+			description: 'The app\'s Client ID (formerly AppKey): DingTalk developer console › your app › Credentials & Basic Info',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The app\'s Client Secret (formerly AppSecret), on the same page',
+		},
+		{
+			displayName: 'Robot Code',
+			name: 'robotCode',
+			type: 'string',
+			default: '',
+			description: 'The robot\'s code (robot configuration page). Optional: for an enterprise internal app it is usually the Client ID.',
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: DINGTALK_OPENAPI_BASE_URL,
+			description: 'Where DingTalk\'s OpenAPI is. Change it only for a proxy in your network or a local test server.',
+		},
+		{
+			displayName: 'Plain HTTP Hosts',
+			name: 'plainHttpHosts',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 10.0.0.5:8080',
+			description:
+				'Only for a proxy or a local test server without TLS: the hosts (host:port) that may be reached over plain http:// and ws://. The Client Secret then travels unencrypted. DingTalk itself is always reached over https:// and wss://.',
+		},
+	];
+
+	/**
+	 * Puts the request on the credential's API Base URL and refuses one that would carry the
+	 * secret unencrypted (readDingTalkApp). The secret itself goes in the bodies that need it.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const app = readDingTalkApp(credentials);
+		const url = /^https?:\/\//i.test(requestOptions.url) ? requestOptions.url : appApiUrl(app, requestOptions.url);
+		return { ...requestOptions, baseURL: undefined, url };
+	}
+
+	/**
+	 * DingTalk answers a wrong secret or an unknown Client ID with HTTP 400. n8n's credential test
+	 * shows only "Bad request - please check your parameters" for an HTTP error (its responseCode
+	 * rules did not apply in n8n 1.123.50), so the answer is read as a success and judged by its
+	 * body: DingTalk's error code, or no access token at all (not DingTalk's OpenAPI).
+	 */
+	test: ICredentialTestRequest = {
+		request: {
+			method: 'POST',
+			// the OpenAPI's token endpoint: the one place that says whether a Client ID and Secret are right
+			url: '/v1.0/oauth2/accessToken',
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			body: { appKey: '={{ $credentials.clientId.trim() }}', appSecret: '={{ $credentials.clientSecret.trim() }}' },
+			ignoreHttpStatusErrors: true,
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'code',
+					value: 'invalidClientIdOrSecret',
+					message:
+						'DingTalk does not accept this Client ID and Client Secret (invalidClientIdOrSecret): copy both again from the DingTalk developer console › your app › Credentials & Basic Info. A Client ID of another app, or a secret that was reset, fails the same way.',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'accessToken',
+					value: undefined,
+					message: 'The API Base URL did not answer like DingTalk\'s OpenAPI (no access token came back): leave it at https://api.dingtalk.com',
+				},
+			},
+		],
+	};
+}

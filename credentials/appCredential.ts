@@ -1,0 +1,69 @@
+/**
+ * The DingTalk App credential as the nodes use it: an enterprise internal app's Client ID and
+ * Client Secret (formerly AppKey / AppSecret), its robot's code, and where DingTalk's OpenAPI is
+ * (https://api.dingtalk.com, or a proxy / the local simulator). The secret travels in request
+ * bodies (the Stream gateway's connections/open, the OpenAPI's accessToken), so it goes only over
+ * https, or over plain http to a host the user listed (credentials/endpoints.ts). Messages never
+ * repeat the secret.
+ */
+import { hostAndPort, insecureTransportReason, parseHostList } from './endpoints';
+
+export const DINGTALK_OPENAPI_BASE_URL = 'https://api.dingtalk.com';
+
+export interface DingTalkApp {
+	clientId: string;
+	clientSecret: string;
+	/** empty when not given; an enterprise internal app's robot code is usually its Client ID */
+	robotCode: string;
+	/** scheme, host, port and path prefix, without a trailing slash */
+	baseUrl: string;
+	plainHttpHosts: string[];
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/** The credential's fields, checked; throws an Error saying what to fix. */
+export function readDingTalkApp(data: Record<string, unknown>): DingTalkApp {
+	const clientId = text(data.clientId);
+	const clientSecret = text(data.clientSecret);
+	if (!clientId || !clientSecret) {
+		throw new Error(
+			`The DingTalk App credential has no ${!clientId ? 'Client ID' : 'Client Secret'}: copy it from the DingTalk developer console › your app › Credentials & Basic Info`,
+		);
+	}
+	for (const [label, value] of [['Client ID', clientId], ['Client Secret', clientSecret]]) {
+		if (/\s/.test(value)) throw new Error(`The ${label} in the DingTalk App credential contains spaces or line breaks: copy it again`);
+	}
+	const base = text(data.baseUrl) || DINGTALK_OPENAPI_BASE_URL;
+	if (!URL.canParse(base) || !/^https?:\/\//i.test(base)) {
+		throw new Error(`The API Base URL in the DingTalk App credential is not an http(s) URL: leave it at ${DINGTALK_OPENAPI_BASE_URL}`);
+	}
+	const url = new URL(base);
+	if (url.username || url.password || url.search || url.hash) {
+		throw new Error('The API Base URL in the DingTalk App credential must be scheme, host and path only (no user, query or #)');
+	}
+	const plainHttpHosts = parseHostList(data.plainHttpHosts);
+	const insecure = insecureTransportReason(url, plainHttpHosts);
+	if (insecure) {
+		throw new Error(
+			`The API Base URL in the DingTalk App credential ${insecure.replace('the token', 'the Client Secret')}. Use ${DINGTALK_OPENAPI_BASE_URL}, or list a trusted proxy's host:port under Plain HTTP Hosts.`,
+		);
+	}
+	return {
+		clientId,
+		clientSecret,
+		robotCode: text(data.robotCode),
+		baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
+		plainHttpHosts,
+	};
+}
+
+/** `${baseUrl}${path}`: the base URL was checked by readDingTalkApp. */
+export function appApiUrl(app: DingTalkApp, path: string): string {
+	return `${app.baseUrl}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** Where the app's requests go, for messages: host:port, never a path or query. */
+export function appApiHost(app: DingTalkApp): string {
+	return hostAndPort(new URL(app.baseUrl));
+}

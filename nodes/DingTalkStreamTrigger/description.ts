@@ -1,0 +1,35 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { messageFilterOptions } from '../DingTalkRobotTrigger/description';
+
+/** Default of the idle watchdog: no frame from DingTalk for this long and the connection is renewed. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 180;
+
+export const dingTalkStreamTriggerProperties: INodeProperties[] = [
+	{
+		displayName:
+			'Receives the robot\'s messages over a connection n8n opens to DingTalk: no public URL needed. In the DingTalk developer console, set the app robot\'s message receiving mode to Stream. Every workflow using the same app shares one connection and gets every message.',
+		name: 'setupNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			...messageFilterOptions,
+			{
+				displayName: 'Reconnect When Silent For (Seconds)',
+				name: 'idleTimeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: DEFAULT_IDLE_TIMEOUT_SECONDS,
+				description:
+					'How long the connection may stay without any frame from DingTalk before it is taken for dead and renewed (the new connection is opened before the old one is closed)',
+			},
+		],
+	},
+];

@@ -1,0 +1,128 @@
+/**
+ * What the Stream trigger does when n8n activates it (or listens for a test event): join the
+ * app's shared connection (stream/registry.ts) and turn each robot message into the same item as
+ * the HTTP trigger's, filtered by the same options and run once per message (msgId and frame
+ * messageId remembered in the same memory as the HTTP trigger's, per workflow, node and mode).
+ * - active workflow: activation waits for the first connect; refused credentials fail it with a
+ *   readable error (n8n shows it and, at startup, retries with its own backoff); a refusal later
+ *   on (secret reset while running) is reported with emitError, and n8n deactivates and retries;
+ * - "Listen for test event": the first robot message is the test event.
+ */
+import {
+	NodeOperationError,
+	sleepWithAbort,
+	type IDataObject,
+	type ITriggerFunctions,
+	type ITriggerResponse,
+} from 'n8n-workflow';
+
+import { readDingTalkApp, type DingTalkApp } from '../../credentials/appCredential';
+import { normalizeCallback, passesFilters, type CallbackFilters } from '../DingTalkRobotTrigger/callback';
+import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
+import { DEFAULT_IDLE_TIMEOUT_SECONDS } from './description';
+import type { StreamSocket } from './stream/connection';
+import type { StreamFailure } from './stream/gateway';
+import { subscribe, type StreamRuntime, type StreamSubscriber, type StreamSubscription } from './stream/registry';
+
+export const APP_CREDENTIAL_TYPE = 'dingTalkAppApi';
+
+export const WEBSOCKET_MISSING =
+	'DingTalk Stream needs the WebSocket of Node.js 22 or later; on Node.js 20 start n8n with NODE_OPTIONS=--experimental-websocket';
+
+interface StreamTriggerOptions extends CallbackFilters {
+	robotName?: string;
+	idleTimeoutSeconds?: number;
+}
+
+/** Node's global WebSocket (Node 22+, or Node 20 with --experimental-websocket). */
+declare const WebSocket: (new (url: string) => StreamSocket) | undefined;
+
+export function globalWebSocket(): (new (url: string) => StreamSocket) | undefined {
+	return typeof WebSocket === 'function' ? WebSocket : undefined;
+}
+
+/** The process's real clock, timers and sockets; tests of the schedule give their own. */
+export function defaultRuntime(Socket: new (url: string) => StreamSocket): StreamRuntime {
+	return {
+		createSocket: (url) => new Socket(url),
+		sleep: async (ms, signal) => await sleepWithAbort(ms, signal),
+		now: () => Date.now(),
+		random: () => Math.random(),
+	};
+}
+
+function streamError(ctx: ITriggerFunctions, failure: StreamFailure): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), failure.message, { description: failure.description });
+}
+
+async function readApp(ctx: ITriggerFunctions): Promise<DingTalkApp> {
+	const credentials = await ctx.getCredentials(APP_CREDENTIAL_TYPE);
+	try {
+		return readDingTalkApp(credentials as IDataObject);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
+	}
+}
+
+/** The runtime is for tests of the engine with a fake clock; n8n always uses the default. */
+export async function startStreamTrigger(this: ITriggerFunctions, runtime?: StreamRuntime): Promise<ITriggerResponse> {
+	const Socket = globalWebSocket();
+	if (!runtime && !Socket) {
+		throw new NodeOperationError(this.getNode(), WEBSOCKET_MISSING, {
+			description: 'Node.js 20 has the WebSocket client only behind that flag. Node.js 22 and later have it by default.',
+		});
+	}
+	const app = await readApp(this);
+	const options = this.getNodeParameter('options', {}) as StreamTriggerOptions;
+	const mode = this.getMode();
+	// the same message reaches the active workflow and the editor's test listening: each runs it once
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${mode}`;
+	const idleTimeoutSeconds = Number(options.idleTimeoutSeconds) > 0 ? Number(options.idleTimeoutSeconds) : DEFAULT_IDLE_TIMEOUT_SECONDS;
+	let emittedTestEvent = false;
+	// until the activation finished, a refusal is its error (thrown below); emitError would make n8n
+	// queue a second reactivation and restart its backoff from 1 s
+	let activated = false;
+
+	// `this.emit` and `this.emitError` are looked up at each call: n8n replaces them in manual mode
+	const subscriber: StreamSubscriber = {
+		request: async (requestOptions) => await this.helpers.httpRequest(requestOptions),
+		log: this.logger,
+		idleTimeoutMs: idleTimeoutSeconds * 1000,
+		onRobotMessage: (body, messageId) => {
+			if (emittedTestEvent) return;
+			const item = normalizeCallback(body, { robotName: options.robotName });
+			if (!passesFilters(item, options)) return;
+			const now = Date.now();
+			// both are remembered, whichever was seen: a replayed frame and a message pushed again after a reconnect
+			const frameSeen = recentCallbacks.seenBefore(`${scope}:frame:${messageId}`, now);
+			const messageSeen = recentCallbacks.seenBefore(`${scope}:${item.messageId}`, now);
+			if (frameSeen || messageSeen) return;
+			if (mode === 'manual') emittedTestEvent = true;
+			this.emit([this.helpers.returnJsonArray([item])]);
+		},
+		onFailure: (failure) => {
+			if (activated) this.emitError(streamError(this, failure));
+		},
+	};
+
+	let subscription: StreamSubscription | undefined;
+	const join = async () => {
+		subscription = subscribe(app, subscriber, runtime ?? defaultRuntime(Socket!));
+		try {
+			await subscription.ready;
+		} catch (error) {
+			await subscription.unsubscribe();
+			subscription = undefined;
+			throw streamError(this, error as StreamFailure);
+		}
+		activated = true;
+	};
+	const closeFunction = async () => {
+		await subscription?.unsubscribe();
+		subscription = undefined;
+	};
+
+	if (mode === 'manual') return { closeFunction, manualTriggerFunction: join };
+	await join();
+	return { closeFunction };
+}

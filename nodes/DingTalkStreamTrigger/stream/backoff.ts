@@ -1,0 +1,52 @@
+/**
+ * When to try again after a failed connect: 1 s doubling up to 60 s, with jitter so that many
+ * n8n instances cut off together do not come back in step (DingTalk's Node SDK does the same).
+ * Pure: the random number is given.
+ */
+
+export const BACKOFF_BASE_MS = 1000;
+export const BACKOFF_MAX_MS = 60_000;
+
+/** The ceiling of the n-th retry's wait (n from 0): 1 s × 2ⁿ, at most 60 s. */
+export function backoffCeiling(attempt: number): number {
+	const n = Math.max(0, Math.floor(attempt));
+	// 2^6 s is past the cap: no need to compute larger powers
+	return n >= 6 ? BACKOFF_MAX_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n);
+}
+
+/**
+ * The wait before the n-th retry: between half the ceiling and the ceiling ("equal jitter"), so
+ * it is never shorter than 0.5 s and never longer than 60 s. `random` is in [0, 1).
+ */
+export function reconnectDelay(attempt: number, random: number): number {
+	const ceiling = backoffCeiling(attempt);
+	const r = Number.isFinite(random) ? Math.min(Math.max(random, 0), 1) : 0;
+	return Math.round(ceiling / 2 + (ceiling / 2) * r);
+}
+
+/**
+ * A connection that stayed up a minute, or that DingTalk sent frames on and that lived at least a
+ * second, was a good one: when it drops, the next connect is tried at once and the schedule
+ * starts again from 1 s. One that dies sooner, or silent, keeps climbing, so a gateway that
+ * accepts and at once drops connections is not hammered every second.
+ */
+export const STABLE_CONNECTION_MS = 60_000;
+export const PROVEN_CONNECTION_MS = 1_000;
+
+export interface RetryStep {
+	/** how long to wait before the next connect */
+	waitMs: number;
+	/** the failure count to carry on to the step after it */
+	attempt: number;
+}
+
+/** After a connect failed (the n-th in a row, from 0). */
+export function afterFailedConnect(attempt: number, random: number): RetryStep {
+	return { waitMs: reconnectDelay(attempt, random), attempt: attempt + 1 };
+}
+
+/** After an open connection closed unexpectedly, having lived `lifeMs` and received `frames` frames. */
+export function afterLostConnection(attempt: number, lifeMs: number, frames: number, random: number): RetryStep {
+	if (lifeMs >= STABLE_CONNECTION_MS || (frames > 0 && lifeMs >= PROVEN_CONNECTION_MS)) return { waitMs: 0, attempt: 0 };
+	return afterFailedConnect(attempt, random);
+}

@@ -1,0 +1,133 @@
+/**
+ * Registering a Stream connection: `POST ${baseUrl}/v1.0/gateway/connections/open` with the app's
+ * Client ID and Secret and the subscriptions answers `{endpoint, ticket}`; the WebSocket URL is
+ * `${endpoint}?ticket=…`. A ticket is valid 90 s for one connection, so every (re)connect asks
+ * again. Errors say what to do and never carry the secret or the ticket: n8n's own HTTP errors
+ * would (they quote the request), so the status is read here instead of thrown.
+ */
+import type { IHttpRequestOptions } from 'n8n-workflow';
+
+import { appApiHost, appApiUrl, type DingTalkApp } from '../../../credentials/appCredential';
+import { hostAndPort, insecureTransportReason } from '../../../credentials/endpoints';
+import { STREAM_SUBSCRIPTIONS } from './frames';
+
+export const OPEN_CONNECTION_PATH = '/v1.0/gateway/connections/open';
+export const STREAM_USER_AGENT = 'n8n-nodes-dingtalk-robot';
+
+export type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
+
+/**
+ * Why a connect failed. `permanent`: trying again cannot help until the user changes something
+ * (credentials refused, an endpoint we must not connect to); otherwise the gateway or the
+ * network may recover, and the connection tries again with backoff.
+ */
+export interface StreamFailure {
+	message: string;
+	permanent: boolean;
+	/** what to do about it */
+	description: string;
+}
+
+export function streamFailure(message: string, permanent: boolean, description: string): StreamFailure {
+	return { message, permanent, description };
+}
+
+interface FullResponse {
+	statusCode: number;
+	body: unknown;
+}
+
+const CONSOLE_HINT = 'Copy the Client ID and Client Secret again from the DingTalk developer console › your app › Credentials & Basic Info.';
+
+function errorCode(body: unknown): string {
+	if (typeof body !== 'object' || body === null) return '';
+	const code = (body as Record<string, unknown>).code;
+	return typeof code === 'string' ? code.replace(/[^\w.-]/g, '').slice(0, 60) : '';
+}
+
+/**
+ * Why the gateway's WebSocket endpoint must not be used, or undefined: wss to DingTalk on 443,
+ * wss anywhere, ws only to a Plain HTTP Host; the same rule as every request with a secret
+ * (the ticket in its query opens a connection that receives the app's messages).
+ */
+export function endpointProblem(endpoint: string, plainHttpHosts: string[]): string | undefined {
+	if (!URL.canParse(endpoint)) return 'is not a URL';
+	const url = new URL(endpoint);
+	const scheme = url.protocol.toLowerCase();
+	if (scheme !== 'wss:' && scheme !== 'ws:') return `uses ${scheme.replace(/:$/, '')}://; a Stream endpoint is wss://`;
+	const asHttp = new URL(endpoint.replace(/^ws/i, 'http'));
+	const insecure = insecureTransportReason(asHttp, plainHttpHosts);
+	return insecure?.replace(/http:\/\//g, 'ws://').replace(/https:\/\//g, 'wss://').replace('the token', 'the ticket');
+}
+
+/** The WebSocket URL with a fresh ticket, or why there is none. */
+export async function openStreamConnection(request: HttpRequest, app: DingTalkApp): Promise<{ url: string } | { failure: StreamFailure }> {
+	const where = appApiHost(app);
+	let response: FullResponse;
+	try {
+		response = (await request({
+			method: 'POST',
+			url: appApiUrl(app, OPEN_CONNECTION_PATH),
+			// without Accept: application/json the gateway answers XML
+			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+			body: { clientId: app.clientId, clientSecret: app.clientSecret, subscriptions: STREAM_SUBSCRIPTIONS, ua: STREAM_USER_AGENT },
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 30_000,
+		})) as FullResponse;
+	} catch (error) {
+		const code = typeof (error as { code?: unknown })?.code === 'string' ? ` (${(error as { code: string }).code})` : '';
+		return { failure: streamFailure(
+			`Could not reach DingTalk's Stream gateway at ${where}${code}`,
+			false,
+			`n8n needs outbound HTTPS to api.dingtalk.com:443 and wss-open-connection.dingtalk.com:443. The trigger keeps trying.`,
+		) };
+	}
+	const { statusCode, body } = response;
+	if (statusCode === 401 || statusCode === 403 || (statusCode === 400 && /clientid|secret|auth/i.test(errorCode(body)))) {
+		return { failure: streamFailure(
+			`DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP ${statusCode}${errorCode(body) ? `, ${errorCode(body)}` : ''})`,
+			true,
+			`${CONSOLE_HINT} The app must be an enterprise internal app whose robot uses message receiving mode "Stream".`,
+		) };
+	}
+	if (statusCode === 404 || statusCode === 405) {
+		return { failure: streamFailure(
+			`${where} has no DingTalk Stream gateway (HTTP ${statusCode})`,
+			true,
+			'Leave the API Base URL of the DingTalk App credential at https://api.dingtalk.com.',
+		) };
+	}
+	if (statusCode >= 400 && statusCode < 500) {
+		return { failure: streamFailure(
+			`DingTalk's Stream gateway refused the registration (HTTP ${statusCode}${errorCode(body) ? `, ${errorCode(body)}` : ''})`,
+			true,
+			'Check that the app\'s robot uses message receiving mode "Stream" in the DingTalk developer console.',
+		) };
+	}
+	if (statusCode !== 200) {
+		return { failure: streamFailure(`DingTalk's Stream gateway is unavailable (HTTP ${statusCode})`, false, 'The trigger keeps trying.') };
+	}
+	const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+	const { endpoint, ticket } = answer;
+	if (typeof endpoint !== 'string' || typeof ticket !== 'string' || ticket === '') {
+		return { failure: streamFailure(
+			`DingTalk's Stream gateway answered without an endpoint and a ticket${typeof body === 'string' ? ' (not JSON)' : ''}`,
+			false,
+			'A proxy between n8n and DingTalk may be changing the answer. The trigger keeps trying.',
+		) };
+	}
+	const problem = endpointProblem(endpoint, app.plainHttpHosts);
+	if (problem) {
+		const host = URL.canParse(endpoint) ? ` ${hostAndPort(new URL(endpoint.replace(/^ws/i, 'http')))}` : '';
+		return { failure: streamFailure(
+			`The Stream endpoint DingTalk's gateway gave${host} ${problem}`,
+			true,
+			'List a trusted proxy\'s host:port under Plain HTTP Hosts in the DingTalk App credential, or leave the API Base URL at https://api.dingtalk.com.',
+		) };
+	}
+	const url = new URL(endpoint);
+	url.searchParams.set('ticket', ticket);
+	return { url: url.toString() };
+}

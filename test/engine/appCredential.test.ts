@@ -1,0 +1,45 @@
+/**
+ * The DingTalk App credential's "Test" button, run the way n8n runs it (credentialTester.ts),
+ * against the simulator's OpenAPI token endpoint: no Stream connection is opened.
+ */
+import { testCredential } from './credentialTester';
+import { useSimulator } from './simulatorFixture';
+
+const APP = { clientId: 'dingcredtest0001', clientSecret: 'credTestSecret-4Hk9' };
+const sim = useSimulator({}, []);
+sim.addApp(APP);
+
+const credential = (data: Record<string, string>) => ({ baseUrl: sim.baseUrl ?? '', plainHttpHosts: sim.host ?? '', robotCode: '', ...data });
+
+afterEach(() => {
+	expect(sim.streamOpenRequests()).toEqual([]);
+	expect(sim.streamConnections()).toEqual([]);
+});
+
+test('passes for the app\'s Client ID and Secret, with one token request', async () => {
+	const result = await testCredential('dingTalkAppApi', credential(APP));
+	expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+	expect(sim.accessTokenRequests()).toEqual([expect.objectContaining({ appKey: APP.clientId, outcome: 'issued', status: 200 })]);
+});
+
+test('a wrong secret and an unknown Client ID get the readable message', async () => {
+	for (const data of [{ ...APP, clientSecret: 'notTheSecret' }, { clientId: 'dingunknown', clientSecret: APP.clientSecret }]) {
+		const result = await testCredential('dingTalkAppApi', credential(data));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^DingTalk does not accept this Client ID and Client Secret \(invalidClientIdOrSecret\): copy both again/);
+		expect(result.message).not.toContain(data.clientSecret);
+	}
+	expect(sim.accessTokenRequests().map((r) => r.outcome)).toEqual(['invalidClientIdOrSecret', 'invalidClientIdOrSecret']);
+});
+
+test('plain http to a host that is not listed is refused before any request', async () => {
+	const result = await testCredential('dingTalkAppApi', credential({ ...APP, plainHttpHosts: '' }));
+	expect(result.status).toBe('Error');
+	expect(result.message).toMatch(/uses plain http:\/\/ to 127\.0\.0\.1:\d+, which is not listed as a plain-HTTP host; the Client Secret would travel unencrypted/);
+	expect(sim.accessTokenRequests()).toEqual([]);
+});
+
+test('an API Base URL that is not DingTalk\'s OpenAPI says so', async () => {
+	const result = await testCredential('dingTalkAppApi', credential({ ...APP, baseUrl: `${sim.baseUrl}/not-the-api` }));
+	expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^The API Base URL did not answer like DingTalk's OpenAPI \(no access token came back\)/) });
+});

@@ -1,0 +1,81 @@
+/**
+ * The reconnect schedule with a fake clock: the trigger in n8n-core's TriggerContext, the
+ * simulator's gateway down (503), and every wait the connection asks for recorded and released
+ * by the test instead of n8n-workflow's sleep. Real HTTP and WebSocket; only time is fake.
+ */
+import { CONNECT_TIMEOUT_MS } from '../../nodes/DingTalkStreamTrigger/stream/connection';
+import type { StreamRuntime } from '../../nodes/DingTalkStreamTrigger/stream/registry';
+import { useSimulator } from './simulatorFixture';
+import { APP, activate, appCredential, eventually, openConnections } from './streamTrigger';
+
+const sim = useSimulator({}, []);
+sim.addApp(APP);
+
+/** Waits are held until released; `now` moves only when one is released. */
+function fakeClock(random = 0.5) {
+	let now = 1_000_000;
+	const held: Array<{ ms: number; release: () => void }> = [];
+	const runtime: StreamRuntime = {
+		createSocket: (url) => new WebSocket(url) as never,
+		now: () => now,
+		random: () => random,
+		sleep: async (ms, signal) =>
+			await new Promise<void>((resolve, reject) => {
+				const wait = { ms, release: () => ((now += ms), resolve()) };
+				held.push(wait);
+				signal.addEventListener('abort', () => {
+					held.splice(held.indexOf(wait), 1);
+					reject(new Error('aborted'));
+				});
+			}),
+	};
+	/** The next wait of the reconnect loop (not a WebSocket's open timeout, not the watchdog's), released. */
+	const releaseNext = async () => {
+		const wait = await eventually(() => held.find((w) => w.ms !== CONNECT_TIMEOUT_MS && w.ms !== 180_000), 'a wait');
+		held.splice(held.indexOf(wait), 1);
+		wait.release();
+		return wait.ms;
+	};
+	return { runtime, releaseNext, held };
+}
+
+test('gateway down: 1 s doubling to 60 s with jitter, one registration per wait, then it connects', async () => {
+	sim.setGatewayDown(true);
+	const clock = fakeClock(0.5);
+	// a gateway that is down does not fail the activation: the loop goes on behind it
+	const trigger = await activate(appCredential(sim), { runtime: clock.runtime });
+	const waits: number[] = [];
+	for (let i = 0; i < 8; i++) waits.push(await clock.releaseNext());
+	expect(waits).toEqual([750, 1500, 3000, 6000, 12000, 24000, 45000, 45000]);
+	await eventually(() => (sim.streamOpenRequests().length === 9 ? true : undefined), 'the ninth registration');
+	expect(sim.streamOpenRequests().every((r) => r.outcome === 'gatewayDown' && r.status === 503)).toBe(true);
+
+	sim.setGatewayDown(false);
+	await clock.releaseNext();
+	await eventually(() => openConnections(sim)[0], 'the connection');
+	expect(sim.streamOpenRequests()).toHaveLength(10);
+	expect(trigger.errors).toEqual([]);
+	await trigger.close();
+	expect(clock.held).toEqual([]);
+	await eventually(() => (sim.streamConnections(APP.clientId).length ? undefined : true), 'the close');
+});
+
+test('the watchdog renews a silent connection; a connection dropped young waits its turn (0.5 s with random 0)', async () => {
+	const clock = fakeClock(0);
+	const trigger = await activate(appCredential(sim), { runtime: clock.runtime });
+	const first = await eventually(() => openConnections(sim)[0], 'the connection');
+	// the watchdog's wait is the idle timeout (180 s by default): release it past the stable minute
+	const watchdog = await eventually(() => clock.held.find((w) => w.ms === 180_000), 'the watchdog wait');
+	clock.held.splice(clock.held.indexOf(watchdog), 1);
+	watchdog.release();
+	// the watchdog renewed the silent connection (new first), and the renewed one is dropped young
+	const second = await eventually(() => openConnections(sim).find((c) => c.id !== first.id), 'the renewed connection');
+	await eventually(() => (openConnections(sim).length === 1 ? true : undefined), 'the silent one closed');
+	sim.streamDrop(second.id);
+	expect(await clock.releaseNext()).toBe(500);
+	await eventually(() => openConnections(sim).find((c) => c.id !== second.id), 'the third connection');
+	expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'ticketIssued', 'ticketIssued']);
+	await trigger.close();
+	expect(clock.held).toEqual([]);
+	await eventually(() => (sim.streamConnections(APP.clientId).length ? undefined : true), 'the close');
+});
