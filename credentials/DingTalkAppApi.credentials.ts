@@ -2,16 +2,19 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { DINGTALK_OPENAPI_BASE_URL, appApiUrl, readDingTalkApp } from './appCredential';
+import { DINGTALK_OPENAPI_BASE_URL, OAPI_PATHS, appApiUrl, appOapiUrl, readDingTalkApp } from './appCredential';
+import { fetchAccessToken } from './appToken';
 
 /**
- * An enterprise internal app of DingTalk, for its robot: the Stream trigger (and, later, sending
- * as the app robot through the OpenAPI) authenticate with its Client ID and Client Secret.
+ * An enterprise internal app of DingTalk, for its robot: the Stream trigger authenticates with
+ * its Client ID and Client Secret; sending as the app robot uses the app's access token, which
+ * this credential gets (preAuthentication) and keeps until shortly before it runs out.
  */
 export class DingTalkAppApi implements ICredentialType {
 	name = 'dingTalkAppApi';
@@ -64,16 +67,45 @@ export class DingTalkAppApi implements ICredentialType {
 			description:
 				'Only for a proxy or a local test server without TLS: the hosts (host:port) that may be reached over plain http:// and ws://. The Client Secret then travels unencrypted. DingTalk itself is always reached over https:// and wss://.',
 		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Access Token Expires At',
+			name: 'accessTokenExpiresAt',
+			type: 'hidden',
+			// not a secret (a time), but the lint takes every "token" field for one
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 
+	/** n8n calls this when the expirable Access Token is empty: a new token from DingTalk, with its end. */
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		const { accessToken, accessTokenExpiresAt } = await fetchAccessToken(this.helpers, credentials, Date.now());
+		return { accessToken, accessTokenExpiresAt };
+	}
+
 	/**
-	 * Puts the request on the credential's API Base URL and refuses one that would carry the
-	 * secret unencrypted (readDingTalkApp). The secret itself goes in the bodies that need it.
+	 * Puts the request on the credential's API Base URL (a path of the older API on its host),
+	 * refuses one that would carry a secret unencrypted (readDingTalkApp), and adds the access
+	 * token the way each API takes it: the OpenAPI as header `x-acs-dingtalk-access-token`, the
+	 * older API as query parameter `access_token`. The secret itself goes in the bodies that need it.
 	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const app = readDingTalkApp(credentials);
-		const url = /^https?:\/\//i.test(requestOptions.url) ? requestOptions.url : appApiUrl(app, requestOptions.url);
-		return { ...requestOptions, baseURL: undefined, url };
+		const absolute = /^https?:\/\//i.test(requestOptions.url);
+		const oapi = !absolute && OAPI_PATHS.includes(requestOptions.url);
+		const url = absolute ? requestOptions.url : oapi ? appOapiUrl(app, requestOptions.url) : appApiUrl(app, requestOptions.url);
+		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
+		if (!token) return { ...requestOptions, baseURL: undefined, url };
+		return oapi
+			? { ...requestOptions, baseURL: undefined, url, qs: { ...requestOptions.qs, access_token: token } }
+			: { ...requestOptions, baseURL: undefined, url, headers: { ...requestOptions.headers, 'x-acs-dingtalk-access-token': token } };
 	}
 
 	/**

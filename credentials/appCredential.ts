@@ -63,6 +63,30 @@ export function appApiUrl(app: DingTalkApp, path: string): string {
 	return `${app.baseUrl}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
+/** DingTalk's older API host, where media are uploaded (the token goes in the query there). */
+export const DINGTALK_OAPI_BASE_URL = 'https://oapi.dingtalk.com';
+
+/** The paths of the older API (oapi.dingtalk.com) the nodes call. */
+export const OAPI_PATHS = ['/media/upload'];
+
+/**
+ * Where a path of the older API is: oapi.dingtalk.com beside DingTalk's OpenAPI; a proxy or the
+ * simulator serves both under the one API Base URL.
+ */
+export function appOapiUrl(app: DingTalkApp, path: string): string {
+	return app.baseUrl === DINGTALK_OPENAPI_BASE_URL ? `${DINGTALK_OAPI_BASE_URL}${path}` : appApiUrl(app, path);
+}
+
+/** The access token's life as DingTalk gives it ("expireIn": 7200 s), less a margin: renewed before it runs out. */
+export const TOKEN_RENEWAL_MARGIN_MS = 5 * 60 * 1000;
+
+/** Whether the stored token must be renewed before it is used: none yet, or it ends within the margin. */
+export function accessTokenExpired(data: Record<string, unknown>, nowMs: number): boolean {
+	const token = typeof data.accessToken === 'string' ? data.accessToken : '';
+	const expiresAt = Number(data.accessTokenExpiresAt);
+	return token === '' || !Number.isFinite(expiresAt) || expiresAt - TOKEN_RENEWAL_MARGIN_MS <= nowMs;
+}
+
 /** Where the app's requests go, for messages: host:port, never a path or query. */
 export function appApiHost(app: DingTalkApp): string {
 	return hostAndPort(new URL(app.baseUrl));

@@ -6,8 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { dingTalkRobotProperties } from './descriptions';
+import { recallMessages } from './actions/recall/execute';
 import { sendMessages } from './actions/send/execute';
+import { dingTalkRobotProperties } from './descriptions';
 
 export class DingTalkRobot implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,8 +17,10 @@ export class DingTalkRobot implements INodeType {
 		icon: { light: 'file:../../icons/dingtalk.svg', dark: 'file:../../icons/dingtalk.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : "Send ") + $parameter["messageType"] }}',
-		description: 'Send text, markdown, link, actionCard and feedCard messages to a DingTalk group through its robot, or reply to a DingTalk Robot Trigger message',
+		subtitle:
+			'={{ $parameter["operation"] === "recall" ? "Recall messages" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
+		description:
+			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, or recall an app robot\'s messages',
 		defaults: {
 			name: 'DingTalk Robot',
 		},
@@ -31,11 +34,17 @@ export class DingTalkRobot implements INodeType {
 				// replies and answers to the trigger need no robot webhook
 				displayOptions: { show: { target: ['robot'] } },
 			},
+			{
+				name: 'dingTalkAppApi',
+				required: true,
+				// sending as the app robot, and recalling its messages (whose only target is the app)
+				displayOptions: { show: { target: ['app'] } },
+			},
 		],
 		properties: dingTalkRobotProperties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await sendMessages.call(this);
+		return this.getNodeParameter('operation', 0, 'send') === 'recall' ? await recallMessages.call(this) : await sendMessages.call(this);
 	}
 }

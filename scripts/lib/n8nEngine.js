@@ -27,7 +27,7 @@ const ITEMS_NODE_TYPE = 'local.items';
 
 /**
  * A source node that emits the items of its `items` parameter (a JSON array), as a Code node
- * or a trigger would.
+ * or a trigger would; an entry's `$binary` is the item's binary data.
  * @type {import('n8n-workflow').INodeType}
  */
 const itemsNodeType = {
@@ -44,7 +44,13 @@ const itemsNodeType = {
 	},
 	async execute() {
 		const items = JSON.parse(/** @type {string} */ (this.getNodeParameter('items', 0)));
-		return [items.map((/** @type {import('n8n-workflow').IDataObject} */ json) => ({ json }))];
+		// an item's `$binary` becomes its binary data (n8n's IBinaryData: base64 data, mimeType, fileName)
+		return [
+			items.map((/** @type {import('n8n-workflow').IDataObject} */ entry) => {
+				const { $binary, ...json } = entry;
+				return $binary ? { json, binary: /** @type {import('n8n-workflow').IBinaryKeyData} */ ($binary) } : { json };
+			}),
+		];
 	},
 };
 

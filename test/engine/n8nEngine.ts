@@ -31,6 +31,8 @@ export interface RobotRunOptions {
 	parameters: INodeParameters;
 	/** the decrypted DingTalk Robot API credential */
 	credential: ICredentialDataDecryptedObject;
+	/** the decrypted DingTalk App API credential (Send To: App Robot, Recall) */
+	appCredential?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 }
 
@@ -59,7 +61,7 @@ export async function runRobotWorkflow(options: RobotRunOptions): Promise<RobotR
 			typeVersion: 1,
 			position: [200, 0],
 			parameters: options.parameters,
-			credentials: { dingTalkRobotApi: { id: '1', name: 'Test robot' } },
+			credentials: { dingTalkRobotApi: { id: '1', name: 'Test robot' }, dingTalkAppApi: { id: '2', name: 'Test app' } },
 			...(options.continueOnFail && { onError: 'continueRegularOutput' as const }),
 		},
 	];
@@ -68,7 +70,7 @@ export async function runRobotWorkflow(options: RobotRunOptions): Promise<RobotR
 		connections: { Items: { main: [[{ node: 'DingTalk Robot', type: NodeConnectionTypes.Main, index: 0 }]] } },
 		nodeTypes: { [ROBOT_NODE_TYPE]: new DingTalkRobot() },
 		credentialTypes,
-		credentials: { dingTalkRobotApi: options.credential },
+		credentials: { dingTalkRobotApi: options.credential, dingTalkAppApi: options.appCredential ?? {} },
 	});
 	const output = run.data.resultData.runData['DingTalk Robot']?.[0]?.data?.main?.[0] ?? [];
 	return { run, output, error: run.data.resultData.error as RobotRunResult['error'] };

@@ -1,7 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { forMessageTypes } from './messageType';
-
 export const mentionsProperty: INodeProperties = {
 	displayName: 'Mentions',
 	name: 'mentions',
@@ -9,7 +7,7 @@ export const mentionsProperty: INodeProperties = {
 	placeholder: 'Add Mention',
 	default: {},
 	description: 'People to @-mention. DingTalk only highlights a mention that also appears as @… in the message; the node adds the missing ones (see Options).',
-	displayOptions: forMessageTypes('text', 'markdown', 'actionCard', 'image'),
+	displayOptions: { show: { messageType: ['text', 'markdown', 'actionCard', 'image'] }, hide: { target: ['app'] } },
 	options: [
 		{
 			displayName: 'Mention Everyone',

@@ -17,6 +17,11 @@ export const messageTypeProperty: INodeProperties = {
 			description: 'A list of links, each with a title and a picture',
 		},
 		{
+			name: 'File',
+			value: 'file',
+			description: 'A file from the item\'s binary data (App Robot only)',
+		},
+		{
 			name: 'Image',
 			value: 'image',
 			description: 'A picture from a URL, with a title and a caption (sent as markdown)',

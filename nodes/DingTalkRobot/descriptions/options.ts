@@ -5,8 +5,11 @@ import { DINGTALK_SESSION_HOSTS } from '../messages/sessionWebhook';
 // Items of one execution may come from different conversations: only robot posts and the one
 // answer to the trigger's call combine them.
 const combinable = { show: { '/messageType': ['text', 'markdown'], '/target': ['robot', 'response'] } };
-// An answer to the trigger's call is not posted: pacing, retries and parts do not apply.
-const posted = { show: { '/target': ['robot', 'session'] } };
+// An answer to the trigger's call is not posted: retries and parts do not apply.
+const posted = { show: { '/target': ['robot', 'session', 'app'] } };
+// DingTalk's webhooks (robot, session): msgUuid, the 20-a-minute pacing, the 20,000-byte limit.
+const webhooks = { show: { '/target': ['robot', 'session', 'response'] } };
+const pacedWebhooks = { show: { '/target': ['robot', 'session'] } };
 
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -21,7 +24,7 @@ export const optionsProperty: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description: 'Whether to append the @mobile / @userId of each mention that the message does not contain yet, so that DingTalk highlights it',
-			displayOptions: { show: { '/messageType': ['text', 'markdown', 'actionCard', 'image'] } },
+			displayOptions: { show: { '/messageType': ['text', 'markdown', 'actionCard', 'image'], '/target': ['robot', 'session', 'response'] } },
 		},
 		{
 			displayName: 'Combine Items',
@@ -58,6 +61,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1000, maxValue: 20000 },
 			default: 20000,
 			description: 'The largest message body to send; DingTalk refuses bodies over about 20000 bytes',
+			displayOptions: webhooks,
 		},
 		{
 			displayName: 'Max Wait (Seconds)',
@@ -77,6 +81,7 @@ export const optionsProperty: INodeProperties = {
 			placeholder: 'e.g. {{ $json.alertId }}',
 			description:
 				'DingTalk posts a message only once per ID and answers "ok" to any later message with the same ID, even if its text differs. By default every item gets a new random ID; set one per event (e.g. an alert ID) so that the same event is never posted twice, also when the workflow runs again. Items of one run that share an ID but differ are refused.',
+			displayOptions: webhooks,
 		},
 		{
 			displayName: 'Messages per Minute',
@@ -85,7 +90,7 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 20 },
 			default: 20,
 			description: 'How many messages this n8n may send to the robot in any minute (DingTalk allows 20). Lower it when other senders share the robot.',
-			displayOptions: posted,
+			displayOptions: pacedWebhooks,
 		},
 		{
 			displayName: 'Open Links in DingTalk Side Panel',
@@ -102,7 +107,7 @@ export const optionsProperty: INodeProperties = {
 			default: true,
 			description:
 				'Whether to hold messages that would exceed Messages per Minute until the robot may post again (across all executions of this n8n process), instead of sending them into DingTalk\'s 10-minute throttle',
-			displayOptions: posted,
+			displayOptions: pacedWebhooks,
 		},
 		{
 			displayName: 'Parallel Destinations',
@@ -111,8 +116,8 @@ export const optionsProperty: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 100 },
 			default: 20,
 			description:
-				'How many different conversations are sent to at the same time when items go to different places (replies to many sessions). Messages to the same conversation are always sent one after the other, in item order.',
-			displayOptions: { show: { '/target': ['session'] } },
+				'How many different conversations are sent to at the same time when items go to different places (replies to many sessions, an app robot writing to many groups or users). Messages to the same conversation are always sent one after the other, in item order.',
+			displayOptions: { show: { '/target': ['session', 'app'] } },
 		},
 		{
 			displayName: 'Session Webhook Hosts',

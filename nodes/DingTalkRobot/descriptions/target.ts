@@ -12,6 +12,11 @@ export const targetProperty: INodeProperties = {
 			description: 'Post to the group of the robot whose webhook is in the DingTalk Robot credential',
 		},
 		{
+			name: 'App Robot (OpenAPI)',
+			value: 'app',
+			description: 'Send as an app robot (enterprise internal app) to any group it is in, or one-to-one to users; with the DingTalk App credential',
+		},
+		{
 			name: 'Reply in the Conversation',
 			value: 'session',
 			description: 'Post to the conversation a DingTalk Robot Trigger message came from (its session webhook)',

@@ -63,7 +63,7 @@ export interface ItemRef {
 }
 
 /** The error of one failed attempt: every text redacted, the raw answer cut after redaction. */
-function failure(
+export function failure(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
 	redact: Redactor,
@@ -117,12 +117,18 @@ const MAYBE_DELIVERED = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORT
 /** Network failures worth another attempt: the ones above, and a DNS hiccup. */
 const TRANSIENT_NETWORK = new Set([...MAYBE_DELIVERED, 'EAI_AGAIN']);
 
-function networkFailure(
+/** Where to look when DingTalk cannot be reached, for the robot webhook. */
+const WEBHOOK_REACH_HINT =
+	'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.';
+
+/** A request that got no answer: the network error's code in plain words, and whether DingTalk may have it. */
+export function networkFailure(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
 	error: NodeApiError & { code?: string; cause?: { code?: string } },
 	redact: Redactor,
-): PostOutcome {
+	reachHint = WEBHOOK_REACH_HINT,
+): Extract<PostOutcome, { ok: false }> {
 	const code = [error.httpCode, error.cause?.code, error.code].find(
 		(candidate): candidate is string => typeof candidate === 'string' && /^[A-Z_]+$/.test(candidate),
 	);
@@ -137,7 +143,7 @@ function networkFailure(
 		// The code goes to the description: n8n replaces a message that contains one with its own words.
 		`Could not reach DingTalk: ${reason}`,
 		(code ? `Network error ${code}.` : '') +
-			(maybePosted ? '' : ' Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.'),
+			(maybePosted ? '' : ` ${reachHint}`),
 	) };
 }
 

@@ -18,6 +18,7 @@ import { CREDENTIAL_TYPE, sendRobotMessage, type DeliverySettings, type Destinat
 import { runPerDestination } from '../../transport/destinations';
 import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../transport/redact';
+import { sendAsAppRobot } from './sendAsApp';
 
 /** The credential's robot: its webhook, keywords and secrets (an unusable webhook fails the run before any request). */
 async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[] }> {
@@ -77,8 +78,9 @@ function readValidOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOption
 }
 
 export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const target = this.getNodeParameter('target', 0, 'robot') as Target | 'app';
+	if (target === 'app') return await sendAsAppRobot.call(this);
 	const items = this.getInputData();
-	const target = this.getNodeParameter('target', 0, 'robot') as Target;
 	let robot: Awaited<ReturnType<typeof readRobotCredential>> | undefined;
 	try {
 		robot = target === 'robot' ? await readRobotCredential(this) : undefined;

@@ -46,12 +46,13 @@ export const MAIN_FIELD: Record<string, string> = {
 	actionCard: 'Text',
 	feedCard: 'Links',
 	image: 'Caption',
+	file: 'File Name',
 	json: 'JSON Body',
 };
 
 const MESSAGE_ID_FIELD = 'Options › Message ID (msgUuid)';
 
-function readMessage(ctx: IExecuteFunctions, itemIndex: number, messageType: string, options: BuildOptions): RobotMessage {
+export function readMessage(ctx: IExecuteFunctions, itemIndex: number, messageType: string, options: BuildOptions): RobotMessage {
 	const param = (name: string, fallback: unknown = '') => ctx.getNodeParameter(name, itemIndex, fallback);
 	const mentions = () => param('mentions', {}) as MentionInput;
 	switch (messageType) {
@@ -84,6 +85,8 @@ function readMessage(ctx: IExecuteFunctions, itemIndex: number, messageType: str
 			return buildImageMessage({ imageUrl: param('imageUrl'), title: param('imageTitle'), caption: param('caption'), mentions: mentions() }, options);
 		case 'json':
 			return validateRobotMessageJson(param('jsonBody'), 'JSON Body');
+		case 'file':
+			throw new MessageInputError('Message Type', 'File can only be sent by an app robot', 'Set Send To to App Robot, or send a Link to the file.');
 		default:
 			throw new MessageInputError('Message Type', `"${messageType}" is not a message type this node can send`);
 	}

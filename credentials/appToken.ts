@@ -1,0 +1,71 @@
+/**
+ * The app's access token for DingTalk's OpenAPI: `POST /v1.0/oauth2/accessToken` with the Client
+ * ID and Secret answers `{accessToken, expireIn}` (7200 s). The DingTalk App credential keeps it
+ * in a hidden, expirable field, as n8n's own credentials keep theirs: n8n asks for a new one when
+ * the field is empty, and the send node empties it once when DingTalk refuses the token or it is
+ * about to run out, so there is one token request per two hours, never one per message.
+ * Errors say what to fix and never carry the secret.
+ */
+import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+
+import { appApiUrl, readDingTalkApp } from './appCredential';
+
+/** DingTalk's endpoint that grants an app its access token. */
+export const GRANT_PATH = '/v1.0/oauth2/accessToken';
+
+/** The token's life when DingTalk does not say (its documented 7200 s). */
+const DEFAULT_TOKEN_LIFE_S = 7200;
+
+export const INVALID_CLIENT_MESSAGE =
+	'DingTalk does not accept this Client ID and Client Secret (invalidClientIdOrSecret): copy both again from the DingTalk developer console › your app › Credentials & Basic Info. A Client ID of another app, or a secret that was reset, fails the same way.';
+
+export interface AccessTokenFields {
+	accessToken: string;
+	/** ms since 1970 */
+	accessTokenExpiresAt: number;
+}
+
+interface TokenAnswer {
+	statusCode: number;
+	body: unknown;
+}
+
+/** What DingTalk's answer means: the token, or why there is none. */
+export function readTokenAnswer(answer: TokenAnswer, nowMs: number): AccessTokenFields | string {
+	const body = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Record<string, unknown>;
+	if (answer.statusCode >= 200 && answer.statusCode < 300 && typeof body.accessToken === 'string' && body.accessToken !== '') {
+		const life = Number(body.expireIn);
+		return { accessToken: body.accessToken, accessTokenExpiresAt: nowMs + (Number.isFinite(life) && life > 0 ? life : DEFAULT_TOKEN_LIFE_S) * 1000 };
+	}
+	if (body.code === 'invalidClientIdOrSecret') return INVALID_CLIENT_MESSAGE;
+	const code = typeof body.code === 'string' ? `, ${body.code.replace(/[^\w.-]/g, '').slice(0, 60)}` : '';
+	return answer.statusCode >= 200 && answer.statusCode < 300
+		? 'The API Base URL did not answer like DingTalk\'s OpenAPI (no access token came back): leave it at https://api.dingtalk.com'
+		: `DingTalk did not give the app an access token (HTTP ${answer.statusCode}${code}): check the DingTalk App credential, or try again later`;
+}
+
+/** Asks DingTalk for a new access token; throws an Error that says what to fix. */
+export async function fetchAccessToken(helpers: IHttpRequestHelper['helpers'], data: Record<string, unknown>, nowMs: number): Promise<AccessTokenFields> {
+	const app = readDingTalkApp(data);
+	const request: IHttpRequestOptions = {
+		method: 'POST',
+		url: appApiUrl(app, GRANT_PATH),
+		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+		body: { appKey: app.clientId, appSecret: app.clientSecret },
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: 15_000,
+	};
+	let outcome: AccessTokenFields | string;
+	try {
+		outcome = readTokenAnswer((await helpers.httpRequest(request)) as TokenAnswer, nowMs);
+	} catch (error) {
+		// n8n's error quotes the request, and so the secret: keep only the network error code
+		const code = String((error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code ?? '').replace(/[^A-Z_]/g, '');
+		outcome = `Could not reach DingTalk's OpenAPI for an access token${code ? ` (${code})` : ''}: check that this n8n host can reach ${new URL(app.baseUrl).host}`;
+	}
+	if (typeof outcome === 'string') throw new Error(outcome);
+	return outcome;
+}

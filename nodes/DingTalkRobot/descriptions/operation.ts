@@ -1,0 +1,23 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'Send Message',
+			value: 'send',
+			action: 'Send a message',
+			description: 'Post a message as a group robot, an app robot, or as a reply in the conversation of a trigger item',
+		},
+		{
+			name: 'Recall Message',
+			value: 'recall',
+			action: 'Recall a message',
+			description: 'Take back messages an app robot sent (DingTalk allows it within 24 hours)',
+		},
+	],
+	default: 'send',
+};

@@ -1,0 +1,92 @@
+/**
+ * Sending as the app robot (DingTalk's OpenAPI), with the retries that can help: DingTalk's QPS
+ * throttling and its server errors, after a pause that doubles, within Max Attempts and the
+ * destination's wait budget. The OpenAPI has no idempotency key like the webhook's msgUuid, so
+ * an answer that cannot be read is not tried again (it may have been posted), and a message that
+ * was tried again after a server error says it may have been posted twice.
+ */
+import type { IExecuteFunctions, NodeApiError } from 'n8n-workflow';
+
+import type { AppRobotMessage } from '../messages/appTemplates';
+import type { DeliverySettings } from './index';
+import { callOpenApi, type AppSession, type OpenApiOutcome } from './openapi';
+import type { ItemRef } from './post';
+import { robotRateLimiter } from './rateLimiter';
+
+export const GROUP_SEND_PATH = '/v1.0/robot/groupMessages/send';
+export const USERS_SEND_PATH = '/v1.0/robot/oToMessages/batchSend';
+export const GROUP_RECALL_PATH = '/v1.0/robot/groupMessages/recall';
+export const USERS_RECALL_PATH = '/v1.0/robot/otoMessages/batchRecall';
+
+/** DingTalk takes at most 20 users per one-to-one call (invalidParameter.userIds.overMax). */
+export const MAX_USERS_PER_CALL = 20;
+
+export type AppDestination = { kind: 'group'; openConversationId: string } | { kind: 'users'; userIds: string[] };
+
+export interface AppDelivered {
+	body: Record<string, unknown>;
+	attempts: number;
+	/** an earlier attempt failed in a way that may have posted the message (then it may be there twice) */
+	possibleDuplicate: boolean;
+}
+
+/** Says on the error how many attempts were made, and what may have been posted. */
+function afterAttempts(error: NodeApiError, attempts: number, ambiguous: string | undefined): NodeApiError {
+	error.context.attempts = attempts;
+	if (attempts > 1) error.message = `${error.message} (after ${attempts} attempts)`;
+	if (ambiguous) {
+		error.context.mayHaveBeenPosted = true;
+		error.message = `${error.message}; DingTalk may have posted the message`;
+		error.description =
+			`An attempt got ${ambiguous} instead of DingTalk's answer, so DingTalk may have posted the message. ` +
+			'The OpenAPI has no message ID to recognise a message sent again: look in the conversation before sending it again. ' +
+			(error.description ?? '');
+	}
+	return error;
+}
+
+/** Tries `attempt` again while it fails in a way a later attempt may not (throttled, server error). */
+export async function withRetries(settings: DeliverySettings, attempt: () => Promise<OpenApiOutcome>): Promise<AppDelivered> {
+	let ambiguous: string | undefined;
+	for (let count = 1; ; count++) {
+		const outcome = await attempt();
+		if (outcome.ok) return { body: outcome.body, attempts: count, possibleDuplicate: ambiguous !== undefined };
+		if (outcome.maybePosted) ambiguous = outcome.summary;
+		if (outcome.retry === 'never' || count >= settings.maxAttempts) throw afterAttempts(outcome.error, count, ambiguous);
+		const pause = robotRateLimiter.retryPause(count);
+		if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, count, ambiguous);
+		settings.budget.spend(pause);
+		await robotRateLimiter.pause(pause);
+	}
+}
+
+/** Any OpenAPI call with retries; `answered` says whether a 2xx body is the API's answer. */
+export async function callWithRetries(
+	ctx: IExecuteFunctions,
+	session: AppSession,
+	path: string,
+	body: object,
+	item: ItemRef,
+	settings: DeliverySettings,
+	answered: (body: Record<string, unknown>) => boolean,
+): Promise<AppDelivered> {
+	return await withRetries(settings, async () => await callOpenApi(ctx, session, path, body, item, settings.redact, settings.timeoutMs, answered));
+}
+
+/** Sends one template to a group, or to up to 20 users; the answer has the processQueryKey to recall it with. */
+export async function sendAppMessage(
+	ctx: IExecuteFunctions,
+	session: AppSession,
+	message: AppRobotMessage,
+	robotCode: string,
+	destination: AppDestination,
+	item: ItemRef,
+	settings: DeliverySettings,
+): Promise<AppDelivered> {
+	const common = { robotCode, msgKey: message.msgKey, msgParam: JSON.stringify(message.msgParam) };
+	const [path, body] =
+		destination.kind === 'group'
+			? [GROUP_SEND_PATH, { ...common, openConversationId: destination.openConversationId }]
+			: [USERS_SEND_PATH, { ...common, userIds: destination.userIds }];
+	return await callWithRetries(ctx, session, path, body, item, settings, (answer) => typeof answer.processQueryKey === 'string' && answer.processQueryKey !== '');
+}
