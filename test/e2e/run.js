@@ -21,6 +21,7 @@ const path = require('node:path');
 const { DingTalkSimulator } = require('../../simulator');
 const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('./n8nInstalls');
 const { addStreamApps, runStreamCases, streamCredentials, writeStreamEchoBot } = require('./streamCases');
+const { APP_CASES, addAppRobotFixtures, appRobotCredentials } = require('./appRobotCases');
 const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./triggerCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
@@ -161,6 +162,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	const sim = new DingTalkSimulator();
 	for (const robot of Object.values(ROBOTS)) sim.addRobot({ accessToken: robot.accessToken, secret: robot.secret });
 	addStreamApps(sim);
+	addAppRobotFixtures(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
 	// `n8n execute` prints the run data at level info
@@ -181,6 +183,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			})),
 			...CALLBACK_CREDENTIALS,
 			...streamCredentials(sim),
+			...appRobotCredentials(sim),
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
@@ -198,14 +201,14 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const result = await n8n(installed, args, env);
 			if (!result.ok) throw new Error(`n8n ${what} failed:\n${result.stdout}\n${result.stderr}`);
 		}
-		for (const testCase of CASES.filter((c) => !only || only.includes(c.workflow))) {
+		for (const testCase of [...CASES, ...APP_CASES].filter((c) => !only || only.includes(c.workflow) || (only.includes('app') && c.workflow.startsWith('e2eApp')))) {
 			sim.reset();
 			const started = Date.now();
 			const run = await n8n(installed, ['execute', `--id=${testCase.workflow}`, '--rawOutput'], env);
-			const robot = ROBOTS[testCase.robot];
+			const robot = 'robot' in testCase ? ROBOTS[testCase.robot] : undefined;
 			const problems = testCase.check(sim, run, robot);
 			if (process.env.E2E_DEBUG) writeFileSync(path.join(os.tmpdir(), `e2e-${target.n8nVersion}-${testCase.workflow}.out`), `${run.stdout}\n----stderr----\n${run.stderr}`);
-			const delivered = sim.messages(robot.accessToken).length;
+			const delivered = 'delivered' in testCase ? testCase.delivered(sim) : sim.messages(robot?.accessToken).length;
 			log(`  ${problems.length ? 'FAIL' : 'pass'}  ${testCase.workflow} (${((Date.now() - started) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
 			rows.push({ target: target.label, workflow: testCase.workflow, expected: testCase.expected, delivered, problems });
 		}

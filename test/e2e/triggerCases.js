@@ -10,6 +10,7 @@ const { execFileSync, spawn } = require('node:child_process');
 const { mkdirSync, readFileSync, readdirSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 
+const { GROUP: APP_GROUP } = require('./appRobotCases');
 const { activateWorkflowArgs } = require('./n8nInstalls');
 const path = require('node:path');
 
@@ -31,6 +32,7 @@ const WEBHOOKS = {
 	e2eTriggerSync: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a02/dingtalk',
 	e2eTriggerToken: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a03/dingtalk',
 	e2eTriggerNoSecret: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a04/dingtalk',
+	e2eTriggerApp: '5b0f4c1e-8f7d-4c55-a6f2-0d1e2c3b4a05/dingtalk',
 };
 
 const SENDER = { nick: 'Zhang San', staffId: 'manager4521' };
@@ -282,6 +284,21 @@ const TRIGGER_CASES = [
 		},
 	},
 	{
+		name: 'a trigger item answered by the app robot',
+		expected: 'the group gets the app robot\'s answer (OpenAPI, not the session webhook)',
+		run: async ({ sim, url }) => {
+			const result = await sim.deliverCallback(url('e2eTriggerApp'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'status', sender: SENDER, conversation: { id: APP_GROUP } });
+			const problems = [];
+			if (result.status !== 200) problems.push(`answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+			const messages = await waitFor(() => (sim.groupMessages(APP_GROUP).length ? sim.groupMessages(APP_GROUP) : undefined), 30_000);
+			if (JSON.stringify(messages?.map((/** @type {any} */ m) => m.msgParam)) !== JSON.stringify([{ content: 'app robot: all green, Zhang San (status)' }])) {
+				problems.push(`group messages ${JSON.stringify(messages?.map((/** @type {any} */ m) => m.msgParam))}`);
+			}
+			if (sessionRequests(sim, result.request.sessionId).length) problems.push('the session webhook was used');
+			return problems;
+		},
+	},
+	{
 		name: 'credential without secret or token',
 		expected: '500, nothing checked so nothing runs the workflow; the setup error is an execution to see',
 		run: async ({ sim, url }) => {
@@ -329,6 +346,7 @@ const EXPECTED_EXECUTIONS = {
 	'e2eTriggerToken:success': 1,
 	// n8n records a webhook node's error as a failed execution that stops at the trigger
 	'e2eTriggerNoSecret:error': 1,
+	'e2eTriggerApp:success': 1,
 };
 
 /**
