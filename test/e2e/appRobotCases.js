@@ -72,8 +72,10 @@ const APP_CASES = [
 		delivered: (sim) => USERS.filter((userId) => sim.userMessages(userId).length === 1).length,
 		check: (sim, run) => {
 			const problems = failedRun(run);
-			const sizes = sends(sim).map((/** @type {any} */ r) => r.body?.userIds?.length);
-			if (JSON.stringify(sizes) !== '[20,20,5]') problems.push(`calls of ${JSON.stringify(sizes)} users`);
+			// (the simulator forgets its tokens between cases: the token n8n stored in the previous case may be refused once, then renewed)
+			const accepted = sends(sim).filter((/** @type {any} */ r) => r.code !== 'InvalidAuthentication');
+			const sizes = accepted.map((/** @type {any} */ r) => r.body?.userIds?.length);
+			if (JSON.stringify(sizes) !== '[20,20,5]') problems.push(`calls of ${JSON.stringify(sizes)} users: ${JSON.stringify(sends(sim).map((/** @type {any} */ r) => [r.status, r.code]))}`);
 			const reached = USERS.filter((userId) => sim.userMessages(userId).length === 1).length;
 			if (reached !== 45) problems.push(`${reached} users got the message`);
 			return problems;

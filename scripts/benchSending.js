@@ -1,0 +1,177 @@
+// @ts-check
+'use strict';
+/**
+ * The sending side of npm run bench, in a real n8n (1.123.50 on Node 20, the e2e's cached
+ * install), against the simulator, every case a workflow run with `n8n execute` and timed by the
+ * node's own executionTime in n8n's run data (so n8n's start-up is not counted):
+ * - many destinations: 500 items to 500 different groups, the OpenAPI answering after 40 ms: the
+ *   app robot (Parallel Destinations 20, the default, and 100), the same one request at a time,
+ *   and n8n's HTTP Request node posting the same calls in the same n8n;
+ * - per-message overhead, no latency: 2,000 items to one group robot (pacing off) against the
+ *   HTTP Request node posting the same bodies one at a time (Batching: 1 per batch) and at once.
+ */
+const { spawn } = require('node:child_process');
+const { rmSync, writeFileSync, mkdirSync } = require('node:fs');
+const path = require('node:path');
+
+const { DingTalkSimulator } = require('../simulator');
+const { freshN8nWithPackage, n8nEnv } = require('../test/e2e/n8nInstalls');
+
+const DESTINATIONS = 500;
+const LATENCY_MS = 40;
+const OVERHEAD_ITEMS = 2000;
+const APP = { clientId: 'dingbenchapp01', clientSecret: 'benchAppSecret-7Tq', robotCode: 'dingbenchapp01' };
+const ROBOT_TOKEN = 'bench-overhead-robot';
+
+/** @returns {Promise<{ ok: boolean, stdout: string, stderr: string }>} */
+function runCli(/** @type {any} */ installed, /** @type {string[]} */ args, /** @type {NodeJS.ProcessEnv} */ env) {
+	return new Promise((resolve) => {
+		const child = spawn(installed.node, [installed.n8nBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		child.on('close', (code) => resolve({ ok: code === 0, stdout, stderr }));
+	});
+}
+
+/** The run data `n8n execute` prints at level info: from a line "{" to a line "}". */
+function runData(/** @type {string} */ stdout) {
+	const lines = stdout.split('\n');
+	return JSON.parse(lines.slice(lines.indexOf('{'), lines.lastIndexOf('}') + 1).join('\n'));
+}
+
+const node = (/** @type {string} */ name, /** @type {string} */ type, /** @type {number} */ typeVersion, /** @type {object} */ parameters, /** @type {object} */ extra = {}) => ({
+	id: name,
+	name,
+	type,
+	typeVersion,
+	position: [0, 0],
+	parameters,
+	...extra,
+});
+
+/** Manual trigger → Code node with `jsCode` → the measured node, as one workflow. */
+function workflow(/** @type {string} */ id, /** @type {string} */ jsCode, /** @type {object} */ measured) {
+	return {
+		id,
+		name: id,
+		nodes: [node('Start', 'n8n-nodes-base.manualTrigger', 1, {}), node('Items', 'n8n-nodes-base.code', 2, { jsCode }), { ...measured, name: 'Measured', id: 'Measured' }],
+		connections: { Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] }, Items: { main: [[{ node: 'Measured', type: 'main', index: 0 }]] } },
+		active: false,
+		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'none' },
+		pinData: {},
+	};
+}
+
+/** The HTTP Request node posting JSON, optionally one item at a time. */
+const httpRequest = (/** @type {string} */ url, /** @type {string} */ jsonBody, /** @type {Array<{name: string, value: string}>} */ headers, oneAtATime = false) =>
+	node('Measured', 'n8n-nodes-base.httpRequest', 4.2, {
+		method: 'POST',
+		url,
+		sendHeaders: headers.length > 0,
+		headerParameters: { parameters: headers },
+		sendBody: true,
+		specifyBody: 'json',
+		jsonBody,
+		options: oneAtATime ? { batching: { batch: { batchSize: 1, batchInterval: 0 } } } : {},
+	});
+
+/** Runs the sending benchmark; returns its figures. */
+async function benchSending(/** @type {(text: string) => void} */ log) {
+	const { installed, work } = freshN8nWithPackage('dingtalk-bench-send-');
+	const sim = new DingTalkSimulator({ rateLimit: false, openapi: { latencyMs: LATENCY_MS, qpsLimit: false } });
+	sim.addApp(APP);
+	const groups = Array.from({ length: DESTINATIONS }, (_, n) => sim.addGroup({ openConversationId: `cidBench${n}==`, robotCodes: [APP.robotCode] }).openConversationId);
+	sim.addRobot({ accessToken: ROBOT_TOKEN });
+	await sim.start({ host: '127.0.0.1', port: 0 });
+	// the HTTP Request node needs the token by hand: one asked up front, as a user would paste it
+	const tokenAnswer = await fetch(`${sim.baseUrl}/v1.0/oauth2/accessToken`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appKey: APP.clientId, appSecret: APP.clientSecret }) });
+	const { accessToken } = /** @type {{ accessToken: string }} */ (await tokenAnswer.json());
+
+	const env = n8nEnv(installed, work, { N8N_LOG_LEVEL: 'info' });
+	writeFileSync(
+		path.join(work, 'credentials.json'),
+		JSON.stringify([
+			{ id: 'benchApp', name: 'bench app', type: 'dingTalkAppApi', data: { ...APP, baseUrl: sim.baseUrl, plainHttpHosts: sim.host } },
+			{ id: 'benchRobot', name: 'bench robot', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl(ROBOT_TOKEN), plainHttpHosts: sim.host } },
+		]),
+	);
+	const groupItems = `return ${JSON.stringify(groups)}.map((id, n) => ({ json: { conversation: { id }, n } }));`;
+	const app = { dingTalkAppApi: { id: 'benchApp', name: 'bench app' } };
+	const appNode = (/** @type {number} */ parallel) =>
+		node('Measured', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 1, { operation: 'send', target: 'app', appDestination: 'group', openConversationId: '={{ $json.conversation.id }}', messageType: 'text', content: '=alert #{{ $json.n }}', options: { parallelDestinations: parallel } }, { credentials: app });
+	const overheadItems = `return Array.from({ length: ${OVERHEAD_ITEMS} }, (_, n) => ({ json: { n } }));`;
+	const robotNode = node('Measured', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 1, { messageType: 'text', content: '=alert #{{ $json.n }}', options: { pacing: false } }, { credentials: { dingTalkRobotApi: { id: 'benchRobot', name: 'bench robot' } } });
+	const appBody = `={{ JSON.stringify({ robotCode: '${APP.robotCode}', openConversationId: $json.conversation.id, msgKey: 'sampleText', msgParam: JSON.stringify({ content: 'alert #' + $json.n }) }) }}`;
+	const robotBody = '={{ JSON.stringify({ msgtype: "text", text: { content: "alert #" + $json.n } }) }}';
+	/** @type {Array<{ id: string, label: string, group: 'destinations' | 'overhead', items: number, workflow: object, delivered: () => number }>} */
+	const cases = [
+		{ id: 'benchAppParallel20', label: 'this node, app robot, Parallel Destinations 20 (default)', group: 'destinations', items: DESTINATIONS, workflow: workflow('benchAppParallel20', groupItems, appNode(20)), delivered: () => groups.filter((g) => sim.groupMessages(g).length).length },
+		{ id: 'benchAppParallel100', label: 'this node, app robot, Parallel Destinations 100', group: 'destinations', items: DESTINATIONS, workflow: workflow('benchAppParallel100', groupItems, appNode(100)), delivered: () => groups.filter((g) => sim.groupMessages(g).length).length },
+		{ id: 'benchAppSequential', label: 'this node, one request at a time (Parallel Destinations 1)', group: 'destinations', items: DESTINATIONS, workflow: workflow('benchAppSequential', groupItems, appNode(1)), delivered: () => groups.filter((g) => sim.groupMessages(g).length).length },
+		{
+			id: 'benchAppHttpRequest',
+			label: 'n8n\'s HTTP Request node, same calls (token pasted)',
+			group: 'destinations',
+			items: DESTINATIONS,
+			workflow: workflow('benchAppHttpRequest', groupItems, httpRequest(`${sim.baseUrl}/v1.0/robot/groupMessages/send`, appBody, [{ name: 'x-acs-dingtalk-access-token', value: accessToken }])),
+			delivered: () => groups.filter((g) => sim.groupMessages(g).length).length,
+		},
+		{ id: 'benchRobotNode', label: 'this node, group robot (pacing off)', group: 'overhead', items: OVERHEAD_ITEMS, workflow: workflow('benchRobotNode', overheadItems, robotNode), delivered: () => sim.messages(ROBOT_TOKEN).length },
+		{
+			id: 'benchRobotHttpOne',
+			label: 'HTTP Request node, one at a time (Batching: 1)',
+			group: 'overhead',
+			items: OVERHEAD_ITEMS,
+			workflow: workflow('benchRobotHttpOne', overheadItems, httpRequest(sim.webhookUrl(ROBOT_TOKEN), robotBody, [], true)),
+			delivered: () => sim.messages(ROBOT_TOKEN).length,
+		},
+		{
+			id: 'benchRobotHttpAll',
+			label: 'HTTP Request node, all at once (its default)',
+			group: 'overhead',
+			items: OVERHEAD_ITEMS,
+			workflow: workflow('benchRobotHttpAll', overheadItems, httpRequest(sim.webhookUrl(ROBOT_TOKEN), robotBody, [])),
+			delivered: () => sim.messages(ROBOT_TOKEN).length,
+		},
+	];
+	const dir = path.join(work, 'workflows');
+	mkdirSync(dir, { recursive: true });
+	for (const c of cases) writeFileSync(path.join(dir, `${c.id}.json`), JSON.stringify(c.workflow));
+	try {
+		for (const [args, what] of [[['import:credentials', `--input=${path.join(work, 'credentials.json')}`], 'credentials'], [['import:workflow', '--separate', `--input=${dir}`], 'workflows']]) {
+			const imported = await runCli(installed, /** @type {string[]} */ (args), env);
+			if (!imported.ok) throw new Error(`n8n import of the ${what} failed: ${imported.stderr.slice(-400)}`);
+		}
+		const results = [];
+		for (const c of cases) {
+			// one warm-up run, then the measured one (n8n compiles and caches on the first)
+			for (const round of ['warm-up', 'measured']) {
+				sim.reset();
+				const run = await runCli(installed, ['execute', `--id=${c.id}`, '--rawOutput'], env);
+				if (!run.ok) throw new Error(`${c.id} failed: ${(run.stderr || run.stdout).slice(-400)}`);
+				if (round === 'warm-up') continue;
+				const measured = runData(run.stdout).data.resultData.runData.Measured[0];
+				const ms = measured.executionTime;
+				results.push({ id: c.id, label: c.label, group: c.group, items: c.items, delivered: c.delivered(), ms, perMessageMs: ms / c.items, openApiCalls: sim.openApiRequests().length });
+				log(`  ${c.label}: ${c.delivered()}/${c.items} in ${(ms / 1000).toFixed(2)} s`);
+			}
+		}
+		return { n8nVersion: installed.n8nVersion, latencyMs: LATENCY_MS, results };
+	} finally {
+		await sim.stop();
+		rmSync(work, { recursive: true, force: true });
+	}
+}
+
+module.exports = { benchSending };
+
+if (require.main === module) {
+	benchSending((text) => process.stdout.write(`${text}\n`))
+		.then((figures) => process.stdout.write(`${JSON.stringify(figures, null, 1)}\n`))
+		.catch((error) => {
+			console.error(error);
+			process.exit(1);
+		});
+}
