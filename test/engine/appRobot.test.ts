@@ -148,6 +148,27 @@ describe('Send To: App Robot', () => {
 	});
 });
 
+describe('DingTalk\'s calls per second', () => {
+	afterEach(() => sim.setOpenApiQpsLimit(false));
+
+	test('Calls per Second keeps the app under DingTalk\'s QPS: nothing throttled, every group reached, parallel or not', async () => {
+		sim.setOpenApiQpsLimit(5);
+		const groups = Array.from({ length: 12 }, (_, n) => sim.addGroup({ openConversationId: `cidQps${n}==`, robotCodes: [APP.robotCode] }).openConversationId);
+		const { error, output } = await runRobotWorkflow({
+			items: groups.map((id) => ({ conversation: { id } })),
+			parameters: toGroup({ messageType: 'text', content: 'paced', options: { callsPerSecond: 5 } }),
+			credential: {},
+			appCredential: appCredential(),
+		});
+		expect(error).toBeUndefined();
+		expect(sends().filter((r) => String(r.code).startsWith('Forbidden.AccessDenied.Qps'))).toEqual([]);
+		expect(output.every((o) => o.json.attempts === 1)).toBe(true);
+		expect(groups.every((id) => sim.groupMessages(id).length === 1)).toBe(true);
+		const times = sends().map((r) => r.at);
+		expect(Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length))).toBeLessThanOrEqual(5);
+	});
+});
+
 describe('the access token', () => {
 	test('a token DingTalk no longer accepts is renewed once, and the message is sent once', async () => {
 		const { error, output } = await runRobotWorkflow({

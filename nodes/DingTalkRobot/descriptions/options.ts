@@ -27,6 +27,16 @@ export const optionsProperty: INodeProperties = {
 			displayOptions: { show: { '/messageType': ['text', 'markdown', 'actionCard', 'image'], '/target': ['robot', 'session', 'response'] } },
 		},
 		{
+			displayName: 'Calls per Second',
+			name: 'callsPerSecond',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 1000 },
+			default: 20,
+			description:
+				'How many calls this n8n makes to DingTalk\'s OpenAPI per second for the app (across executions). DingTalk allows an internal app 20 per second in a standard organization and throttles it past that; raise it only if DingTalk granted the app more.',
+			displayOptions: { show: { '/target': ['app'] } },
+		},
+		{
 			displayName: 'Combine Items',
 			name: 'combineItems',
 			type: 'boolean',

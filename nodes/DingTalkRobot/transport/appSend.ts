@@ -5,13 +5,13 @@
  * an answer that cannot be read is not tried again (it may have been posted), and a message that
  * was tried again after a server error says it may have been posted twice.
  */
-import type { IExecuteFunctions, NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
 
 import type { AppRobotMessage } from '../messages/appTemplates';
 import type { DeliverySettings } from './index';
 import { callOpenApi, type AppSession, type OpenApiOutcome } from './openapi';
 import type { ItemRef } from './post';
-import { robotRateLimiter } from './rateLimiter';
+import { robotRateLimiter, type RateLimitWaitError } from './rateLimiter';
 
 export const GROUP_SEND_PATH = '/v1.0/robot/groupMessages/send';
 export const USERS_SEND_PATH = '/v1.0/robot/oToMessages/batchSend';
@@ -45,10 +45,29 @@ function afterAttempts(error: NodeApiError, attempts: number, ambiguous: string 
 	return error;
 }
 
+/** DingTalk allows an app's calls per second (20 for a standard organization): the next call waits its turn. */
+const QPS_WINDOW = { ms: 1000, marginMs: 50 };
+
+async function waitForCallSlot(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings): Promise<void> {
+	if (!settings.appPacing) return;
+	let wait: number;
+	try {
+		wait = robotRateLimiter.reserve(settings.appPacing.key, settings.appPacing.perSecond, settings.budget.remainingMs, QPS_WINDOW);
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), `${item.label}: would wait ${Math.ceil((error as RateLimitWaitError).waitMs / 1000)} s for the app's next call (${settings.appPacing.perSecond} calls per second), more than this execution may still wait`, {
+			itemIndex: item.index,
+			description: 'Nothing was sent for this item. Raise Options › Max Wait, or Options › Calls per Second if DingTalk granted the app more.',
+		});
+	}
+	settings.budget.spend(wait);
+	await robotRateLimiter.pause(wait);
+}
+
 /** Tries `attempt` again while it fails in a way a later attempt may not (throttled, server error). */
-export async function withRetries(settings: DeliverySettings, attempt: () => Promise<OpenApiOutcome>): Promise<AppDelivered> {
+export async function withRetries(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings, attempt: () => Promise<OpenApiOutcome>): Promise<AppDelivered> {
 	let ambiguous: string | undefined;
 	for (let count = 1; ; count++) {
+		await waitForCallSlot(ctx, item, settings);
 		const outcome = await attempt();
 		if (outcome.ok) return { body: outcome.body, attempts: count, possibleDuplicate: ambiguous !== undefined };
 		if (outcome.maybePosted) ambiguous = outcome.summary;
@@ -70,7 +89,7 @@ export async function callWithRetries(
 	settings: DeliverySettings,
 	answered: (body: Record<string, unknown>) => boolean,
 ): Promise<AppDelivered> {
-	return await withRetries(settings, async () => await callOpenApi(ctx, session, path, body, item, settings.redact, settings.timeoutMs, answered));
+	return await withRetries(ctx, item, settings, async () => await callOpenApi(ctx, session, path, body, item, settings.redact, settings.timeoutMs, answered));
 }
 
 /** Sends one template to a group, or to up to 20 users; the answer has the processQueryKey to recall it with. */

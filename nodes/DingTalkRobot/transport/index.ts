@@ -31,6 +31,8 @@ export interface DeliverySettings {
 	budget: WaitBudget;
 	/** removes the credential's secrets and session tokens from text that came from the HTTP layer */
 	redact: Redactor;
+	/** the app robot's calls: at most `perSecond` a second per app, across executions (DingTalk's QPS) */
+	appPacing?: { key: string; perSecond: number };
 }
 
 export interface Delivered {

@@ -10,6 +10,7 @@ import { readDingTalkApp, type DingTalkApp } from '../../../../credentials/appCr
 import { MessageInputError, describeValue, requireText } from '../../messages/fields';
 import { GROUP_RECALL_PATH, USERS_RECALL_PATH, callWithRetries } from '../../transport/appSend';
 import { AppSession } from '../../transport/openapi';
+import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../transport/redact';
 import { deliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, sentItems, toNodeError } from '../send/outputs';
@@ -44,7 +45,8 @@ export async function recallMessages(this: IExecuteFunctions): Promise<INodeExec
 	} catch (caught) {
 		throw new NodeOperationError(this.getNode(), (caught as Error).message);
 	}
-	const settings = deliverySettings(defaultNodeOptions(), createRedactor([app.clientSecret]));
+	const defaults = defaultNodeOptions();
+	const settings = { ...deliverySettings(defaults, createRedactor([app.clientSecret])), appPacing: { key: robotKey(app.baseUrl, app.clientId), perSecond: defaults.callsPerSecond } };
 	const outputs: INodeExecutionData[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -29,6 +29,8 @@ export interface NodeOptions {
 	sessionWebhookHosts: string[];
 	/** how many destinations (sessions, groups, users) are sent to at once */
 	parallelDestinations: number;
+	/** an app robot's calls per second (DingTalk's QPS for the app) */
+	callsPerSecond: number;
 }
 
 /** The labels of the options as the form shows them, named in errors. */
@@ -47,6 +49,7 @@ export const OPTION_LABELS = {
 	timeoutSeconds: 'Options › Timeout (Seconds)',
 	sessionWebhookHosts: 'Options › Session Webhook Hosts',
 	parallelDestinations: 'Options › Parallel Destinations',
+	callsPerSecond: 'Options › Calls per Second',
 };
 
 function readText(value: unknown, field: string): string {
@@ -82,6 +85,7 @@ function checkNodeOptions(value: unknown): NodeOptions {
 		maxAttempts: readNumber(raw.maxAttempts, OPTION_LABELS.maxAttempts, { min: 1, max: 10, integer: true }, 5),
 		timeoutSeconds: readNumber(raw.timeoutSeconds, OPTION_LABELS.timeoutSeconds, { min: 1, max: 600 }, 15),
 		parallelDestinations: readNumber(raw.parallelDestinations, OPTION_LABELS.parallelDestinations, { min: 1, max: 100, integer: true }, 20),
+		callsPerSecond: readNumber(raw.callsPerSecond, OPTION_LABELS.callsPerSecond, { min: 1, max: 1000, integer: true }, 20),
 		sessionWebhookHosts: parseSessionHosts(raw.sessionWebhookHosts === undefined ? DINGTALK_SESSION_HOSTS : readText(raw.sessionWebhookHosts, OPTION_LABELS.sessionWebhookHosts)),
 	};
 }

@@ -52,9 +52,10 @@ export const MAIN_FIELD: Record<string, string> = {
 
 const MESSAGE_ID_FIELD = 'Options › Message ID (msgUuid)';
 
-export function readMessage(ctx: IExecuteFunctions, itemIndex: number, messageType: string, options: BuildOptions): RobotMessage {
+/** The message the form builds for one item; `withMentions: false` where the form has no Mentions (an app robot). */
+export function readMessage(ctx: IExecuteFunctions, itemIndex: number, messageType: string, options: BuildOptions, withMentions = true): RobotMessage {
 	const param = (name: string, fallback: unknown = '') => ctx.getNodeParameter(name, itemIndex, fallback);
-	const mentions = () => param('mentions', {}) as MentionInput;
+	const mentions = () => (withMentions ? (param('mentions', {}) as MentionInput) : {});
 	switch (messageType) {
 		case 'text':
 			return buildTextMessage({ content: param('content'), mentions: mentions() }, options);

@@ -20,10 +20,11 @@ import {
 } from '../../messages/appTemplates';
 import { validateRobotMessageJson } from '../../messages/checks';
 import { MessageInputError, describeValue, requireText, requireUrl } from '../../messages/fields';
-import { MENTION_FIELDS, parseUserIdList } from '../../messages/mentions';
+import { parseUserIdList } from '../../messages/mentions';
 import { MAX_USERS_PER_CALL, sendAppMessage, withRetries, type AppDestination } from '../../transport/appSend';
 import { runPerDestination } from '../../transport/destinations';
 import { AppSession, uploadMedia, type MediaFile } from '../../transport/openapi';
+import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../transport/redact';
 import { deliverySettings, readNodeOptions, type NodeOptions } from './options';
 import { errorItems, sentItems, toNodeError } from './outputs';
@@ -78,12 +79,18 @@ function readMediaSource(ctx: IExecuteFunctions, itemIndex: number, type: MediaF
 	return { type, binaryProperty, fileName: extension === 'jpg' ? fileName.replace(/\.jpeg$/i, '.jpg') : fileName, mimeType: binary.mimeType };
 }
 
+/** What every item shares (fields without expressions): read once, not per item. */
+interface AppRun {
+	app: DingTalkApp;
+	messageType: string;
+	toUsers: boolean;
+}
+
 /** One item read and checked: where it goes and what it says (or what to upload). */
-function prepareAppItem(ctx: IExecuteFunctions, itemIndex: number, app: DingTalkApp, options: NodeOptions): AppOutgoing {
-	const messageType = ctx.getNodeParameter('messageType', itemIndex) as string;
+function prepareAppItem(ctx: IExecuteFunctions, itemIndex: number, { app, messageType, toUsers }: AppRun, options: NodeOptions): AppOutgoing {
 	const robotCode = textParam(ctx, 'robotCode', itemIndex, 'Robot Code') || app.robotCode || app.clientId;
 	const destination: AppDestination =
-		ctx.getNodeParameter('appDestination', itemIndex, 'group') === 'users'
+		toUsers
 			? { kind: 'users', userIds: parseUserIdList(ctx.getNodeParameter('userIds', itemIndex, ''), 'User IDs') }
 			: { kind: 'group', openConversationId: requireText(ctx.getNodeParameter('openConversationId', itemIndex, ''), 'Conversation ID').trim() };
 	if (destination.kind === 'users' && destination.userIds.length === 0) throw new MessageInputError('User IDs', 'is required');
@@ -104,7 +111,7 @@ function prepareAppItem(ctx: IExecuteFunctions, itemIndex: number, app: DingTalk
 				? readAppRobotJson(parsed, 'JSON Body')
 				: toAppRobotMessage(validateRobotMessageJson(body, 'JSON Body'), 'JSON Body › at');
 	} else {
-		message = toAppRobotMessage(readMessage(ctx, itemIndex, messageType, options), MENTION_FIELDS.mobiles.replace(' › Mobiles', ''));
+		message = toAppRobotMessage(readMessage(ctx, itemIndex, messageType, options, false), 'Mentions');
 	}
 	assertMsgParamSize(message, MAIN_FIELD[messageType] ?? 'Message');
 	return { ...outgoing, message };
@@ -137,11 +144,12 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 	// Phase 1: every item read and checked before anything is sent.
 	const ready: AppOutgoing[] = [];
 	let first: NodeOptions | undefined;
+	const run: AppRun = { app, messageType: this.getNodeParameter('messageType', 0) as string, toUsers: this.getNodeParameter('appDestination', 0, 'group') === 'users' };
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const options = readNodeOptions(this, itemIndex);
 			first ??= options;
-			ready.push(prepareAppItem(this, itemIndex, app, options));
+			ready.push(prepareAppItem(this, itemIndex, run, options));
 		} catch (caught) {
 			fail(itemIndex, caught);
 		}
@@ -152,9 +160,10 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 	const redact = createRedactor([app.clientSecret]);
 	const settingsFor = new Map<string, ReturnType<typeof deliverySettings>>();
 	const runOptions = first;
+	const appPacing = { key: robotKey(app.baseUrl, app.clientId), perSecond: first.callsPerSecond };
 	const send = async (outgoing: AppOutgoing) => {
 		const key = destinationKey(outgoing.destination);
-		if (!settingsFor.has(key)) settingsFor.set(key, deliverySettings(runOptions, redact));
+		if (!settingsFor.has(key)) settingsFor.set(key, { ...deliverySettings(runOptions, redact), appPacing });
 		const settings = settingsFor.get(key) as ReturnType<typeof deliverySettings>;
 		const item = { index: outgoing.itemIndex, label: `Item ${outgoing.itemIndex}` };
 		const keys: string[] = [];
@@ -222,7 +231,7 @@ async function uploadThen(
 	const file: MediaFile = { ...media, data };
 	let boundary = `----n8nDingTalk${randomBytes(12).toString('hex')}`;
 	while (data.includes(boundary)) boundary = `----n8nDingTalk${randomBytes(12).toString('hex')}`;
-	const uploaded = await withRetries(settings, async () => await uploadMedia(ctx, session, file, boundary, item, settings.redact, settings.timeoutMs));
+	const uploaded = await withRetries(ctx, item, settings, async () => await uploadMedia(ctx, session, file, boundary, item, settings.redact, settings.timeoutMs));
 	const mediaId = String(uploaded.body.media_id);
 	return media.type === 'image' ? imageTemplate(mediaId) : fileTemplate(mediaId, media.fileName);
 }
