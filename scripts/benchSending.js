@@ -4,11 +4,17 @@
  * The sending side of npm run bench, in a real n8n (1.123.50 on Node 20, the e2e's cached
  * install), against the simulator, every case a workflow run with `n8n execute` and timed by the
  * node's own executionTime in n8n's run data (so n8n's start-up is not counted):
- * - many destinations: 500 items to 500 different groups, the OpenAPI answering after 40 ms: the
- *   app robot (Parallel Destinations 20, the default, and 100), the same one request at a time,
- *   and n8n's HTTP Request node posting the same calls in the same n8n;
+ * - many destinations: 500 items to 500 different groups, the OpenAPI answering after 40 ms.
+ *   With DingTalk's quota of a standard organization (20 calls a second per app): the app robot
+ *   at its defaults against n8n's HTTP Request node posting the same calls. With a raised quota
+ *   (the simulator's limit off, Calls per Second 1000): Parallel Destinations 50 (the default), 20
+ *   and 100, the same one request at a time, and the HTTP Request node;
  * - per-message overhead, no latency: 2,000 items to one group robot (pacing off) against the
  *   HTTP Request node posting the same bodies one at a time (Batching: 1 per batch) and at once.
+ *
+ *   node scripts/benchSending.js [--profile <case id> <dir>]
+ *
+ * --profile writes a CPU profile of that case's measured run (n8n's process) into <dir>.
  */
 const { spawn } = require('node:child_process');
 const { rmSync, writeFileSync, mkdirSync } = require('node:fs');
@@ -24,9 +30,9 @@ const APP = { clientId: 'dingbenchapp01', clientSecret: 'benchAppSecret-7Tq', ro
 const ROBOT_TOKEN = 'bench-overhead-robot';
 
 /** @returns {Promise<{ ok: boolean, stdout: string, stderr: string }>} */
-function runCli(/** @type {any} */ installed, /** @type {string[]} */ args, /** @type {NodeJS.ProcessEnv} */ env) {
+function runCli(/** @type {any} */ installed, /** @type {string[]} */ args, /** @type {NodeJS.ProcessEnv} */ env, /** @type {string[]} */ nodeArgs = []) {
 	return new Promise((resolve) => {
-		const child = spawn(installed.node, [installed.n8nBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(installed.node, [...nodeArgs, installed.n8nBin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -74,7 +80,8 @@ const httpRequest = (/** @type {string} */ url, /** @type {string} */ jsonBody, 
 		sendBody: true,
 		specifyBody: 'json',
 		jsonBody,
-		options: oneAtATime ? { batching: { batch: { batchSize: 1, batchInterval: 0 } } } : {},
+		// an answer other than 2xx (throttled) is counted, not an error that ends the run
+		options: { response: { response: { neverError: true } }, ...(oneAtATime && { batching: { batch: { batchSize: 1, batchInterval: 0 } } }) },
 	});
 
 /** Runs the sending benchmark; returns its figures. */
@@ -99,41 +106,46 @@ async function benchSending(/** @type {(text: string) => void} */ log) {
 	);
 	const groupItems = `return ${JSON.stringify(groups)}.map((id, n) => ({ json: { conversation: { id }, n } }));`;
 	const app = { dingTalkAppApi: { id: 'benchApp', name: 'bench app' } };
-	const appNode = (/** @type {number} */ parallel) =>
-		node('Measured', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 1, { operation: 'send', target: 'app', appDestination: 'group', openConversationId: '={{ $json.conversation.id }}', messageType: 'text', content: '=alert #{{ $json.n }}', options: { parallelDestinations: parallel } }, { credentials: app });
+	const appNode = (/** @type {object} */ options) =>
+		node('Measured', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 1, { operation: 'send', target: 'app', appDestination: 'group', openConversationId: '={{ $json.conversation.id }}', messageType: 'text', content: '=alert #{{ $json.n }}', options }, { credentials: app });
+	const raised = { callsPerSecond: 1000 };
 	const overheadItems = `return Array.from({ length: ${OVERHEAD_ITEMS} }, (_, n) => ({ json: { n } }));`;
 	const robotNode = node('Measured', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 1, { messageType: 'text', content: '=alert #{{ $json.n }}', options: { pacing: false } }, { credentials: { dingTalkRobotApi: { id: 'benchRobot', name: 'bench robot' } } });
 	const appBody = `={{ JSON.stringify({ robotCode: '${APP.robotCode}', openConversationId: $json.conversation.id, msgKey: 'sampleText', msgParam: JSON.stringify({ content: 'alert #' + $json.n }) }) }}`;
 	const robotBody = '={{ JSON.stringify({ msgtype: "text", text: { content: "alert #" + $json.n } }) }}';
-	/** @type {Array<{ id: string, label: string, group: 'destinations' | 'overhead', items: number, workflow: object, delivered: () => number }>} */
+	// the simulator keeps its tokens and messages between cases (the HTTP Request node's pasted token stays valid): count what each run adds
+	let groupsBefore = new Map();
+	const groupsReached = () => groups.filter((g) => sim.groupMessages(g).length > (groupsBefore.get(g) ?? 0)).length;
+	let robotBefore = 0;
+	let callsBefore = 0;
+	const httpToGroups = () => httpRequest(`${sim.baseUrl}/v1.0/robot/groupMessages/send`, appBody, [{ name: 'x-acs-dingtalk-access-token', value: accessToken }]);
+	/** @type {Array<{ id: string, label: string, group: 'quota' | 'destinations' | 'overhead', qps: number | false, items: number, workflow: object, delivered: () => number }>} */
 	const cases = [
-		{ id: 'benchAppParallel20', label: 'this node, app robot, Parallel Destinations 20 (default)', group: 'destinations', items: DESTINATIONS, workflow: workflow('benchAppParallel20', groupItems, appNode(20)), delivered: () => groups.filter((g) => sim.groupMessages(g).length).length },
-		{ id: 'benchAppParallel100', label: 'this node, app robot, Parallel Destinations 100', group: 'destinations', items: DESTINATIONS, workflow: workflow('benchAppParallel100', groupItems, appNode(100)), delivered: () => groups.filter((g) => sim.groupMessages(g).length).length },
-		{ id: 'benchAppSequential', label: 'this node, one request at a time (Parallel Destinations 1)', group: 'destinations', items: DESTINATIONS, workflow: workflow('benchAppSequential', groupItems, appNode(1)), delivered: () => groups.filter((g) => sim.groupMessages(g).length).length },
-		{
-			id: 'benchAppHttpRequest',
-			label: 'n8n\'s HTTP Request node, same calls (token pasted)',
-			group: 'destinations',
-			items: DESTINATIONS,
-			workflow: workflow('benchAppHttpRequest', groupItems, httpRequest(`${sim.baseUrl}/v1.0/robot/groupMessages/send`, appBody, [{ name: 'x-acs-dingtalk-access-token', value: accessToken }])),
-			delivered: () => groups.filter((g) => sim.groupMessages(g).length).length,
-		},
-		{ id: 'benchRobotNode', label: 'this node, group robot (pacing off)', group: 'overhead', items: OVERHEAD_ITEMS, workflow: workflow('benchRobotNode', overheadItems, robotNode), delivered: () => sim.messages(ROBOT_TOKEN).length },
+		{ id: 'benchQuotaNode', label: 'this node, app robot, its defaults (20 calls/s, Parallel Destinations 50)', group: 'quota', qps: 20, items: DESTINATIONS, workflow: workflow('benchQuotaNode', groupItems, appNode({})), delivered: groupsReached },
+		{ id: 'benchQuotaHttp', label: 'n8n\'s HTTP Request node, same calls (token pasted)', group: 'quota', qps: 20, items: DESTINATIONS, workflow: workflow('benchQuotaHttp', groupItems, httpToGroups()), delivered: groupsReached },
+		{ id: 'benchAppParallel50', label: 'this node, Parallel Destinations 50 (default)', group: 'destinations', qps: false, items: DESTINATIONS, workflow: workflow('benchAppParallel50', groupItems, appNode({ ...raised })), delivered: groupsReached },
+		{ id: 'benchAppParallel20', label: 'this node, Parallel Destinations 20', group: 'destinations', qps: false, items: DESTINATIONS, workflow: workflow('benchAppParallel20', groupItems, appNode({ ...raised, parallelDestinations: 20 })), delivered: groupsReached },
+		{ id: 'benchAppParallel100', label: 'this node, Parallel Destinations 100', group: 'destinations', qps: false, items: DESTINATIONS, workflow: workflow('benchAppParallel100', groupItems, appNode({ ...raised, parallelDestinations: 100 })), delivered: groupsReached },
+		{ id: 'benchAppSequential', label: 'this node, one request at a time (Parallel Destinations 1)', group: 'destinations', qps: false, items: DESTINATIONS, workflow: workflow('benchAppSequential', groupItems, appNode({ ...raised, parallelDestinations: 1 })), delivered: groupsReached },
+		{ id: 'benchAppHttpRequest', label: 'n8n\'s HTTP Request node, same calls (token pasted)', group: 'destinations', qps: false, items: DESTINATIONS, workflow: workflow('benchAppHttpRequest', groupItems, httpToGroups()), delivered: groupsReached },
+		{ id: 'benchRobotNode', label: 'this node, group robot (pacing off)', group: 'overhead', qps: false, items: OVERHEAD_ITEMS, workflow: workflow('benchRobotNode', overheadItems, robotNode), delivered: () => sim.messages(ROBOT_TOKEN).length - robotBefore },
 		{
 			id: 'benchRobotHttpOne',
 			label: 'HTTP Request node, one at a time (Batching: 1)',
 			group: 'overhead',
+			qps: false,
 			items: OVERHEAD_ITEMS,
 			workflow: workflow('benchRobotHttpOne', overheadItems, httpRequest(sim.webhookUrl(ROBOT_TOKEN), robotBody, [], true)),
-			delivered: () => sim.messages(ROBOT_TOKEN).length,
+			delivered: () => sim.messages(ROBOT_TOKEN).length - robotBefore,
 		},
 		{
 			id: 'benchRobotHttpAll',
 			label: 'HTTP Request node, all at once (its default)',
 			group: 'overhead',
+			qps: false,
 			items: OVERHEAD_ITEMS,
 			workflow: workflow('benchRobotHttpAll', overheadItems, httpRequest(sim.webhookUrl(ROBOT_TOKEN), robotBody, [])),
-			delivered: () => sim.messages(ROBOT_TOKEN).length,
+			delivered: () => sim.messages(ROBOT_TOKEN).length - robotBefore,
 		},
 	];
 	const dir = path.join(work, 'workflows');
@@ -147,15 +159,23 @@ async function benchSending(/** @type {(text: string) => void} */ log) {
 		const results = [];
 		for (const c of cases) {
 			// one warm-up run, then the measured one (n8n compiles and caches on the first)
+			sim.setOpenApiQpsLimit(c.qps);
 			for (const round of ['warm-up', 'measured']) {
-				sim.reset();
-				const run = await runCli(installed, ['execute', `--id=${c.id}`, '--rawOutput'], env);
+				groupsBefore = new Map(groups.map((g) => [g, sim.groupMessages(g).length]));
+				robotBefore = sim.messages(ROBOT_TOKEN).length;
+				callsBefore = sim.openApiRequests().length;
+				// each case starts with DingTalk's one-second QPS window empty
+				await new Promise((resolve) => setTimeout(resolve, 1100));
+				const profileAt = process.argv.indexOf('--profile');
+				const profiled = round === 'measured' && profileAt > 0 && process.argv[profileAt + 1] === c.id;
+				const run = await runCli(installed, ['execute', `--id=${c.id}`, '--rawOutput'], env, profiled ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 2]}`] : []);
 				if (!run.ok) throw new Error(`${c.id} failed: ${(run.stderr || run.stdout).slice(-400)}`);
 				if (round === 'warm-up') continue;
 				const measured = runData(run.stdout).data.resultData.runData.Measured[0];
 				const ms = measured.executionTime;
-				results.push({ id: c.id, label: c.label, group: c.group, items: c.items, delivered: c.delivered(), ms, perMessageMs: ms / c.items, openApiCalls: sim.openApiRequests().length });
-				log(`  ${c.label}: ${c.delivered()}/${c.items} in ${(ms / 1000).toFixed(2)} s`);
+				const throttled = sim.openApiRequests().slice(callsBefore).filter((/** @type {any} */ r) => String(r.code).startsWith('Forbidden.AccessDenied.Qps')).length;
+				results.push({ id: c.id, label: c.label, group: c.group, items: c.items, delivered: c.delivered(), ms, perMessageMs: ms / c.items, throttled });
+				log(`  ${c.group}: ${c.label}: ${c.delivered()}/${c.items} in ${(ms / 1000).toFixed(2)} s, ${throttled} throttled`);
 			}
 		}
 		return { n8nVersion: installed.n8nVersion, latencyMs: LATENCY_MS, results };

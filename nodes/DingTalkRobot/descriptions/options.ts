@@ -124,7 +124,7 @@ export const optionsProperty: INodeProperties = {
 			name: 'parallelDestinations',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 100 },
-			default: 20,
+			default: 50,
 			description:
 				'How many different conversations are sent to at the same time when items go to different places (replies to many sessions, an app robot writing to many groups or users). Messages to the same conversation are always sent one after the other, in item order.',
 			displayOptions: { show: { '/target': ['session', 'app'] } },

@@ -6,7 +6,7 @@
  * sent in item order. Each item ends as a sent message, an error item (Continue On Fail) or a
  * failed execution naming it (outputs.ts).
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialsDecrypted, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { parseRobotWebhook, type RobotWebhook } from '../../../../credentials/signing';
 import { parseKeywords } from '../../messages/checks';
@@ -21,11 +21,17 @@ import { createRedactor } from '../../transport/redact';
 import { sendAsAppRobot } from './sendAsApp';
 
 /** The credential's robot: its webhook, keywords and secrets (an unusable webhook fails the run before any request). */
-async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[] }> {
-	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[]; credentials: ICredentialsDecrypted }> {
+	const data = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const stored = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
 	try {
-		const webhook = parseRobotWebhook(credentials.accessToken, credentials.plainHttpHosts);
-		return { webhook, keywords: parseKeywords(credentials.keywords), secrets: [webhook.accessToken, credentials.secret] };
+		const webhook = parseRobotWebhook(data.accessToken, data.plainHttpHosts);
+		return {
+			webhook,
+			keywords: parseKeywords(data.keywords),
+			secrets: [webhook.accessToken, data.secret],
+			credentials: { id: stored?.id ?? '', name: stored?.name ?? '', type: CREDENTIAL_TYPE, data },
+		};
 	} catch (error) {
 		// the message never repeats the webhook
 		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
@@ -118,7 +124,7 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 			}
 		}
 	}
-	const robotDestination: Destination | undefined = robot && { key: robotKey(robot.webhook.endpoint, robot.webhook.accessToken) };
+	const robotDestination: Destination | undefined = robot && { key: robotKey(robot.webhook.endpoint, robot.webhook.accessToken), credentials: robot.credentials };
 	ready = refuseConflictingIds(ready, robotDestination?.key ?? '', (outgoing, error) => fail(outgoing.itemIndices, error, outgoing.parts[0]));
 	const inOrder = () => [...outputs.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
 

@@ -84,7 +84,7 @@ function checkNodeOptions(value: unknown): NodeOptions {
 		maxWaitSeconds: readNumber(raw.maxWaitSeconds, OPTION_LABELS.maxWaitSeconds, { min: 0, max: 86_400 }, 900),
 		maxAttempts: readNumber(raw.maxAttempts, OPTION_LABELS.maxAttempts, { min: 1, max: 10, integer: true }, 5),
 		timeoutSeconds: readNumber(raw.timeoutSeconds, OPTION_LABELS.timeoutSeconds, { min: 1, max: 600 }, 15),
-		parallelDestinations: readNumber(raw.parallelDestinations, OPTION_LABELS.parallelDestinations, { min: 1, max: 100, integer: true }, 20),
+		parallelDestinations: readNumber(raw.parallelDestinations, OPTION_LABELS.parallelDestinations, { min: 1, max: 100, integer: true }, 50),
 		callsPerSecond: readNumber(raw.callsPerSecond, OPTION_LABELS.callsPerSecond, { min: 1, max: 1000, integer: true }, 20),
 		sessionWebhookHosts: parseSessionHosts(raw.sessionWebhookHosts === undefined ? DINGTALK_SESSION_HOSTS : readText(raw.sessionWebhookHosts, OPTION_LABELS.sessionWebhookHosts)),
 	};
