@@ -5,9 +5,10 @@
  * an answer that cannot be read is not tried again (it may have been posted), and a message that
  * was tried again after a server error says it may have been posted twice.
  */
-import { NodeOperationError, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { AppRobotMessage } from '../messages/appTemplates';
+import { afterAttempts } from './errors';
 import type { DeliverySettings } from './index';
 import { callOpenApi, type AppSession, type OpenApiOutcome } from './openapi';
 import type { ItemRef } from './post';
@@ -30,20 +31,8 @@ export interface AppDelivered {
 	possibleDuplicate: boolean;
 }
 
-/** Says on the error how many attempts were made, and what may have been posted. */
-function afterAttempts(error: NodeApiError, attempts: number, ambiguous: string | undefined): NodeApiError {
-	error.context.attempts = attempts;
-	if (attempts > 1) error.message = `${error.message} (after ${attempts} attempts)`;
-	if (ambiguous) {
-		error.context.mayHaveBeenPosted = true;
-		error.message = `${error.message}; DingTalk may have posted the message`;
-		error.description =
-			`An attempt got ${ambiguous} instead of DingTalk's answer, so DingTalk may have posted the message. ` +
-			'The OpenAPI has no message ID to recognise a message sent again: look in the conversation before sending it again. ' +
-			(error.description ?? '');
-	}
-	return error;
-}
+/** The OpenAPI has no msgUuid: a message whose answer was lost cannot be sent again safely. */
+const OPENAPI_RESEND_ADVICE = 'The OpenAPI has no message ID to recognise a message sent again: look in the conversation before sending it again.';
 
 /**
  * DingTalk allows an app's calls per second (20 for a standard organization): the next call
@@ -76,9 +65,9 @@ export async function withRetries(ctx: IExecuteFunctions, item: ItemRef, setting
 		const outcome = await attempt();
 		if (outcome.ok) return { body: outcome.body, attempts: count, possibleDuplicate: ambiguous !== undefined };
 		if (outcome.maybePosted) ambiguous = outcome.summary;
-		if (outcome.retry === 'never' || count >= settings.maxAttempts) throw afterAttempts(outcome.error, count, ambiguous);
+		if (outcome.retry === 'never' || count >= settings.maxAttempts) throw afterAttempts(outcome.error, count, ambiguous, OPENAPI_RESEND_ADVICE);
 		const pause = robotRateLimiter.retryPause(count);
-		if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, count, ambiguous);
+		if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, count, ambiguous, OPENAPI_RESEND_ADVICE);
 		settings.budget.spend(pause);
 		await robotRateLimiter.pause(pause);
 	}

@@ -1,3 +1,5 @@
+import type { NodeApiError } from 'n8n-workflow';
+
 /**
  * What each DingTalk errcode means for the user and what to do about it. DingTalk's own errmsg
  * varies over the years (and is often Chinese), so the match is on errcode and the errmsg is
@@ -176,4 +178,22 @@ export function explainDingTalkError(errcode: number, errmsg: string, via: 'robo
 		description: 'DingTalk answered with an error code this node does not know. Its message is shown as is.',
 		retryable: false,
 	};
+}
+
+/**
+ * Says on the error how many attempts were made and, when an attempt's answer could not be
+ * read, that DingTalk may have posted the message: the truth the output must not hide.
+ * `beforeSendingAgain` tells whether sending again is safe (the webhook's msgUuid) or not (the OpenAPI).
+ */
+export function afterAttempts(error: NodeApiError, attempts: number, ambiguous: string | undefined, beforeSendingAgain: string): NodeApiError {
+	error.context.attempts = attempts;
+	if (attempts > 1) error.message = `${error.message} (after ${attempts} attempts)`;
+	if (ambiguous) {
+		error.context.mayHaveBeenPosted = true;
+		error.message = `${error.message}; DingTalk may have posted the message`;
+		error.description =
+			`An attempt got ${ambiguous} instead of DingTalk's answer, so DingTalk may have posted the message. ${beforeSendingAgain} ` +
+			(error.description ?? '');
+	}
+	return error;
 }

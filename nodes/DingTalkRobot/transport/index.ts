@@ -4,9 +4,10 @@
  * with a fresh signature and the same msgUuid, so DingTalk posts it once whatever happens.
  * Everything that waits draws on the execution's wait budget; past it the item fails clearly.
  */
-import { NodeApiError, NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { RobotMessageBody } from '../messages/types';
+import { afterAttempts } from './errors';
 import { postRobotMessage, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 import { RateLimitWaitError, robotRateLimiter } from './rateLimiter';
 import type { Redactor } from './redact';
@@ -60,22 +61,9 @@ function waitTooLong(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySe
 	);
 }
 
-/**
- * Says on the error how many attempts were made and, when an attempt's answer could not be
- * read, that DingTalk may have posted the message: the truth the output must not hide.
- */
-function afterAttempts(error: NodeApiError, attempts: number, body: RobotMessageBody, ambiguous?: string): NodeApiError {
-	error.context.attempts = attempts;
-	if (attempts > 1) error.message = `${error.message} (after ${attempts} attempts)`;
-	if (ambiguous) {
-		error.context.mayHaveBeenPosted = true;
-		error.message = `${error.message}; DingTalk may have posted the message`;
-		error.description =
-			`An attempt got ${ambiguous} instead of DingTalk's answer, so DingTalk may have posted the message. ` +
-			`It carries msgUuid ${body.msgUuid}: DingTalk posts a message once per msgUuid, so running again with the same Options › Message ID cannot post it twice. ` +
-			(error.description ?? '');
-	}
-	return error;
+/** The webhook posts a message once per msgUuid: sending it again with the same one is safe. */
+function webhookResendAdvice(body: RobotMessageBody): string {
+	return `It carries msgUuid ${body.msgUuid}: DingTalk posts a message once per msgUuid, so running again with the same Options › Message ID cannot post it twice.`;
 }
 
 /** Waits until the robot may be sent to: a free slot (when pacing) and no throttle of DingTalk's. */
@@ -113,11 +101,11 @@ export async function sendRobotMessage(
 		// Nothing reaches this robot until the throttle has passed: hold every message to it, this
 		// execution's and every other's, also when this message is not tried again.
 		if (outcome.retry === 'throttled') robotRateLimiter.block(destination.key, sentAt);
-		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt, body, ambiguous);
+		if (outcome.retry === 'never' || attempt >= settings.maxAttempts) throw afterAttempts(outcome.error, attempt, ambiguous, webhookResendAdvice(body));
 
 		if (outcome.retry !== 'throttled') {
 			const pause = robotRateLimiter.retryPause(attempt);
-			if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, attempt, body, ambiguous);
+			if (pause > settings.budget.remainingMs) throw afterAttempts(outcome.error, attempt, ambiguous, webhookResendAdvice(body));
 			settings.budget.spend(pause);
 			await robotRateLimiter.pause(pause);
 		}
