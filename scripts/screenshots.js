@@ -3,7 +3,7 @@
 'use strict';
 /**
  * npm run screenshots: pictures of the node's forms (text and actionCard), the credential
- * forms and the triggers' forms (HTTP and Stream) in the real n8n editor, for the README (docs/*.png). Starts n8n 1.123.50 with this
+ * forms, the triggers' forms (HTTP and Stream) and the app robot's form in the real n8n editor, for the README (docs/*.png). Starts n8n 1.123.50 with this
  * package (as npm run dev does, in a throw-away user folder) and drives Debian's Chromium
  * (package `chromium`) with playwright-core; no browser is downloaded.
  */
@@ -14,6 +14,7 @@ const { chromium } = require('playwright-core');
 
 const { DingTalkSimulator } = require('../simulator');
 const { activateWorkflowArgs, freshN8nWithPackage, n8nEnv } = require('../test/e2e/n8nInstalls');
+const { addAppRobotFixtures, appRobotCredentials } = require('../test/e2e/appRobotCases');
 const { addStreamApps, streamCredentials, writeStreamEchoBot } = require('../test/e2e/streamCases');
 const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, waitForReplies, writeWorkflows } = require('../test/e2e/triggerCases');
 
@@ -41,6 +42,7 @@ async function main() {
 	const sim = new DingTalkSimulator();
 	sim.addRobot({ accessToken: 'screens-token', secret: 'SECscreens-secret' });
 	addStreamApps(sim);
+	addAppRobotFixtures(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 	const env = n8nEnv(installed, work, { N8N_PORT: String(PORT) });
 	writeFileSync(
@@ -49,10 +51,11 @@ async function main() {
 			{ id: 'dtTypes', name: 'DingTalk robot (simulator)', type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl('screens-token'), secret: 'SECscreens-secret', keywords: '', plainHttpHosts: sim.host ?? '' } },
 			...CALLBACK_CREDENTIALS,
 			...streamCredentials(sim),
+			...appRobotCredentials(sim),
 		]),
 	);
 	const workflows = path.join(work, 'workflows');
-	writeWorkflows(workflows, sim.host ?? '', ['all-message-types.json']);
+	writeWorkflows(workflows, sim.host ?? '', ['all-message-types.json', 'app-group.json']);
 	writeStreamEchoBot(workflows, sim.host ?? '');
 	for (const args of [
 		['import:credentials', `--input=${path.join(work, 'credentials.json')}`],
@@ -101,6 +104,8 @@ async function main() {
 		await openNode('DingTalk Robot Trigger', 'editor-trigger-node.png', 'e2eEchoBot');
 		await openNode('Reply pong', 'editor-reply-node.png', 'e2eEchoBot');
 		await openNode('DingTalk Stream Trigger', 'editor-stream-trigger-node.png', 'e2eStreamEcho');
+		await openNode('Send text', 'editor-app-robot-node.png', 'e2eAppGroup');
+		await openNode('Recall text', 'editor-recall-node.png', 'e2eAppGroup');
 
 		await page.goto(`${BASE}/home/credentials/dtApp`, { waitUntil: 'networkidle' });
 		await page.getByText('Client Secret').first().waitFor();

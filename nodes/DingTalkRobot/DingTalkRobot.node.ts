@@ -37,8 +37,10 @@ export class DingTalkRobot implements INodeType {
 			{
 				name: 'dingTalkAppApi',
 				required: true,
-				// sending as the app robot, and recalling its messages (whose only target is the app)
-				displayOptions: { show: { target: ['app'] } },
+				// sending as the app robot, and recalling its messages (Recall has no Send To). "hide", not
+				// "show": n8n's editor takes a field all of whose values pick a credential by "show" for the
+				// node's authentication field, and hides it and every field that depends on it (Operation, Send To)
+				displayOptions: { hide: { target: ['robot', 'session', 'response'] } },
 			},
 		],
 		properties: dingTalkRobotProperties,

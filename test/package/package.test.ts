@@ -96,10 +96,11 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	expect(`${loader.packageName}.${node.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkRobot');
 	expect(`${loader.packageName}.${trigger.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkRobotTrigger');
 	expect(node.usableAsTool).toBe(true);
-	// the robot credential only for Send To: Group Robot, the app credential for App Robot and Recall; replies need none
+	// the robot credential only for Send To: Group Robot, the app credential for App Robot and Recall
+	// (which has no Send To, so "hide" the other targets: test/unit/nodeForm.test.ts says why); replies need none
 	expect(node.credentials).toEqual([
 		{ name: 'dingTalkRobotApi', required: true, displayOptions: { show: { target: ['robot'] } } },
-		{ name: 'dingTalkAppApi', required: true, displayOptions: { show: { target: ['app'] } } },
+		{ name: 'dingTalkAppApi', required: true, displayOptions: { hide: { target: ['robot', 'session', 'response'] } } },
 	]);
 	expect(trigger.credentials).toEqual([{ name: 'dingTalkRobotCallbackApi', required: true, testedBy: 'testCallbackCredential' }]);
 	expect(trigger.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', path: 'dingtalk' })]);

@@ -5,7 +5,7 @@ const forAppRobot = { show: { target: ['app'] } };
 /** Where an app robot's message goes: one group, or up to any number of users (20 per call). */
 export const appRobotProperties: INodeProperties[] = [
 	{
-		displayName: 'Send To App Robot Conversation',
+		displayName: 'Conversation Type',
 		name: 'appDestination',
 		type: 'options',
 		noDataExpression: true,

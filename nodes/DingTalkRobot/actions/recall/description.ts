@@ -4,19 +4,11 @@ const forRecall = { show: { operation: ['recall'] } };
 
 export const recallProperties: INodeProperties[] = [
 	{
-		// one choice: it says which messages can be taken back, and shows the app credential
-		displayName: 'Sent By',
-		name: 'target',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{
-				name: 'App Robot (OpenAPI)',
-				value: 'app',
-				description: 'Only an app robot\'s messages can be recalled: a group robot\'s webhook and session webhooks have no recall',
-			},
-		],
-		default: 'app',
+		displayName:
+			'Only an app robot\'s messages can be recalled, with its DingTalk App credential: a group robot\'s webhook and session webhooks have no recall. DingTalk recalls messages up to 24 hours old.',
+		name: 'recallNotice',
+		type: 'notice',
+		default: '',
 		displayOptions: forRecall,
 	},
 	{

@@ -1,0 +1,68 @@
+/**
+ * The DingTalk Robot node's form as n8n reads it: which credential each choice asks for (with
+ * n8n-workflow's own getNodeParameters and displayParameter, as the editor and the engine use
+ * them), and that the editor shows Operation and Send To at all.
+ */
+import { NodeHelpers, type INodeCredentialDescription, type INodeParameters, type INodeTypeDescription } from 'n8n-workflow';
+
+import { DingTalkRobot } from '../../nodes/DingTalkRobot/DingTalkRobot.node';
+
+const description: INodeTypeDescription = new DingTalkRobot().description;
+
+/** The credentials n8n asks for with these parameters (defaults filled in, hidden fields dropped, as n8n does). */
+function credentialsAskedFor(parameters: INodeParameters): string[] {
+	const node = { id: 'n', name: 'DingTalk Robot', type: 'n8n-nodes-dingtalk-robot.dingTalkRobot', typeVersion: 1, position: [0, 0] as [number, number], parameters };
+	const resolved = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
+	return (description.credentials ?? [])
+		.filter((credential: INodeCredentialDescription) => NodeHelpers.displayParameter(resolved, credential, node, description, resolved))
+		.map((credential) => credential.name);
+}
+
+/**
+ * n8n's editor (editor-ui, nodeTypesUtils getMainAuthField / findAlternativeAuthField) takes a
+ * field for the node's "authentication" field when every one of its values is named in some
+ * credential's displayOptions.show; it then hides that field from the form, and every field whose
+ * displayOptions name it, and lets the credential choice set it. Our choices (Operation, Send To)
+ * must never qualify: they are not authentication methods, and Reply in the Conversation has no
+ * credential at all. A one-choice "Sent By: App Robot" on Recall did qualify, and hid both.
+ */
+function fieldsTheEditorTakesForAuthentication(): string[] {
+	const valuesShowingACredential = new Map<string, Set<string>>();
+	for (const credential of description.credentials ?? []) {
+		for (const [field, values] of Object.entries(credential.displayOptions?.show ?? {})) {
+			const known = valuesShowingACredential.get(field) ?? new Set<string>();
+			(values ?? []).forEach((value) => known.add(String(value)));
+			valuesShowingACredential.set(field, known);
+		}
+	}
+	return description.properties
+		.filter((property) => valuesShowingACredential.has(property.name))
+		.filter((property) => (property.options ?? []).every((option) => 'value' in option && valuesShowingACredential.get(property.name)?.has(String(option.value))))
+		.map((property) => `${property.displayName} (${property.name})`);
+}
+
+describe('the DingTalk Robot node form in n8n', () => {
+	it('has no field the editor would take for an authentication choice and hide', () => {
+		expect(fieldsTheEditorTakesForAuthentication()).toEqual([]);
+	});
+
+	it.each([
+		['Send To: Group Robot', { operation: 'send', target: 'robot' }, ['dingTalkRobotApi']],
+		['Send To: Group Robot (the default, not in the saved parameters)', {}, ['dingTalkRobotApi']],
+		['Send To: App Robot', { operation: 'send', target: 'app' }, ['dingTalkAppApi']],
+		['Send To: Reply in the Conversation', { operation: 'send', target: 'session' }, []],
+		['Send To: Answer the Trigger Call', { operation: 'send', target: 'response' }, []],
+		['Recall', { operation: 'recall' }, ['dingTalkAppApi']],
+		['Recall, with a Send To left over from the send form', { operation: 'recall', target: 'robot' }, ['dingTalkAppApi']],
+	])('%s', (_label, parameters, expected) => {
+		expect(credentialsAskedFor(parameters as INodeParameters)).toEqual(expected);
+	});
+
+	it('shows Operation always, and Send To on the send form only', () => {
+		const shown = (name: string, parameters: INodeParameters) =>
+			description.properties.filter((property) => property.name === name).some((property) => NodeHelpers.displayParameter(parameters, property, null, description, parameters));
+		expect(shown('operation', { operation: 'send' })).toBe(true);
+		expect(shown('target', { operation: 'send' })).toBe(true);
+		expect(shown('target', { operation: 'recall' })).toBe(false);
+	});
+});
