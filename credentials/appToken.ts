@@ -8,7 +8,7 @@
  */
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { appApiUrl, readDingTalkApp } from './appCredential';
+import { DINGTALK_OPENAPI_BASE_URL, appApiUrl, readDingTalkApp } from './appCredential';
 
 /** DingTalk's endpoint that grants an app its access token. */
 export const GRANT_PATH = '/v1.0/oauth2/accessToken';
@@ -38,10 +38,14 @@ export function readTokenAnswer(answer: TokenAnswer, nowMs: number): AccessToken
 		return { accessToken: body.accessToken, accessTokenExpiresAt: nowMs + (Number.isFinite(life) && life > 0 ? life : DEFAULT_TOKEN_LIFE_S) * 1000 };
 	}
 	if (body.code === 'invalidClientIdOrSecret') return INVALID_CLIENT_MESSAGE;
+	const status = answer.statusCode;
+	// DingTalk's own refusals carry a code; a success without a token, or a path that is not there
+	// (404, 405) and says nothing DingTalk would say, is another server: the Base URL is wrong
+	if (typeof body.code !== 'string' && ((status >= 200 && status < 300) || status === 404 || status === 405)) {
+		return `The API Base URL did not answer like DingTalk's OpenAPI (HTTP ${status}, no access token came back): leave it at ${DINGTALK_OPENAPI_BASE_URL}`;
+	}
 	const code = typeof body.code === 'string' ? `, ${body.code.replace(/[^\w.-]/g, '').slice(0, 60)}` : '';
-	return answer.statusCode >= 200 && answer.statusCode < 300
-		? 'The API Base URL did not answer like DingTalk\'s OpenAPI (no access token came back): leave it at https://api.dingtalk.com'
-		: `DingTalk did not give the app an access token (HTTP ${answer.statusCode}${code}): check the DingTalk App credential, or try again later`;
+	return `DingTalk did not give the app an access token (HTTP ${status}${code}): check the DingTalk App credential, or try again later`;
 }
 
 /** Asks DingTalk for a new access token; throws an Error that says what to fix. */

@@ -16,10 +16,13 @@ afterEach(() => {
 	expect(sim.streamConnections()).toEqual([]);
 });
 
-test('passes for the app\'s Client ID and Secret, with one token request', async () => {
+test('passes for the app\'s Client ID and Secret: a token for n8n (preAuthentication, which a test always runs), then the test request', async () => {
 	const result = await testCredential('dingTalkAppApi', credential(APP));
 	expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-	expect(sim.accessTokenRequests()).toEqual([expect.objectContaining({ appKey: APP.clientId, outcome: 'issued', status: 200 })]);
+	expect(sim.accessTokenRequests()).toEqual([
+		expect.objectContaining({ appKey: APP.clientId, outcome: 'issued', status: 200 }),
+		expect.objectContaining({ appKey: APP.clientId, outcome: 'renewed', status: 200 }),
+	]);
 });
 
 test('a wrong secret and an unknown Client ID get the readable message', async () => {
@@ -41,5 +44,5 @@ test('plain http to a host that is not listed is refused before any request', as
 
 test('an API Base URL that is not DingTalk\'s OpenAPI says so', async () => {
 	const result = await testCredential('dingTalkAppApi', credential({ ...APP, baseUrl: `${sim.baseUrl}/not-the-api` }));
-	expect(result).toEqual({ status: 'Error', message: expect.stringMatching(/^The API Base URL did not answer like DingTalk's OpenAPI \(no access token came back\)/) });
+	expect(result).toEqual({ status: 'Error', message: `The API Base URL did not answer like DingTalk's OpenAPI (HTTP 404, no access token came back): leave it at https://api.dingtalk.com` });
 });

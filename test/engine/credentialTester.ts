@@ -26,7 +26,8 @@ export interface CredentialTestResult {
 	message: string;
 }
 
-const NO_OP_TYPE = 'test.noOp';
+// n8n's own name: its CredentialsHelper knows a credential test by this type and the "temp" field
+const NO_OP_TYPE = 'n8n-nodes-base.noOp';
 
 export async function testCredential(type: string, data: ICredentialDataDecryptedObject): Promise<CredentialTestResult> {
 	const testRequest = credentialTypes[type].test as ICredentialTestRequest;
