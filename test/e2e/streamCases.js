@@ -64,26 +64,61 @@ async function pushAndExpectBoth(/** @type {any} */ sim, /** @type {string} */ t
  * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string, base: string, major: number }) => Promise<string[]> }} StreamCase
  */
 
+/** @type {Map<string, string>} */
+const ownerCookies = new Map();
+
 /**
- * The editor's credential "Test" button, through n8n's REST API (POST /rest/credentials/test) as
- * the owner, on a fresh instance: what the user reads for each credential.
+ * A session of the instance's owner (set up on first use), for the REST calls the editor makes:
+ * the value of the n8n-auth cookie.
  */
-async function testCredentialInN8n(/** @type {string} */ base, /** @type {any[]} */ credentials) {
+async function ownerCookie(/** @type {string} */ base) {
+	const known = ownerCookies.get(base);
+	if (known) return known;
 	const owner = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'DingTalk-E2E-2026' };
 	const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'browser-id': 'e2e' }, body: JSON.stringify(owner) });
 	const cookie = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
 	if (!cookie) throw new Error(`owner setup answered ${setup.status} without a session cookie`);
+	ownerCookies.set(base, cookie);
+	return cookie;
+}
+
+/** One call of n8n's REST API as the owner; the body's `data`. */
+async function rest(/** @type {string} */ base, /** @type {string} */ method, /** @type {string} */ route, /** @type {unknown} */ body = undefined) {
+	const response = await fetch(`${base}/rest${route}`, {
+		method,
+		headers: { 'Content-Type': 'application/json', cookie: `n8n-auth=${await ownerCookie(base)}`, 'browser-id': 'e2e' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const answer = /** @type {any} */ (await response.json().catch(() => ({})));
+	if (!response.ok) throw new Error(`${method} /rest${route} answered ${response.status}: ${JSON.stringify(answer).slice(0, 200)}`);
+	return answer.data;
+}
+
+/**
+ * The editor's credential "Test" button, through n8n's REST API (POST /rest/credentials/test) as
+ * the owner: what the user reads for each credential.
+ */
+async function testCredentialInN8n(/** @type {string} */ base, /** @type {any[]} */ credentials) {
 	const results = [];
 	for (const credential of credentials) {
-		const response = await fetch(`${base}/rest/credentials/test`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', cookie: `n8n-auth=${cookie}`, 'browser-id': 'e2e' },
-			body: JSON.stringify({ credentials: { id: credential.id, name: credential.name, type: credential.type, data: credential.data } }),
-		});
-		const body = /** @type {any} */ (await response.json().catch(() => ({})));
-		results.push(body.data ?? { status: `HTTP ${response.status}`, message: JSON.stringify(body).slice(0, 200) });
+		const data = await rest(base, 'POST', '/credentials/test', { credentials: { id: credential.id, name: credential.name, type: credential.type, data: credential.data } }).catch(
+			(/** @type {Error} */ error) => ({ status: 'REST error', message: error.message }),
+		);
+		results.push(data);
 	}
 	return results;
+}
+
+/**
+ * The editor's "Execute workflow" from a trigger (the canvas then listens for a test event): POST
+ * /rest/workflows/:id/run with the trigger to start from. n8n 1.x takes the workflow from the
+ * body, n8n 2.x from its database (and ignores the body's copy).
+ */
+async function executeFromTrigger(/** @type {string} */ base, /** @type {string} */ workflowId, /** @type {string} */ triggerName) {
+	const workflowData = await rest(base, 'GET', `/workflows/${workflowId}`);
+	const started = await rest(base, 'POST', `/workflows/${workflowId}/run`, { workflowData, triggerToStartFrom: { name: triggerName } });
+	if (!started?.executionId) throw new Error(`the manual run did not start an execution: ${JSON.stringify(started).slice(0, 200)}`);
+	return String(started.executionId);
 }
 
 /** @type {StreamCase[]} */
@@ -156,6 +191,36 @@ const STREAM_CASES = [
 			const fresh = await waitFor(() => openConnections(sim).find((/** @type {any} */ c) => c.id !== old.id), 15_000);
 			if (!fresh) return ['no new connection within 15 s'];
 			return (await pushAndExpectBoth(sim, 'back again', 'after the drop')).problems;
+		},
+	},
+	{
+		name: 'listen for test event while active',
+		expected:
+			'the editor runs the active echo bot from its trigger: the next message is the test event (a manual execution, success) and runs both active workflows too; no second connection; then the test listening ends',
+		run: async ({ sim, base }) => {
+			const problems = [];
+			const executionId = await executeFromTrigger(base, 'e2eStreamEcho', 'DingTalk Stream Trigger');
+			// nothing outside n8n tells when the test listening joined the shared connection: it is at once
+			await sleep(3000);
+			const pushed = sim.pushRobotMessage(APP.clientId, { text: 'ping', sender: SENDER });
+			const pong = 'pong, Zhang San\n@manager4521';
+			const want = [pong, pong, 'second: ping'].sort();
+			const got = await waitFor(() => (replyTexts(sim, pushed.session.sessionId).length >= 3 ? true : undefined), 30_000);
+			await sleep(500);
+			const replies = replyTexts(sim, pushed.session.sessionId);
+			if (!got || JSON.stringify(replies) !== JSON.stringify(want)) problems.push(`replies ${JSON.stringify(replies)}, expected ${JSON.stringify(want)}`);
+			const execution = await waitFor(async () => {
+				const found = await rest(base, 'GET', `/executions/${executionId}`);
+				return found?.finished || (found?.status && !['new', 'running', 'waiting'].includes(found.status)) ? found : undefined;
+			}, 15_000);
+			if (execution?.mode !== 'manual' || execution?.status !== 'success') problems.push(`the manual execution: ${execution ? `${execution.mode}, ${execution.status}` : 'not finished'}`);
+			else if (!JSON.stringify(execution.data).includes(pushed.msgId)) problems.push('the manual execution does not hold the pushed message');
+			// the test listening took one event and stopped: the next message runs the active workflows only
+			problems.push(...(await pushAndExpectBoth(sim, 'after the test', 'after the test')).problems);
+			if (openConnections(sim).length !== 1) problems.push(`${openConnections(sim).length} open connections`);
+			const registrations = sim.streamOpenRequests().filter((/** @type {any} */ r) => r.clientId === APP.clientId).length;
+			if (registrations) problems.push(`${registrations} new registrations for the test listening`);
+			return problems;
 		},
 	},
 	{
@@ -298,14 +363,15 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 	try {
 		const { counts } = recordedExecutions(installed, String(env.N8N_USER_FOLDER));
 		const mine = Object.fromEntries(Object.entries(counts).filter(([key]) => STREAM_WORKFLOWS.some((id) => key.startsWith(`${id}:`))));
-		// ping, twice, before, during, after, back again: six messages, each run once by each workflow
-		const want = { 'e2eStreamEcho:success': 6, 'e2eStreamSecond:success': 6 };
+		// ping, twice, before, during, after, back again, the test event, after the test: eight
+		// messages, each run once by each active workflow; the test event once more by the manual run
+		const want = { 'e2eStreamEcho:success': 8, 'e2eStreamSecond:success': 8, 'e2eStreamEcho:manual:success': 1 };
 		if (JSON.stringify(mine, Object.keys(mine).sort()) !== JSON.stringify(want, Object.keys(want).sort())) executionProblems.push(`n8n recorded ${JSON.stringify(mine)}, expected ${JSON.stringify(want)}`);
 		log(`  ${executionProblems.length ? 'FAIL' : 'pass'}  stream: executions recorded ${JSON.stringify(mine)}${executionProblems.map((p) => `\n        - ${p}`).join('')}`);
 	} catch (error) {
 		executionProblems.push(`could not read n8n's executions: ${/** @type {Error} */ (error).message.slice(0, 300)}`);
 	}
-	rows.push({ workflow: 'stream: executions n8n recorded', expected: '6 per workflow, none for the wrong secret', delivered: 0, problems: executionProblems });
+	rows.push({ workflow: 'stream: executions n8n recorded', expected: '8 per active workflow, 1 manual (the test event), none for the wrong secret', delivered: 0, problems: executionProblems });
 	return rows;
 }
 

@@ -322,9 +322,14 @@ function recordedExecutions(/** @type {any} */ installed, /** @type {string} */ 
 	const script = `
 		const sqlite3 = require(process.argv[1]);
 		const db = new sqlite3.Database(process.argv[2], sqlite3.OPEN_READONLY);
-		db.all('SELECT "workflowId" AS workflow, status, COUNT(*) AS n FROM execution_entity GROUP BY "workflowId", status', (error, rows) => {
+		db.all('SELECT "workflowId" AS workflow, mode, status, COUNT(*) AS n FROM execution_entity GROUP BY "workflowId", mode, status', (error, rows) => {
 			if (error) { console.error(error.message); process.exit(1); }
-			const counts = Object.fromEntries(rows.map((r) => [r.workflow + ':' + r.status, r.n]));
+			// an execution the editor started (manual mode) counts apart: workflow:manual:status
+			const counts = {};
+			for (const r of rows) {
+				const key = r.workflow + (r.mode === 'manual' ? ':manual:' : ':') + r.status;
+				counts[key] = (counts[key] ?? 0) + r.n;
+			}
 			// the words a user reads in the failed execution of a trigger whose credential is empty
 			db.all("SELECT COUNT(*) AS n FROM execution_data WHERE data LIKE '%neither an App Secret nor an Outgoing Token%'", (error2, said) => {
 				if (error2) { console.error(error2.message); process.exit(1); }
