@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { DINGTALK_OPENAPI_BASE_URL, OAPI_PATHS, appApiUrl, appOapiUrl, readDingTalkApp } from './appCredential';
-import { fetchAccessToken } from './appToken';
+import { GRANT_PATH, INVALID_CLIENT_MESSAGE, fetchAccessToken } from './appToken';
 
 /**
  * An enterprise internal app of DingTalk, for its robot: the Stream trigger authenticates with
@@ -118,7 +118,7 @@ export class DingTalkAppApi implements ICredentialType {
 		request: {
 			method: 'POST',
 			// the OpenAPI's token endpoint: the one place that says whether a Client ID and Secret are right
-			url: '/v1.0/oauth2/accessToken',
+			url: GRANT_PATH,
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			body: { appKey: '={{ $credentials.clientId.trim() }}', appSecret: '={{ $credentials.clientSecret.trim() }}' },
 			ignoreHttpStatusErrors: true,
@@ -129,8 +129,7 @@ export class DingTalkAppApi implements ICredentialType {
 				properties: {
 					key: 'code',
 					value: 'invalidClientIdOrSecret',
-					message:
-						'DingTalk does not accept this Client ID and Client Secret (invalidClientIdOrSecret): copy both again from the DingTalk developer console › your app › Credentials & Basic Info. A Client ID of another app, or a secret that was reset, fails the same way.',
+					message: INVALID_CLIENT_MESSAGE,
 				},
 			},
 			{

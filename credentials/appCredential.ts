@@ -8,12 +8,15 @@
  */
 import { hostAndPort, insecureTransportReason, parseHostList } from './endpoints';
 
+/** The credential type's name (DingTalkAppApi), as the nodes ask n8n for it. */
+export const APP_CREDENTIAL_TYPE = 'dingTalkAppApi';
+
 export const DINGTALK_OPENAPI_BASE_URL = 'https://api.dingtalk.com';
 
 export interface DingTalkApp {
 	clientId: string;
 	clientSecret: string;
-	/** empty when not given; an enterprise internal app's robot code is usually its Client ID */
+	/** the credential's Robot Code, or else the Client ID (an enterprise internal app's robot code usually is) */
 	robotCode: string;
 	/** scheme, host, port and path prefix, without a trailing slash */
 	baseUrl: string;
@@ -43,16 +46,16 @@ export function readDingTalkApp(data: Record<string, unknown>): DingTalkApp {
 		throw new Error('The API Base URL in the DingTalk App credential must be scheme, host and path only (no user, query or #)');
 	}
 	const plainHttpHosts = parseHostList(data.plainHttpHosts);
-	const insecure = insecureTransportReason(url, plainHttpHosts);
+	const insecure = insecureTransportReason(url, plainHttpHosts, 'the Client Secret');
 	if (insecure) {
 		throw new Error(
-			`The API Base URL in the DingTalk App credential ${insecure.replace('the token', 'the Client Secret')}. Use ${DINGTALK_OPENAPI_BASE_URL}, or list a trusted proxy's host:port under Plain HTTP Hosts.`,
+			`The API Base URL in the DingTalk App credential ${insecure}. Use ${DINGTALK_OPENAPI_BASE_URL}, or list a trusted proxy's host:port under Plain HTTP Hosts.`,
 		);
 	}
 	return {
 		clientId,
 		clientSecret,
-		robotCode: text(data.robotCode),
+		robotCode: text(data.robotCode) || clientId,
 		baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`,
 		plainHttpHosts,
 	};
@@ -64,7 +67,7 @@ export function appApiUrl(app: DingTalkApp, path: string): string {
 }
 
 /** DingTalk's older API host, where media are uploaded (the token goes in the query there). */
-export const DINGTALK_OAPI_BASE_URL = 'https://oapi.dingtalk.com';
+const DINGTALK_OAPI_BASE_URL = 'https://oapi.dingtalk.com';
 
 /** The paths of the older API (oapi.dingtalk.com) the nodes call. */
 export const OAPI_PATHS = ['/media/upload'];
@@ -78,7 +81,7 @@ export function appOapiUrl(app: DingTalkApp, path: string): string {
 }
 
 /** The access token's life as DingTalk gives it ("expireIn": 7200 s), less a margin: renewed before it runs out. */
-export const TOKEN_RENEWAL_MARGIN_MS = 5 * 60 * 1000;
+const TOKEN_RENEWAL_MARGIN_MS = 5 * 60 * 1000;
 
 /** Whether the stored token must be renewed before it is used: none yet, or it ends within the margin. */
 export function accessTokenExpired(data: Record<string, unknown>, nowMs: number): boolean {

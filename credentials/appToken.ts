@@ -8,7 +8,8 @@
  */
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { DINGTALK_OPENAPI_BASE_URL, appApiUrl, readDingTalkApp } from './appCredential';
+import { DINGTALK_OPENAPI_BASE_URL, appApiHost, appApiUrl, readDingTalkApp } from './appCredential';
+import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, networkErrorCode } from './endpoints';
 
 /** DingTalk's endpoint that grants an app its access token. */
 export const GRANT_PATH = '/v1.0/oauth2/accessToken';
@@ -44,8 +45,8 @@ export function readTokenAnswer(answer: TokenAnswer, nowMs: number): AccessToken
 	if (typeof body.code !== 'string' && ((status >= 200 && status < 300) || status === 404 || status === 405)) {
 		return `The API Base URL did not answer like DingTalk's OpenAPI (HTTP ${status}, no access token came back): leave it at ${DINGTALK_OPENAPI_BASE_URL}`;
 	}
-	const code = typeof body.code === 'string' ? `, ${body.code.replace(/[^\w.-]/g, '').slice(0, 60)}` : '';
-	return `DingTalk did not give the app an access token (HTTP ${status}${code}): check the DingTalk App credential, or try again later`;
+	const code = dingTalkErrorCode(body);
+	return `DingTalk did not give the app an access token (HTTP ${status}${code && `, ${code}`}): check the DingTalk App credential, or try again later`;
 }
 
 /** Asks DingTalk for a new access token; throws an Error that says what to fix. */
@@ -57,18 +58,15 @@ export async function fetchAccessToken(helpers: IHttpRequestHelper['helpers'], d
 		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 		body: { appKey: app.clientId, appSecret: app.clientSecret },
 		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
+		...SECRET_REQUEST_OPTIONS,
 		timeout: 15_000,
 	};
 	let outcome: AccessTokenFields | string;
 	try {
 		outcome = readTokenAnswer((await helpers.httpRequest(request)) as TokenAnswer, nowMs);
 	} catch (error) {
-		// n8n's error quotes the request, and so the secret: keep only the network error code
-		const code = String((error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code ?? '').replace(/[^A-Z_]/g, '');
-		outcome = `Could not reach DingTalk's OpenAPI for an access token${code ? ` (${code})` : ''}: check that this n8n host can reach ${new URL(app.baseUrl).host}`;
+		const code = networkErrorCode(error);
+		outcome = `Could not reach DingTalk's OpenAPI for an access token${code ? ` (${code})` : ''}: check that this n8n host can reach ${appApiHost(app)}`;
 	}
 	if (typeof outcome === 'string') throw new Error(outcome);
 	return outcome;

@@ -4,6 +4,7 @@
  * them. DingTalk serves its APIs over https on port 443 only, so a DingTalk host is reached
  * that way and no other; plain http (or another port) is possible only for a host the user
  * listed by name, such as a proxy in the company network or the local DingTalk simulator.
+ * Also how such a request is made (SECRET_REQUEST_OPTIONS) and what stopped one (the codes below).
  */
 
 /** The hosts DingTalk's robot webhooks and session webhooks are served from. */
@@ -22,7 +23,10 @@ export function parseHostList(value: unknown): string[] {
 		.filter(Boolean);
 }
 
-const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443' };
+
+/** The encrypted scheme of a plain one: a WebSocket URL follows the same rule as an HTTP one. */
+const ENCRYPTED: Record<string, string> = { 'http:': 'https:', 'ws:': 'wss:' };
 
 /** The URL's host and port as `host:port`, the port written out even when it is the scheme's default. */
 export function hostAndPort(url: URL): string {
@@ -39,20 +43,47 @@ export function isHostListed(url: URL, entries: string[]): boolean {
 }
 
 /**
- * Why a request carrying a secret must not go to `url`, or undefined when it may:
- * a DingTalk host only over https on 443; any other host over https, or over plain http when
- * `plainHttpHosts` lists it. The reason never repeats the URL (its query holds the secret).
+ * Why a request carrying a secret (`secret` names it in the reason) must not go to `url`, or
+ * undefined when it may: a DingTalk host only over https (wss) on 443; any other host over https
+ * (wss), or over plain http (ws) when `plainHttpHosts` lists it. The reason never repeats the URL
+ * (its query holds the secret).
  */
-export function insecureTransportReason(url: URL, plainHttpHosts: string[]): string | undefined {
+export function insecureTransportReason(url: URL, plainHttpHosts: string[], secret = 'the token'): string | undefined {
 	const scheme = url.protocol.toLowerCase();
-	if (scheme !== 'https:' && scheme !== 'http:') return `uses ${scheme.replace(/:$/, '')}://; only https:// is allowed`;
+	const plain = scheme in ENCRYPTED;
+	const encrypted = plain ? ENCRYPTED[scheme] : scheme;
+	if (encrypted !== 'https:' && encrypted !== 'wss:') return `uses ${scheme.replace(/:$/, '')}://; only https:// is allowed`;
 	if (isDingTalkHost(url.hostname)) {
-		if (scheme !== 'https:') return `uses plain http:// to ${url.hostname}; DingTalk is reached only over https://, so the token is never sent unencrypted`;
-		if (url.port && url.port !== '443') return `uses port ${url.port} of ${url.hostname}; DingTalk serves https on port 443 only`;
+		if (plain) return `uses plain ${scheme}// to ${url.hostname}; DingTalk is reached only over ${encrypted}//, so ${secret} is never sent unencrypted`;
+		if (url.port && url.port !== '443') return `uses port ${url.port} of ${url.hostname}; DingTalk serves ${scheme.replace(/:$/, '')} on port 443 only`;
 		return undefined;
 	}
-	if (scheme === 'http:' && !isHostListed(url, plainHttpHosts)) {
-		return `uses plain http:// to ${hostAndPort(url)}, which is not listed as a plain-HTTP host; the token would travel unencrypted`;
+	if (plain && !isHostListed(url, plainHttpHosts)) {
+		return `uses plain ${scheme}// to ${hostAndPort(url)}, which is not listed as a plain-HTTP host; ${secret} would travel unencrypted`;
 	}
 	return undefined;
+}
+
+/**
+ * The options of every request here that carries a secret (a signed webhook, a session token, the
+ * Client Secret, an access token): the answer comes back whatever its status, because DingTalk's
+ * own codes say more than n8n's generic HTTP error, and a redirect is never followed, because it
+ * would carry the secret to a host nobody checked.
+ */
+export const SECRET_REQUEST_OPTIONS = { returnFullResponse: true, ignoreHttpStatusErrors: true, disableFollowRedirect: true } as const;
+
+/**
+ * The code of the error that kept a request from any answer (ECONNREFUSED, ETIMEDOUT, …): n8n
+ * puts it in httpCode, the cause or the error itself. Only the code: n8n's error text quotes the
+ * request, and so the secret.
+ */
+export function networkErrorCode(error: unknown): string | undefined {
+	const caught = (error ?? {}) as { httpCode?: unknown; code?: unknown; cause?: { code?: unknown } };
+	return [caught.httpCode, caught.cause?.code, caught.code].find((code): code is string => typeof code === 'string' && /^[A-Z_]+$/.test(code));
+}
+
+/** DingTalk's error code in an answer's body (`code`), cleaned to print: '' when there is none. */
+export function dingTalkErrorCode(body: unknown): string {
+	const code = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).code : undefined;
+	return typeof code === 'string' ? code.replace(/[^\w.-]/g, '').slice(0, 60) : '';
 }

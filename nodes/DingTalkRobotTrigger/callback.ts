@@ -203,6 +203,11 @@ export interface CallbackFilters {
  * Whether a message passes the trigger's options. Only a filter the user set drops a message: one
  * without a conversationType is not lost by default.
  */
+/** The trigger options that shape and filter the item (both triggers have them). */
+export interface CallbackItemOptions extends CallbackFilters {
+	robotName?: string;
+}
+
 export function passesFilters(item: Pick<RobotCallbackItem, 'conversation' | 'robotMentioned'>, filters: CallbackFilters): boolean {
 	if (filters.conversationTypes && !filters.conversationTypes.includes(item.conversation.type)) return false;
 	return !(filters.onlyWhenMentioned === true && !item.robotMentioned);

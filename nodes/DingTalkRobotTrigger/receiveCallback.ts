@@ -5,7 +5,7 @@
  */
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeCallback, passesFilters, type CallbackFilters, readCallbackBody, verifyCallback } from './callback';
+import { normalizeCallback, passesFilters, type CallbackItemOptions, readCallbackBody, verifyCallback } from './callback';
 import { recentCallbacks, recentSignatures } from './recentMessages';
 
 export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
@@ -13,9 +13,6 @@ export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
 /** DingTalk's "say nothing" answer to a callback. */
 const NO_MESSAGE = { msgtype: 'empty' };
 
-interface TriggerOptions extends CallbackFilters {
-	robotName?: string;
-}
 
 /** Answers the call at once with `status` and a short JSON reason, and starts nothing. */
 function refuse(ctx: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
@@ -48,7 +45,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		if (firstMsgId !== undefined && firstMsgId !== reading.body.msgId) return refuse(this, 403, 'sign was already used for another message');
 	}
 
-	const options = this.getNodeParameter('options', {}) as TriggerOptions;
+	const options = this.getNodeParameter('options', {}) as CallbackItemOptions;
 	const item = normalizeCallback(reading.body, { robotName: options.robotName });
 	if (!passesFilters(item, options)) return { webhookResponse: NO_MESSAGE };
 

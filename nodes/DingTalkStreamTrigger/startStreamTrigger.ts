@@ -1,8 +1,9 @@
 /**
  * What the Stream trigger does when n8n activates it (or listens for a test event): join the
  * app's shared connection (stream/registry.ts) and turn each robot message into the same item as
- * the HTTP trigger's, filtered by the same options and run once per message (msgId and frame
- * messageId remembered in the same memory as the HTTP trigger's, per workflow, node and mode).
+ * the HTTP trigger's, filtered by the same options and run once per message (its msgId, which a
+ * frame pushed again carries too, remembered in the same memory as the HTTP trigger's, per
+ * workflow, node and mode).
  * - active workflow: activation waits for the first connect; refused credentials fail it with a
  *   readable error (n8n shows it and, at startup, retries with its own backoff); a refusal later
  *   on (secret reset while running) is reported with emitError, and n8n deactivates and retries;
@@ -16,33 +17,30 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-import { readDingTalkApp, type DingTalkApp } from '../../credentials/appCredential';
-import { normalizeCallback, passesFilters, type CallbackFilters } from '../DingTalkRobotTrigger/callback';
+import { APP_CREDENTIAL_TYPE, readDingTalkApp, type DingTalkApp } from '../../credentials/appCredential';
+import { normalizeCallback, passesFilters, type CallbackItemOptions } from '../DingTalkRobotTrigger/callback';
 import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS } from './description';
 import type { StreamSocket } from './stream/connection';
 import type { StreamFailure } from './stream/gateway';
 import { subscribe, type StreamRuntime, type StreamSubscriber, type StreamSubscription } from './stream/registry';
 
-export const APP_CREDENTIAL_TYPE = 'dingTalkAppApi';
-
 export const WEBSOCKET_MISSING =
 	'DingTalk Stream needs the WebSocket of Node.js 22 or later; on Node.js 20 start n8n with NODE_OPTIONS=--experimental-websocket';
 
-interface StreamTriggerOptions extends CallbackFilters {
-	robotName?: string;
+interface StreamTriggerOptions extends CallbackItemOptions {
 	idleTimeoutSeconds?: number;
 }
 
 /** Node's global WebSocket (Node 22+, or Node 20 with --experimental-websocket). */
 declare const WebSocket: (new (url: string) => StreamSocket) | undefined;
 
-export function globalWebSocket(): (new (url: string) => StreamSocket) | undefined {
+function globalWebSocket(): (new (url: string) => StreamSocket) | undefined {
 	return typeof WebSocket === 'function' ? WebSocket : undefined;
 }
 
 /** The process's real clock, timers and sockets; tests of the schedule give their own. */
-export function defaultRuntime(Socket: new (url: string) => StreamSocket): StreamRuntime {
+function defaultRuntime(Socket: new (url: string) => StreamSocket): StreamRuntime {
 	return {
 		createSocket: (url) => new Socket(url),
 		sleep: async (ms, signal) => await sleepWithAbort(ms, signal),
@@ -88,15 +86,12 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 		request: async (requestOptions) => await this.helpers.httpRequest(requestOptions),
 		log: this.logger,
 		idleTimeoutMs: idleTimeoutSeconds * 1000,
-		onRobotMessage: (body, messageId) => {
+		onRobotMessage: (body) => {
 			if (emittedTestEvent) return;
 			const item = normalizeCallback(body, { robotName: options.robotName });
 			if (!passesFilters(item, options)) return;
-			const now = Date.now();
-			// both are remembered, whichever was seen: a replayed frame and a message pushed again after a reconnect
-			const frameSeen = recentCallbacks.seenBefore(`${scope}:frame:${messageId}`, now);
-			const messageSeen = recentCallbacks.seenBefore(`${scope}:${item.messageId}`, now);
-			if (frameSeen || messageSeen) return;
+			// a replayed frame and a message pushed again after a reconnect carry the same msgId
+			if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, Date.now())) return;
 			if (mode === 'manual') emittedTestEvent = true;
 			this.emit([this.helpers.returnJsonArray([item])]);
 		},
@@ -107,12 +102,14 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 
 	let subscription: StreamSubscription | undefined;
 	const join = async () => {
-		subscription = subscribe(app, subscriber, runtime ?? defaultRuntime(Socket!));
+		// its own reference: n8n may call closeFunction (an aborted test listening) while this waits
+		const mine = subscribe(app, subscriber, runtime ?? defaultRuntime(Socket!));
+		subscription = mine;
 		try {
-			await subscription.ready;
+			await mine.ready;
 		} catch (error) {
-			await subscription.unsubscribe();
-			subscription = undefined;
+			await mine.unsubscribe();
+			if (subscription === mine) subscription = undefined;
 			throw streamError(this, error as StreamFailure);
 		}
 		activated = true;

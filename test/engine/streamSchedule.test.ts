@@ -79,3 +79,22 @@ test('the watchdog renews a silent connection; a connection dropped young waits 
 	expect(clock.held).toEqual([]);
 	await eventually(() => (sim.streamConnections(APP.clientId).length ? undefined : true), 'the close');
 });
+
+test('the watchdog follows the triggers still on the connection: a short idle timeout leaves with its trigger', async () => {
+	const clock = fakeClock(0);
+	// the test listening (30 s) opens the connection, the active workflow (180 s, the default) joins it
+	const listening = await activate(appCredential(sim), { runtime: clock.runtime, workflowId: 'wf-short', nodeId: 'short', options: { idleTimeoutSeconds: 30 } });
+	const active = await activate(appCredential(sim), { runtime: clock.runtime, workflowId: 'wf-long', nodeId: 'long' });
+	const connection = await eventually(() => openConnections(sim)[0], 'the connection');
+	const watchdog = await eventually(() => clock.held.find((w) => w.ms === 30_000), 'the 30 s watchdog wait');
+	await listening.close();
+	clock.held.splice(clock.held.indexOf(watchdog), 1);
+	watchdog.release();
+	// 30 s of silence is nothing to the trigger left: the watchdog waits out its 180 s, the connection stays
+	await eventually(() => clock.held.find((w) => w.ms === 150_000), 'the rest of the 180 s');
+	expect(openConnections(sim).map((c) => c.id)).toEqual([connection.id]);
+	expect(sim.streamOpenRequests()).toHaveLength(1);
+	await active.close();
+	expect(clock.held).toEqual([]);
+	await eventually(() => (sim.streamConnections(APP.clientId).length ? undefined : true), 'the close');
+});

@@ -4,15 +4,16 @@ import { endpointProblem } from '../../nodes/DingTalkStreamTrigger/stream/gatewa
 
 const GOOD = { clientId: 'dingabc', clientSecret: 'sec ret'.replace(' ', '') };
 
-test('defaults to DingTalk\'s OpenAPI and trims what was pasted', () => {
+test('defaults to DingTalk\'s OpenAPI and the Client ID as robot code, and trims what was pasted', () => {
 	expect(readDingTalkApp({ clientId: ' dingabc ', clientSecret: 'secret\n' })).toEqual({
 		clientId: 'dingabc',
 		clientSecret: 'secret',
-		robotCode: '',
+		robotCode: 'dingabc',
 		baseUrl: 'https://api.dingtalk.com',
 		plainHttpHosts: [],
 	});
 	expect(readDingTalkApp({ ...GOOD, baseUrl: 'https://proxy.example.com/dingtalk/' }).baseUrl).toBe('https://proxy.example.com/dingtalk');
+	expect(readDingTalkApp({ ...GOOD, robotCode: ' dingrobot7 ' }).robotCode).toBe('dingrobot7');
 });
 
 test('readable refusals that never repeat the secret', () => {

@@ -42,6 +42,13 @@ export function describeValue(value: unknown): string {
 	return text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** An optional text: nothing is '', an object or a list is refused (an expression that gave the wrong thing). */
+export function optionalText(value: unknown, field: string): string {
+	if (value === undefined || value === null) return '';
+	if (typeof value === 'object') throw new MessageInputError(field, `must be text, got ${describeValue(value)}`);
+	return String(value);
+}
+
 /** A required text: any value an expression gives is turned into text; blank is refused. */
 export function requireText(value: unknown, field: string): string {
 	if (value === undefined || value === null) throw new MessageInputError(field, 'is required');

@@ -5,19 +5,21 @@
  * at most `parallel` at a time, so hundreds of replies do not wait for each other.
  */
 
-export interface DestinationJob {
+export interface DestinationJob<S = void> {
 	/** what the destination is (the rate limiter's key): jobs with one key run in order */
 	key: string;
-	run: () => Promise<void>;
+	/** gets its destination's own settings (e.g. its wait budget), shared by the jobs of that key */
+	run: (settings: S) => Promise<void>;
 }
 
 /**
- * Runs every job: in order per key, up to `parallel` keys at once. A job that throws stops
+ * Runs every job: in order per key, up to `parallel` keys at once; `perDestination` makes each
+ * key's settings once, when its first job starts. A job that throws stops
  * the start of any further job; the jobs already running finish, then the error of the job
  * that came first in the list is thrown (so the failed execution names the earliest item).
  */
-export async function runPerDestination(jobs: DestinationJob[], parallel: number): Promise<void> {
-	const queues = new Map<string, Array<{ position: number; job: DestinationJob }>>();
+export async function runPerDestination<S = void>(jobs: Array<DestinationJob<S>>, parallel: number, perDestination: () => S = () => undefined as S): Promise<void> {
+	const queues = new Map<string, Array<{ position: number; job: DestinationJob<S> }>>();
 	jobs.forEach((job, position) => {
 		const queue = queues.get(job.key) ?? [];
 		queue.push({ position, job });
@@ -28,10 +30,11 @@ export async function runPerDestination(jobs: DestinationJob[], parallel: number
 
 	const worker = async () => {
 		for (let queue = waiting.shift(); queue; queue = waiting.shift()) {
+			const settings = perDestination();
 			for (const { position, job } of queue) {
 				if (failures.length > 0) return;
 				try {
-					await job.run();
+					await job.run(settings);
 				} catch (error) {
 					failures.push({ position, error });
 					return;

@@ -9,12 +9,11 @@
  */
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse, JsonObject, NodeApiError } from 'n8n-workflow';
 
-import { accessTokenExpired } from '../../../credentials/appCredential';
+import { APP_CREDENTIAL_TYPE, accessTokenExpired } from '../../../credentials/appCredential';
+import { SECRET_REQUEST_OPTIONS, networkErrorCode } from '../../../credentials/endpoints';
 import { explainOpenApiError, explainUploadError, requiredScope, TOKEN_EXPIRED_CODES, TOKEN_EXPIRED_ERRCODES, TOKEN_REFUSED } from './openApiErrors';
 import { failure, networkFailure, type ItemRef, type RetryKind } from './post';
 import { redactedSnippet, type Redactor } from './redact';
-
-export const APP_CREDENTIAL_TYPE = 'dingTalkAppApi';
 
 const REACH_HINT = 'Check that this n8n host can reach api.dingtalk.com (or the API Base URL of the DingTalk App credential) and any proxy settings.';
 
@@ -131,9 +130,7 @@ export async function callOpenApi(
 		body,
 		json: true,
 		timeout: timeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
+		...SECRET_REQUEST_OPTIONS,
 	};
 	let response: IN8nHttpFullResponse;
 	try {
@@ -147,8 +144,7 @@ export async function callOpenApi(
 /** A call that got no answer: no token could be had, or the network failed. */
 function failedToCall(ctx: IExecuteFunctions, item: ItemRef, error: unknown, redact: Redactor): OpenApiOutcome {
 	const caught = error as NodeApiError & { code?: string; cause?: { code?: string } };
-	const networkCode = [caught.httpCode, caught.cause?.code, caught.code].find((c) => typeof c === 'string' && /^E[A-Z_]+$/.test(c));
-	if (networkCode) return networkFailure(ctx, item, caught, redact, REACH_HINT);
+	if (networkErrorCode(caught)?.startsWith('E')) return networkFailure(ctx, item, caught, redact, REACH_HINT);
 	// the credential's preAuthentication says why DingTalk gave no token (wrong secret, wrong base URL)
 	const reason = redact(String(caught.message ?? error));
 	return { ok: false, retry: 'never', maybePosted: false, summary: 'no access token', error: failure(ctx, item, redact, { message: reason }, `No access token for the app: ${reason}`, 'Check the DingTalk App credential (its Test button asks DingTalk).') };
@@ -232,9 +228,7 @@ export async function uploadMedia(
 		headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
 		body: multipartBody(media, boundary),
 		timeout: timeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
+		...SECRET_REQUEST_OPTIONS,
 		json: false,
 	};
 	let response: IN8nHttpFullResponse;

@@ -12,6 +12,7 @@
  */
 import { NodeApiError, type ICredentialsDecrypted, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject } from 'n8n-workflow';
 
+import { SECRET_REQUEST_OPTIONS, networkErrorCode } from '../../../credentials/endpoints';
 import type { RobotMessageBody } from '../messages/types';
 import { explainDingTalkError } from './errors';
 import { redactDeep, redactedSnippet, type Redactor } from './redact';
@@ -134,9 +135,7 @@ export function networkFailure(
 	redact: Redactor,
 	reachHint = WEBHOOK_REACH_HINT,
 ): Extract<PostOutcome, { ok: false }> {
-	const code = [error.httpCode, error.cause?.code, error.code].find(
-		(candidate): candidate is string => typeof candidate === 'string' && /^[A-Z_]+$/.test(candidate),
-	);
+	const code = networkErrorCode(error);
 	const reason = (code && NETWORK_REASONS[code]) ?? redactedSnippet(String(error.message ?? error), redact);
 	const retry: RetryKind = code && TRANSIENT_NETWORK.has(code) ? 'transient' : 'never';
 	const maybePosted = !!code && MAYBE_DELIVERED.has(code);
@@ -172,9 +171,7 @@ export async function postRobotMessage(
 		body,
 		json: true,
 		timeout: timeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
+		...SECRET_REQUEST_OPTIONS,
 	};
 
 	let response: IN8nHttpFullResponse;

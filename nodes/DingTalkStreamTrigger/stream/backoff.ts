@@ -4,14 +4,12 @@
  * Pure: the random number is given.
  */
 
-export const BACKOFF_BASE_MS = 1000;
+const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_MAX_MS = 60_000;
 
 /** The ceiling of the n-th retry's wait (n from 0): 1 s × 2ⁿ, at most 60 s. */
 export function backoffCeiling(attempt: number): number {
-	const n = Math.max(0, Math.floor(attempt));
-	// 2^6 s is past the cap: no need to compute larger powers
-	return n >= 6 ? BACKOFF_MAX_MS : Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n);
+	return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, Math.floor(attempt)));
 }
 
 /**

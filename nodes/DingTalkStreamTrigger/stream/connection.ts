@@ -45,16 +45,16 @@ export interface ConnectionOptions {
 	log: StreamLog;
 	/** no frame for this long = a dead connection (asked at every check: subscribers may change) */
 	idleTimeoutMs: () => number;
-	onRobotMessage: (body: DingTalkCallbackBody, messageId: string) => void;
+	onRobotMessage: (body: DingTalkCallbackBody) => void;
 	/** the loop stopped for good: credentials refused, or an endpoint we must not use */
 	onPermanentFailure: (failure: StreamFailure) => void;
 }
 
 /** How long a WebSocket may take to open; how long a retired one may stay after the new one opened. */
 export const CONNECT_TIMEOUT_MS = 30_000;
-export const RETIRED_SOCKET_GRACE_MS = 15_000;
+const RETIRED_SOCKET_GRACE_MS = 15_000;
 /** What close() waits at most for the sockets to report closed. */
-export const CLOSE_WAIT_MS = 3_000;
+const CLOSE_WAIT_MS = 3_000;
 
 interface LiveSocket {
 	socket: StreamSocket;
@@ -69,12 +69,6 @@ export type ConnectionState = 'connecting' | 'open' | 'retrying' | 'failed' | 'c
 
 export class StreamConnection {
 	state: ConnectionState = 'connecting';
-
-	/** the permanent failure, once there is one */
-	failure: StreamFailure | undefined;
-
-	/** counts, for logs and tests */
-	readonly stats = { registrations: 0, opened: 0, handovers: 0, lost: 0, idle: 0, robotMessages: 0 };
 
 	private current: LiveSocket | undefined;
 
@@ -166,7 +160,6 @@ export class StreamConnection {
 		try {
 			while (this.state !== 'closed') {
 				if (!(await this.pause(waitMs))) return;
-				this.stats.registrations++;
 				const registered = await openStreamConnection(this.options.request(), this.options.app);
 				if (this.isClosed()) return;
 				const opened = 'failure' in registered ? registered : await this.openSocket(registered.url);
@@ -194,7 +187,6 @@ export class StreamConnection {
 
 	private fail(failure: StreamFailure): void {
 		this.state = 'failed';
-		this.failure = failure;
 		this.options.log.warn(`${failure.message}. ${failure.description}`);
 		this.firstOutcome.reject(failure);
 		this.options.onPermanentFailure(failure);
@@ -257,7 +249,6 @@ export class StreamConnection {
 		const now = this.options.now();
 		this.current = { socket, openedAt: now, lastFrameAt: now, frames: 0 };
 		this.state = 'open';
-		this.stats.opened++;
 		this.options.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
 		this.firstOutcome.resolve();
 		for (const [old, why] of this.retiring) {
@@ -274,8 +265,6 @@ export class StreamConnection {
 		if (!old) return;
 		this.current = undefined;
 		this.retiring.set(old.socket, why);
-		this.stats.handovers++;
-		if (why === 'idle') this.stats.idle++;
 		void this.establish(0);
 	}
 
@@ -284,7 +273,6 @@ export class StreamConnection {
 		const life = this.options.now() - this.current.openedAt;
 		const { frames } = this.current;
 		this.current = undefined;
-		this.stats.lost++;
 		const step = afterLostConnection(this.attempt, life, frames, this.options.random());
 		this.attempt = step.attempt;
 		this.state = 'retrying';
@@ -332,8 +320,7 @@ export class StreamConnection {
 		}
 		if (socket.readyState === OPEN) socket.send(action.answer);
 		if (action.kind === 'robotMessage') {
-			this.stats.robotMessages++;
-			this.options.onRobotMessage(action.body, action.messageId);
+			this.options.onRobotMessage(action.body);
 		} else if (action.kind === 'unreadableMessage') {
 			this.options.log.warn(`DingTalk Stream pushed a robot message that cannot be read (${action.reason}); acknowledged and skipped`);
 		} else if (action.kind === 'unknownTopic') {

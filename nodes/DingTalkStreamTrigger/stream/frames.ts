@@ -43,13 +43,13 @@ export function frameAnswer(messageId: string, data: string, code = 200, message
 }
 
 /** A robot message is fire-and-forget: its ACK says only "received". */
-export const ROBOT_MESSAGE_ACK_DATA = JSON.stringify({ response: null });
+const ROBOT_MESSAGE_ACK_DATA = JSON.stringify({ response: null });
 
 /**
  * An event is answered LATER: the trigger starts workflows for robot messages only, so an event
  * that reaches it anyway (it subscribes to none) is handed back for DingTalk to push again.
  */
-export const EVENT_ACK_DATA = JSON.stringify({ status: 'LATER', message: 'this connection handles robot messages only' });
+const EVENT_ACK_DATA = JSON.stringify({ status: 'LATER', message: 'this connection handles robot messages only' });
 
 function stringHeader(headers: Record<string, unknown>, name: string): string | undefined {
 	const value = headers[name];

@@ -8,11 +8,11 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { appApiHost, appApiUrl, type DingTalkApp } from '../../../credentials/appCredential';
-import { hostAndPort, insecureTransportReason } from '../../../credentials/endpoints';
+import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, hostAndPort, insecureTransportReason, networkErrorCode } from '../../../credentials/endpoints';
 import { STREAM_SUBSCRIPTIONS } from './frames';
 
-export const OPEN_CONNECTION_PATH = '/v1.0/gateway/connections/open';
-export const STREAM_USER_AGENT = 'n8n-nodes-dingtalk-robot';
+const OPEN_CONNECTION_PATH = '/v1.0/gateway/connections/open';
+const STREAM_USER_AGENT = 'n8n-nodes-dingtalk-robot';
 
 export type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
 
@@ -39,12 +39,6 @@ interface FullResponse {
 
 const CONSOLE_HINT = 'Copy the Client ID and Client Secret again from the DingTalk developer console › your app › Credentials & Basic Info.';
 
-function errorCode(body: unknown): string {
-	if (typeof body !== 'object' || body === null) return '';
-	const code = (body as Record<string, unknown>).code;
-	return typeof code === 'string' ? code.replace(/[^\w.-]/g, '').slice(0, 60) : '';
-}
-
 /**
  * Why the gateway's WebSocket endpoint must not be used, or undefined: wss to DingTalk on 443,
  * wss anywhere, ws only to a Plain HTTP Host; the same rule as every request with a secret
@@ -55,9 +49,7 @@ export function endpointProblem(endpoint: string, plainHttpHosts: string[]): str
 	const url = new URL(endpoint);
 	const scheme = url.protocol.toLowerCase();
 	if (scheme !== 'wss:' && scheme !== 'ws:') return `uses ${scheme.replace(/:$/, '')}://; a Stream endpoint is wss://`;
-	const asHttp = new URL(endpoint.replace(/^ws/i, 'http'));
-	const insecure = insecureTransportReason(asHttp, plainHttpHosts);
-	return insecure?.replace(/http:\/\//g, 'ws://').replace(/https:\/\//g, 'wss://').replace('the token', 'the ticket');
+	return insecureTransportReason(url, plainHttpHosts, 'the ticket');
 }
 
 /** The WebSocket URL with a fresh ticket, or why there is none. */
@@ -72,12 +64,12 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			body: { clientId: app.clientId, clientSecret: app.clientSecret, subscriptions: STREAM_SUBSCRIPTIONS, ua: STREAM_USER_AGENT },
 			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
+			...SECRET_REQUEST_OPTIONS,
 			timeout: 30_000,
 		})) as FullResponse;
 	} catch (error) {
-		const code = typeof (error as { code?: unknown })?.code === 'string' ? ` (${(error as { code: string }).code})` : '';
+		const networkCode = networkErrorCode(error);
+		const code = networkCode ? ` (${networkCode})` : '';
 		return { failure: streamFailure(
 			`Could not reach DingTalk's Stream gateway at ${where}${code}`,
 			false,
@@ -85,9 +77,9 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 		) };
 	}
 	const { statusCode, body } = response;
-	if (statusCode === 401 || statusCode === 403 || (statusCode === 400 && /clientid|secret|auth/i.test(errorCode(body)))) {
+	if (statusCode === 401 || statusCode === 403 || (statusCode === 400 && /clientid|secret|auth/i.test(dingTalkErrorCode(body)))) {
 		return { failure: streamFailure(
-			`DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP ${statusCode}${errorCode(body) ? `, ${errorCode(body)}` : ''})`,
+			`DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP ${statusCode}${dingTalkErrorCode(body) ? `, ${dingTalkErrorCode(body)}` : ''})`,
 			true,
 			`${CONSOLE_HINT} The app must be an enterprise internal app whose robot uses message receiving mode "Stream".`,
 		) };
@@ -101,7 +93,7 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 	}
 	if (statusCode >= 400 && statusCode < 500) {
 		return { failure: streamFailure(
-			`DingTalk's Stream gateway refused the registration (HTTP ${statusCode}${errorCode(body) ? `, ${errorCode(body)}` : ''})`,
+			`DingTalk's Stream gateway refused the registration (HTTP ${statusCode}${dingTalkErrorCode(body) ? `, ${dingTalkErrorCode(body)}` : ''})`,
 			true,
 			'Check that the app\'s robot uses message receiving mode "Stream" in the DingTalk developer console.',
 		) };
@@ -120,7 +112,7 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 	}
 	const problem = endpointProblem(endpoint, app.plainHttpHosts);
 	if (problem) {
-		const host = URL.canParse(endpoint) ? ` ${hostAndPort(new URL(endpoint.replace(/^ws/i, 'http')))}` : '';
+		const host = URL.canParse(endpoint) ? ` ${hostAndPort(new URL(endpoint))}` : '';
 		return { failure: streamFailure(
 			`The Stream endpoint DingTalk's gateway gave${host} ${problem}`,
 			true,

@@ -18,7 +18,7 @@ export interface StreamSubscriber {
 	request: HttpRequest;
 	log: StreamLog;
 	idleTimeoutMs: number;
-	onRobotMessage(body: DingTalkCallbackBody, messageId: string): void;
+	onRobotMessage(body: DingTalkCallbackBody): void;
 	/** the connection stopped for good (credentials refused): report it, the trigger cannot go on */
 	onFailure(failure: StreamFailure): void;
 }
@@ -32,7 +32,6 @@ export interface StreamRuntime {
 }
 
 export interface StreamSubscription {
-	connection: StreamConnection;
 	/** resolves once connected (or retrying after a failure that may recover); rejects when refused for good */
 	ready: Promise<void>;
 	unsubscribe(): Promise<void>;
@@ -45,7 +44,7 @@ interface Shared {
 
 const shared = new Map<string, Shared>();
 
-export function connectionKey(app: DingTalkApp): string {
+function connectionKey(app: DingTalkApp): string {
 	const secret = createHash('sha256').update(app.clientSecret, 'utf8').digest('hex').slice(0, 16);
 	return `${app.baseUrl}|${app.clientId}|${secret}`;
 }
@@ -74,11 +73,12 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 				info: (message) => (first(created)?.log ?? quiet).info(message),
 				warn: (message) => (first(created)?.log ?? quiet).warn(message),
 			},
-			idleTimeoutMs: () => Math.min(...[...created.subscribers].map((s) => s.idleTimeoutMs), subscriber.idleTimeoutMs),
-			onRobotMessage: (body, messageId) => {
+			// the shortest of the triggers still subscribed (the creator's until one is)
+			idleTimeoutMs: () => (created.subscribers.size ? Math.min(...[...created.subscribers].map((s) => s.idleTimeoutMs)) : subscriber.idleTimeoutMs),
+			onRobotMessage: (body) => {
 				for (const s of [...created.subscribers]) {
 					try {
-						s.onRobotMessage(body, messageId);
+						s.onRobotMessage(body);
 					} catch (error) {
 						s.log.warn(`A DingTalk Stream message could not be handed to the workflow: ${(error as Error).message}`);
 					}
@@ -97,7 +97,6 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 	}
 	const mine = entry;
 	return {
-		connection: mine.connection,
 		ready: mine.connection.ready(),
 		unsubscribe: async () => {
 			if (!mine.subscribers.delete(subscriber) || mine.subscribers.size > 0) return;

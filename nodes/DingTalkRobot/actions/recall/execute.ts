@@ -7,12 +7,11 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { readDingTalkApp, type DingTalkApp } from '../../../../credentials/appCredential';
-import { MessageInputError, describeValue, requireText } from '../../messages/fields';
+import { MessageInputError, describeValue, optionalText, requireText } from '../../messages/fields';
 import { GROUP_RECALL_PATH, USERS_RECALL_PATH, callWithRetries } from '../../transport/appSend';
 import { AppSession } from '../../transport/openapi';
-import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../transport/redact';
-import { deliverySettings, defaultNodeOptions } from '../send/options';
+import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, sentItems, toNodeError } from '../send/outputs';
 
 /** How many keys DingTalk recalls in one call (invalidParameter.processQueryKeys.overMax past it). */
@@ -45,8 +44,7 @@ export async function recallMessages(this: IExecuteFunctions): Promise<INodeExec
 	} catch (caught) {
 		throw new NodeOperationError(this.getNode(), (caught as Error).message);
 	}
-	const defaults = defaultNodeOptions();
-	const settings = { ...deliverySettings(defaults, createRedactor([app.clientSecret])), appPacing: { key: robotKey(app.baseUrl, app.clientId), perSecond: defaults.callsPerSecond } };
+	const settings = appDeliverySettings(defaultNodeOptions(), app, createRedactor([app.clientSecret]));
 	const outputs: INodeExecutionData[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -55,7 +53,7 @@ export async function recallMessages(this: IExecuteFunctions): Promise<INodeExec
 		try {
 			const fromGroup = this.getNodeParameter('recallFrom', itemIndex, 'group') === 'group';
 			const keys = readProcessQueryKeys(this.getNodeParameter('processQueryKeys', itemIndex, ''));
-			const robotCode = String(this.getNodeParameter('robotCode', itemIndex, '') ?? '').trim() || app.robotCode || app.clientId;
+			const robotCode = optionalText(this.getNodeParameter('robotCode', itemIndex, ''), 'Robot Code').trim() || app.robotCode;
 			const openConversationId = fromGroup ? requireText(this.getNodeParameter('recallOpenConversationId', itemIndex, ''), 'Conversation ID').trim() : undefined;
 			const item = { index: itemIndex, label: `Item ${itemIndex}` };
 			for (let start = 0; start < keys.length; start += MAX_KEYS_PER_CALL) {

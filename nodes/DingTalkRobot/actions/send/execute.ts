@@ -140,14 +140,11 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 	// Phase 2: send, in item order per destination, destinations in parallel, paced and retried (transport).
 	const secrets = robot?.secrets ?? ready.map((outgoing) => outgoing.session?.session);
 	const redact = createRedactor(secrets);
-	/** each destination waits on its own: its rate limit, its throttle, its retries */
-	const budgets = new Map<string, DeliverySettings>();
 	const jobs = ready.map((outgoing) => {
 		const { itemIndices, session } = outgoing;
 		const destination = session ? { key: robotKey(session.endpoint, session.session), sessionWebhook: session.url } : robotDestination;
 		if (!destination) throw new NodeOperationError(this.getNode(), `${itemLabel(itemIndices)}: nowhere to send the message to`); // a robot target always has its credential, a session target its webhook
-		if (!budgets.has(destination.key)) budgets.set(destination.key, deliverySettings(run.first, redact));
-		return { key: destination.key, run: async () => await sendOutgoing(outgoing, destination, budgets.get(destination.key) as DeliverySettings) };
+		return { key: destination.key, run: async (delivery: DeliverySettings) => await sendOutgoing(outgoing, destination, delivery) };
 	});
 	const sendOutgoing = async ({ itemIndices, parts, fixedId }: Outgoing, destination: Destination, delivery: DeliverySettings) => {
 		const progress = { parts: parts.length, posted: 0 };
@@ -171,7 +168,8 @@ export async function sendMessages(this: IExecuteFunctions): Promise<INodeExecut
 		if (parts.length > 1) json.parts = parts.length;
 		sentItems(itemIndices, json).forEach((item, position) => outputs.set(itemIndices[position], item));
 	};
-	await runPerDestination(jobs, run.first.parallelDestinations);
+	// each destination waits on its own: its rate limit, its throttle, its retries
+	await runPerDestination(jobs, run.first.parallelDestinations, () => deliverySettings(run.first, redact));
 
 	return [inOrder()];
 }

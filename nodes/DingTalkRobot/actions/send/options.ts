@@ -6,10 +6,12 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { MAX_MESSAGE_BYTES, MessageInputError, describeValue, readBoolean, readNumber } from '../../messages/fields';
+import type { DingTalkApp } from '../../../../credentials/appCredential';
+import { MAX_MESSAGE_BYTES, MessageInputError, describeValue, optionalText, readBoolean, readNumber } from '../../messages/fields';
 import { readMessageId } from '../../messages/messageIds';
 import { DINGTALK_SESSION_HOSTS, parseSessionHosts } from '../../messages/sessionWebhook';
 import { WaitBudget, type DeliverySettings } from '../../transport';
+import { robotKey } from '../../transport/rateLimiter';
 import type { Redactor } from '../../transport/redact';
 
 export interface NodeOptions {
@@ -52,12 +54,6 @@ export const OPTION_LABELS = {
 	callsPerSecond: 'Options › Calls per Second',
 };
 
-function readText(value: unknown, field: string): string {
-	if (value === undefined || value === null) return '';
-	if (typeof value === 'object') throw new MessageInputError(field, `must be text, got ${describeValue(value)}`);
-	return String(value);
-}
-
 /** Checks every option of one item; throws a MessageInputError naming the first bad one. */
 export function readNodeOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOptions {
 	return checkNodeOptions(ctx.getNodeParameter('options', itemIndex, {}));
@@ -76,7 +72,7 @@ function checkNodeOptions(value: unknown): NodeOptions {
 		openLinksInSidePanel: readBoolean(raw.openLinksInSidePanel, OPTION_LABELS.openLinksInSidePanel, false),
 		messageId: readMessageId(raw.messageId, OPTION_LABELS.messageId),
 		combineItems: readBoolean(raw.combineItems, OPTION_LABELS.combineItems, false),
-		combinedHeader: readText(raw.combinedHeader, OPTION_LABELS.combinedHeader),
+		combinedHeader: optionalText(raw.combinedHeader, OPTION_LABELS.combinedHeader),
 		splitLongMessages: readBoolean(raw.splitLongMessages, OPTION_LABELS.splitLongMessages, false),
 		maxMessageBytes: readNumber(raw.maxMessageBytes, OPTION_LABELS.maxMessageBytes, { min: 1000, max: MAX_MESSAGE_BYTES, integer: true }, MAX_MESSAGE_BYTES),
 		pacing: readBoolean(raw.pacing, OPTION_LABELS.pacing, true),
@@ -86,7 +82,7 @@ function checkNodeOptions(value: unknown): NodeOptions {
 		timeoutSeconds: readNumber(raw.timeoutSeconds, OPTION_LABELS.timeoutSeconds, { min: 1, max: 600 }, 15),
 		parallelDestinations: readNumber(raw.parallelDestinations, OPTION_LABELS.parallelDestinations, { min: 1, max: 100, integer: true }, 50),
 		callsPerSecond: readNumber(raw.callsPerSecond, OPTION_LABELS.callsPerSecond, { min: 1, max: 1000, integer: true }, 20),
-		sessionWebhookHosts: parseSessionHosts(raw.sessionWebhookHosts === undefined ? DINGTALK_SESSION_HOSTS : readText(raw.sessionWebhookHosts, OPTION_LABELS.sessionWebhookHosts)),
+		sessionWebhookHosts: parseSessionHosts(raw.sessionWebhookHosts === undefined ? DINGTALK_SESSION_HOSTS : optionalText(raw.sessionWebhookHosts, OPTION_LABELS.sessionWebhookHosts)),
 	};
 }
 
@@ -100,4 +96,9 @@ export function deliverySettings(options: NodeOptions, redact: Redactor): Delive
 		budget: new WaitBudget(options.maxWaitSeconds * 1000),
 		redact,
 	};
+}
+
+/** The same for an app robot's calls, each also waiting its turn in the app's Calls per Second. */
+export function appDeliverySettings(options: NodeOptions, app: DingTalkApp, redact: Redactor): DeliverySettings {
+	return { ...deliverySettings(options, redact), appPacing: { key: robotKey(app.baseUrl, app.clientId), perSecond: options.callsPerSecond } };
 }

@@ -19,14 +19,14 @@ import {
 	type AppRobotMessage,
 } from '../../messages/appTemplates';
 import { validateRobotMessageJson } from '../../messages/checks';
-import { MessageInputError, describeValue, requireText, requireUrl } from '../../messages/fields';
+import { MessageInputError, describeValue, optionalText, requireText, requireUrl } from '../../messages/fields';
 import { parseUserIdList } from '../../messages/mentions';
 import { MAX_USERS_PER_CALL, sendAppMessage, withRetries, type AppDestination } from '../../transport/appSend';
 import { runPerDestination } from '../../transport/destinations';
 import { AppSession, uploadMedia, type MediaFile } from '../../transport/openapi';
-import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../transport/redact';
-import { deliverySettings, readNodeOptions, type NodeOptions } from './options';
+import type { DeliverySettings } from '../../transport';
+import { appDeliverySettings, readNodeOptions, type NodeOptions } from './options';
 import { errorItems, sentItems, toNodeError } from './outputs';
 import { MAIN_FIELD, readMessage } from './prepare';
 
@@ -53,11 +53,8 @@ interface AppOutgoing {
 	media?: MediaSource;
 }
 
-const textParam = (ctx: IExecuteFunctions, name: string, itemIndex: number, field: string): string => {
-	const value = ctx.getNodeParameter(name, itemIndex, '');
-	if (value !== null && typeof value === 'object') throw new MessageInputError(field, `must be text, got ${describeValue(value)}`);
-	return String(value ?? '').trim();
-};
+const textParam = (ctx: IExecuteFunctions, name: string, itemIndex: number, field: string): string =>
+	optionalText(ctx.getNodeParameter(name, itemIndex, ''), field).trim();
 
 /** The binary data of an item, checked: present, a kind DingTalk takes. */
 function readMediaSource(ctx: IExecuteFunctions, itemIndex: number, type: MediaFile['type'], propertyParameter: string, fileNameOverride = ''): MediaSource {
@@ -88,7 +85,7 @@ interface AppRun {
 
 /** One item read and checked: where it goes and what it says (or what to upload). */
 function prepareAppItem(ctx: IExecuteFunctions, itemIndex: number, { app, messageType, toUsers }: AppRun, options: NodeOptions): AppOutgoing {
-	const robotCode = textParam(ctx, 'robotCode', itemIndex, 'Robot Code') || app.robotCode || app.clientId;
+	const robotCode = textParam(ctx, 'robotCode', itemIndex, 'Robot Code') || app.robotCode;
 	const destination: AppDestination =
 		toUsers
 			? { kind: 'users', userIds: parseUserIdList(ctx.getNodeParameter('userIds', itemIndex, ''), 'User IDs') }
@@ -158,13 +155,8 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 
 	// Phase 2: per conversation in item order, conversations in parallel.
 	const redact = createRedactor([app.clientSecret]);
-	const settingsFor = new Map<string, ReturnType<typeof deliverySettings>>();
 	const runOptions = first;
-	const appPacing = { key: robotKey(app.baseUrl, app.clientId), perSecond: first.callsPerSecond };
-	const send = async (outgoing: AppOutgoing) => {
-		const key = destinationKey(outgoing.destination);
-		if (!settingsFor.has(key)) settingsFor.set(key, { ...deliverySettings(runOptions, redact), appPacing });
-		const settings = settingsFor.get(key) as ReturnType<typeof deliverySettings>;
+	const send = async (outgoing: AppOutgoing, settings: DeliverySettings) => {
 		const item = { index: outgoing.itemIndex, label: `Item ${outgoing.itemIndex}` };
 		const keys: string[] = [];
 		try {
@@ -207,8 +199,9 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 		}
 	};
 	await runPerDestination(
-		ready.map((outgoing) => ({ key: destinationKey(outgoing.destination), run: async () => await send(outgoing) })),
+		ready.map((outgoing) => ({ key: destinationKey(outgoing.destination), run: async (settings: DeliverySettings) => await send(outgoing, settings) })),
 		first.parallelDestinations,
+		() => appDeliverySettings(runOptions, app, redact),
 	);
 	return [[...outputs.entries()].sort(([a], [b]) => a - b).map(([, item]) => item)];
 }
@@ -221,7 +214,7 @@ async function uploadThen(
 	session: AppSession,
 	media: MediaSource,
 	item: { index: number; label: string },
-	settings: ReturnType<typeof deliverySettings>,
+	settings: DeliverySettings,
 ): Promise<AppRobotMessage> {
 	const data = await ctx.helpers.getBinaryDataBuffer(item.index, media.binaryProperty);
 	if (data.length === 0) throw new MessageInputError('Input Binary Field', `"${media.binaryProperty}" is empty`, undefined, item.index);
