@@ -13,7 +13,7 @@
  */
 
 const crypto = require('node:crypto');
-const { isObject, optionalText } = require('./checks');
+const { isObject, optionalText, textList } = require('./checks');
 
 /**
  * @typedef {object} AppOptions
@@ -128,10 +128,7 @@ class Apps {
  */
 function checkScopes(scopes, name) {
 	if (scopes === 'all') return 'all';
-	if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string' || scope === '')) {
-		throw new TypeError(`${name} must be 'all' or an array of non-empty strings`);
-	}
-	return [...new Set(scopes)];
+	return textList(scopes, name, `${name} must be 'all' or an array of non-empty strings`);
 }
 
 /**

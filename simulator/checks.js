@@ -92,6 +92,18 @@ function optionalText(value, name) {
 }
 
 /**
+ * An array of non-empty strings, deduplicated (a copy).
+ * @param {unknown} value
+ * @param {string} name
+ * @param {string} [message] the error's text when it is not; default `${name} must be an array of non-empty strings`
+ * @returns {string[]}
+ */
+function textList(value, name, message = `${name} must be an array of non-empty strings`) {
+	if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) throw new TypeError(message);
+	return [...new Set(/** @type {string[]} */ (value))];
+}
+
+/**
  * `application/json`, charset optional, case-insensitive.
  * @param {string | null | undefined} contentType
  */
@@ -159,6 +171,7 @@ module.exports = {
 	isObject,
 	checkNumber,
 	optionalText,
+	textList,
 	isJsonContentType,
 	normalizeIp,
 	parseWhitelistEntry,

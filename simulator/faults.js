@@ -40,10 +40,10 @@ function faultOutcome(fault, requestUrl) {
 			return { status: 200, json: { success: true, result: 'ok' } };
 		case 'redirect':
 			return { status: fault.status ?? 307, html: '', headers: { Location: fault.location ?? '/' } };
-		case 'echoUrl':
-			return (fault.status ?? 200) === 200
-				? reply(310000, `invalid request ${requestUrl}`)
-				: { status: fault.status ?? 502, html: htmlPage(fault.status ?? 502, `Bad Gateway: upstream failed for ${requestUrl}`) };
+		case 'echoUrl': {
+			const status = fault.status ?? 200;
+			return status === 200 ? reply(310000, `invalid request ${requestUrl}`) : { status, html: htmlPage(status, `Bad Gateway: upstream failed for ${requestUrl}`) };
+		}
 		case 'busy':
 			return reply(-1, '系统繁忙');
 		case 'http500':

@@ -42,8 +42,8 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
  * @property {() => number} [now]
  * @property {(record: RequestRecord) => void} [onRequest] called once per request, when it is answered or dropped
  * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
- * @property {{ ticketTtlMs?: number, eventAckTimeoutMs?: number, eventRedeliveries?: number }} [stream]
- * @property {{ accessTokenTtlMs?: number }} [openapi]
+ * @property {import('./appRobotFacade').AppRobotOptions['stream']} [stream]
+ * @property {import('./appRobotFacade').OpenApiOptions} [openapi]
  */
 
 class DingTalkSimulator extends AppRobotSimulator {

@@ -59,15 +59,6 @@ const MAX_UPLOAD_BODY_BYTES = 21 * MB;
  * @property {string | undefined} sha256 hex digest of the file's bytes
  */
 
-/**
- * @typedef {object} Media
- * @property {string} mediaId
- * @property {string} clientId
- * @property {string} type
- * @property {string} filename
- * @property {number} size
- */
-
 class MediaUploads {
 	/**
 	 * @param {import('./server').SimulatorServer} server
@@ -78,8 +69,8 @@ class MediaUploads {
 		this._verifyToken = verifyToken;
 		/** @type {MediaUploadRecord[]} */
 		this.uploads = [];
-		/** @type {Map<string, Media>} */
-		this._media = new Map();
+		/** @type {Set<string>} the media_ids issued */
+		this._media = new Set();
 		server.oapi.route(UPLOAD_PATH, {
 			decide: (request) => this._decide(request),
 			maxBodyBytes: MAX_UPLOAD_BODY_BYTES,
@@ -100,7 +91,7 @@ class MediaUploads {
 	/** Forgets uploads and the media they made. */
 	reset() {
 		this.uploads = [];
-		this._media = new Map();
+		this._media = new Set();
 	}
 
 	/**
@@ -108,14 +99,14 @@ class MediaUploads {
 	 * @returns {import('./sendRules').Outcome}
 	 */
 	_decide({ record, raw, query, truncated, now }) {
-		const parts = !truncated && boundaryOf(record.contentType) !== undefined ? parseMultipart(raw, /** @type {string} */ (boundaryOf(record.contentType))) : undefined;
-		const typeField = parts?.find((p) => p.name === 'type' && p.filename === undefined);
+		const boundary = truncated ? undefined : boundaryOf(record.contentType);
+		const parts = boundary === undefined ? undefined : parseMultipart(raw, boundary);
 		/** @type {MediaUploadRecord} */
 		const upload = {
 			at: now,
 			accessToken: record.accessToken,
 			clientId: undefined,
-			type: query.get('type') ?? typeField?.data.toString('utf8') ?? null,
+			type: query.get('type') ?? parts?.find((p) => p.name === 'type' && p.filename === undefined)?.data.toString('utf8') ?? null,
 			errcode: 0,
 			errmsg: 'ok',
 			mediaId: undefined,
@@ -159,10 +150,10 @@ class MediaUploads {
 
 		const mediaId = `@lA${crypto.randomBytes(18).toString('base64url')}`;
 		const type = /** @type {string} */ (upload.type);
-		this._media.set(mediaId, { mediaId, clientId: app.clientId, type, filename: /** @type {string} */ (media.filename), size: media.data.length });
+		this._media.add(mediaId);
 		upload.mediaId = mediaId;
 		return { status: 200, json: { errcode: 0, errmsg: 'ok', media_id: mediaId, created_at: now, type } };
 	}
 }
 
-module.exports = { MediaUploads, UPLOAD_PATH, MEDIA_SCOPE, MEDIA_TYPES };
+module.exports = { MediaUploads };

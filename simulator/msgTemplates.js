@@ -197,4 +197,4 @@ function toBubble(msgKey, p) {
 	}
 }
 
-module.exports = { MSG_KEYS, MAX_MSG_PARAM_BYTES, checkTemplate, toBubble };
+module.exports = { MSG_KEYS, checkTemplate, toBubble };

@@ -185,7 +185,7 @@ class OapiHost {
 			req,
 			(raw, total) => {
 				try {
-					this._process(record, fault, url, req, res, raw, total);
+					this._process(record, fault, route, url, req, res, raw, total);
 				} catch (err) {
 					record.status = 500;
 					fail(res, err);
@@ -199,20 +199,20 @@ class OapiHost {
 	/**
 	 * @param {RequestRecord} record
 	 * @param {import('./faults').Fault | undefined} fault
+	 * @param {OapiRoute} route the route handle() found for the path
 	 * @param {URL} url
 	 * @param {import('node:http').IncomingMessage} req
 	 * @param {import('node:http').ServerResponse} res
 	 * @param {Buffer} raw
 	 * @param {number} totalBytes
 	 */
-	_process(record, fault, url, req, res, raw, totalBytes) {
+	_process(record, fault, route, url, req, res, raw, totalBytes) {
 		const query = url.searchParams;
 		record.path = url.pathname;
 		record.accessToken = query.get('access_token');
 		record.session = query.get('session');
 		record.timestamp = query.get('timestamp');
 		record.sign = query.get('sign');
-		const route = this._routes.get(record.path) ?? this._otherPaths;
 		record.rawBody = route.binary ? '' : raw.toString('utf8');
 		const truncated = totalBytes > raw.length;
 		/** @type {Record<string, unknown> | undefined} */

@@ -28,7 +28,7 @@
 const { checkNumber } = require('./checks');
 const { FaultQueue } = require('./faults');
 const { htmlPage } = require('./sendRules');
-const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody } = require('./apiHost');
+const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody, sendJson } = require('./apiHost');
 const { Apps } = require('./apps');
 const { HeldAnswers } = require('./heldAnswers');
 
@@ -160,10 +160,12 @@ class OpenApiGate {
 	 */
 	reply(res, status, json, { extraDelayMs = 0, html, sent } = {}) {
 		this.later(res, extraDelayMs, () => {
-			const payload = html ?? JSON.stringify(json);
-			const type = html === undefined ? 'application/json;charset=utf-8' : 'text/html; charset=utf-8';
-			res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload) });
-			res.end(payload);
+			if (html === undefined) {
+				sendJson(res, status, json);
+			} else {
+				res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+				res.end(html);
+			}
 			sent?.();
 		});
 	}
@@ -311,4 +313,4 @@ function permissionDenied(scope) {
 	return { status, json: { .../** @type {object} */ (json), accessdenieddetail: { requiredScopes: [scope] } } };
 }
 
-module.exports = { OpenApiGate, OPENAPI_FAULT_KINDS, ACCESS_TOKEN_HEADER };
+module.exports = { OpenApiGate, OPENAPI_FAULT_KINDS };

@@ -15,7 +15,7 @@
 
 const crypto = require('node:crypto');
 const { checkNumber } = require('./checks');
-const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody, sendJson } = require('./apiHost');
+const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody } = require('./apiHost');
 
 const ACCESS_TOKEN_PATH = '/v1.0/oauth2/accessToken';
 /** "accessToken的有效期为7200秒（2小时）". */
@@ -52,10 +52,10 @@ const INVALID_CLIENT = Object.freeze({ code: 'invalidClientIdOrSecret', message:
 class OpenApi {
 	/**
 	 * @param {import('./server').SimulatorServer} server
-	 * @param {{ apps: import('./apps').Apps, accessTokenTtlMs?: number, reply?: Reply }} options
-	 *   reply: how answers are sent (the gate's, with the injected latency); default at once
+	 * @param {{ apps: import('./apps').Apps, accessTokenTtlMs?: number, reply: Reply }} options
+	 *   reply: how answers are sent (the gate's, with the injected latency)
 	 */
-	constructor(server, { apps, accessTokenTtlMs, reply = sendJson }) {
+	constructor(server, { apps, accessTokenTtlMs, reply }) {
 		this._server = server;
 		this._apps = apps;
 		this._reply = reply;

@@ -11,7 +11,7 @@
  */
 
 const crypto = require('node:crypto');
-const { isObject, optionalText } = require('./checks');
+const { isObject, optionalText, textList } = require('./checks');
 
 /**
  * @typedef {object} GroupOptions
@@ -61,11 +61,8 @@ class Org {
 		const openConversationId =
 			optionalText(options.openConversationId, 'openConversationId') ?? `cid${crypto.randomBytes(16).toString('base64')}`;
 		const title = optionalText(options.title, 'title') ?? 'Simulated group';
-		const robotCodes = options.robotCodes ?? [];
-		if (!Array.isArray(robotCodes) || robotCodes.some((code) => typeof code !== 'string' || code === '')) {
-			throw new TypeError('robotCodes must be an array of non-empty strings');
-		}
-		const group = { openConversationId, title, robotCodes: [...new Set(robotCodes)] };
+		const robotCodes = textList(options.robotCodes ?? [], 'robotCodes');
+		const group = { openConversationId, title, robotCodes };
 		this._groups.set(openConversationId, group);
 		return { ...group, robotCodes: [...group.robotCodes] };
 	}

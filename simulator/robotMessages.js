@@ -96,7 +96,7 @@ const REASONS = Object.freeze({
  * @property {string[]} mediaIds the media ids it uses
  * @property {number} at
  * @property {number | undefined} recalledAt
- * @property {import('./groupView').GroupEntry | undefined} entry its row on the group page
+ * @property {Extract<import('./groupView').GroupEntry, { from: 'robot' }> | undefined} entry its row on the group page (of a group message)
  */
 
 /**
@@ -249,7 +249,7 @@ class RobotMessages {
 		if (!group.robotCodes.includes(robot.robotCode)) return bad('resource.not.found', 'robot 不存在');
 		const template = checkTemplate(call.body.msgKey, call.body.msgParam, this._mediaExists);
 		if ('error' in template) return bad(template.error.code, template.error.message);
-		/** @type {import('./groupView').GroupEntry} */
+		/** @type {Extract<import('./groupView').GroupEntry, { from: 'robot' }>} */
 		const entry = { from: 'robot', message: toBubble(template.msgKey, template.params), via: group.title, recalled: false };
 		const where = { kind: /** @type {const} */ ('group'), openConversationId: group.openConversationId, userIds: [], entry };
 		const sent = this._record(call, robot.robotCode, where, template);
@@ -345,9 +345,9 @@ class RobotMessages {
 		if (sent.recalledAt !== undefined) return REASONS.recalled;
 		if (now - sent.at > RECALL_WINDOW_MS) return REASONS.expired;
 		sent.recalledAt = now;
-		if (sent.entry && sent.entry.from === 'robot') sent.entry.recalled = true;
+		if (sent.entry) sent.entry.recalled = true;
 		return undefined;
 	}
 }
 
-module.exports = { RobotMessages, PATHS, SEND_SCOPE, MAX_USER_IDS, RECALL_WINDOW_MS, REASONS };
+module.exports = { RobotMessages };

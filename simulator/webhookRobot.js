@@ -11,7 +11,7 @@
  * group (`messages(token)`, the group page). Recording and faults: oapiHost.js.
  */
 
-const { checkSignature, isJsonContentType, isObject, parseWhitelistEntry, ipAllowed } = require('./checks');
+const { checkSignature, isJsonContentType, isObject, parseWhitelistEntry, ipAllowed, textList } = require('./checks');
 const { RateLimit, checkMessageBody, containsKeyword, htmlPage, reply } = require('./sendRules');
 
 const SEND_PATH = '/robot/send';
@@ -82,14 +82,12 @@ class WebhookRobots {
 		if (secret !== undefined && (typeof secret !== 'string' || secret === '')) {
 			throw new TypeError('secret must be a non-empty string when given');
 		}
-		if (keywords !== undefined && (!Array.isArray(keywords) || keywords.some((k) => typeof k !== 'string' || k === ''))) {
-			throw new TypeError('keywords must be an array of non-empty strings');
-		}
+		const keywordList = keywords === undefined ? [] : textList(keywords, 'keywords');
 		if (ipWhitelist !== undefined && !Array.isArray(ipWhitelist)) throw new TypeError('ipWhitelist must be an array');
 		this._robots.set(accessToken, {
 			accessToken,
 			secret,
-			keywords: keywords ? [...keywords] : [],
+			keywords: keywordList,
 			ipWhitelist: ipWhitelist && ipWhitelist.length > 0 ? ipWhitelist.map(parseWhitelistEntry) : undefined,
 			disabled: disabled === true,
 			dissolved: dissolved === true,
