@@ -6,7 +6,8 @@
  * active side by side, the simulator playing DingTalk for both.
  * - latency: from the moment the simulator pushes a message (Stream: the frame on the WebSocket;
  *   HTTP: the signed callback POST) to the moment the echo bot's reply reaches the session
- *   webhook, one message at a time, p50 / p99 over 200 messages each;
+ *   webhook, one message at a time, p50 / p99 over 200 messages each (a reply that never came
+ *   within 30 s is counted as lost, not timed);
  * - reconnects: messages pushed every 20 ms while the gateway forces 20 reconnects (disconnect,
  *   closed 1 s later) and then 20 drops; every message counted: delivered to a connection, and
  *   answered in its session.
@@ -73,24 +74,27 @@ async function benchReceiving(/** @type {(text: string) => void} */ log) {
 	const openConnections = () => sim.streamConnections(APP.clientId).filter((/** @type {any} */ c) => c.state === 'open');
 	try {
 		if (!(await waitFor(() => (openConnections().length ? true : undefined), 60_000))) throw new Error('n8n did not open its Stream connection');
-		const waitReply = async (/** @type {string} */ sessionId) => (await waitFor(() => replyAt.get(sessionId), 30_000)) ?? Number.NaN;
+		/** when the session's first reply arrived, or undefined when none came within 30 s (a lost reply) */
+		const waitReply = async (/** @type {string} */ sessionId) => /** @type {number | undefined} */ (await waitFor(() => replyAt.get(sessionId), 30_000));
 
-		/** @type {{ http: number[], stream: number[] }} */
-		const latency = { http: [], stream: [] };
+		/** @type {{ http: number[], stream: number[], lost: { http: number, stream: number } }} */
+		const latency = { http: [], stream: [], lost: { http: 0, stream: 0 } };
 		// a few of each first: n8n compiles and caches on the first runs
 		for (let n = 0; n < MESSAGES + 10; n++) {
 			const startedHttp = performance.now();
 			const callback = await sim.deliverCallback(webhookUrl, { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping' });
-			const httpMs = (await waitReply(callback.request.sessionId)) - startedHttp;
+			const httpAt = await waitReply(callback.request.sessionId);
 			const startedStream = performance.now();
 			const pushed = sim.pushRobotMessage(APP.clientId, { text: 'ping' });
-			const streamMs = (await waitReply(pushed.session.sessionId)) - startedStream;
-			if (n >= 10) {
-				latency.http.push(httpMs);
-				latency.stream.push(streamMs);
-			}
+			const streamAt = await waitReply(pushed.session.sessionId);
+			if (n < 10) continue;
+			// a lost reply is counted, not timed: it has no latency to take into the percentiles
+			if (httpAt === undefined) latency.lost.http++;
+			else latency.http.push(httpAt - startedHttp);
+			if (streamAt === undefined) latency.lost.stream++;
+			else latency.stream.push(streamAt - startedStream);
 		}
-		log(`    latency: ${MESSAGES} messages each way`);
+		log(`    latency: ${MESSAGES} messages each way; replies lost: HTTP ${latency.lost.http}, Stream ${latency.lost.stream}`);
 
 		/** @type {Record<string, { pushed: number, delivered: number, undelivered: number, lost: number, gapP50: number, gapMax: number }>} */
 		const reconnects = {};
@@ -112,7 +116,8 @@ async function benchReceiving(/** @type {(text: string) => void} */ log) {
 				const forcedAt = Date.now();
 				if (kind === 'disconnect') sim.streamDisconnect(current.id, { closeAfterMs: 1000 });
 				else sim.streamDrop(current.id);
-				await waitFor(() => openConnections().find((/** @type {any} */ c) => c.id !== current.id), 30_000);
+				const next = await waitFor(() => openConnections().find((/** @type {any} */ c) => c.id !== current.id), 30_000);
+				if (!next) throw new Error(`no new Stream connection within 30 s after ${kind} ${n + 1} of ${RECONNECTS}`);
 				// the gateway's own record of when the new connection's WebSocket was accepted
 				const accepted = sim.streamConnectAttempts().filter((/** @type {any} */ a) => a.outcome === 'connected' && a.at >= forcedAt);
 				if (accepted.length) gaps.push(accepted[0].at - forcedAt);
@@ -143,12 +148,13 @@ async function benchReceiving(/** @type {(text: string) => void} */ log) {
 
 /** The report's section on receiving. */
 function receivingReport(/** @type {any} */ r, /** @type {(head: string[], rows: unknown[][]) => string} */ table) {
-	const ms = (/** @type {number} */ v) => `${v.toFixed(0)} ms`;
+	// a percentile of no figure (every reply lost) is undefined, the max -Infinity
+	const ms = (/** @type {number | undefined} */ v) => (v !== undefined && Number.isFinite(v) ? `${v.toFixed(0)} ms` : 'none');
 	const latency = table(
-		['trigger (echo bot, real n8n ' + r.n8nVersion + ')', 'messages', 'p50', 'p99', 'max'],
+		['trigger (echo bot, real n8n ' + r.n8nVersion + ')', 'messages answered', 'replies lost (none in 30 s)', 'p50', 'p99', 'max'],
 		[
-			['DingTalk Robot Trigger (HTTP callback)', r.latency.http.length, ms(percentile(r.latency.http, 50)), ms(percentile(r.latency.http, 99)), ms(Math.max(...r.latency.http))],
-			['DingTalk Stream Trigger (WebSocket)', r.latency.stream.length, ms(percentile(r.latency.stream, 50)), ms(percentile(r.latency.stream, 99)), ms(Math.max(...r.latency.stream))],
+			['DingTalk Robot Trigger (HTTP callback)', r.latency.http.length, r.latency.lost.http, ms(percentile(r.latency.http, 50)), ms(percentile(r.latency.http, 99)), ms(Math.max(...r.latency.http))],
+			['DingTalk Stream Trigger (WebSocket)', r.latency.stream.length, r.latency.lost.stream, ms(percentile(r.latency.stream, 50)), ms(percentile(r.latency.stream, 99)), ms(Math.max(...r.latency.stream))],
 		],
 	);
 	const rows = Object.entries(r.reconnects).map(([kind, /** @type {any} */ c]) => [

@@ -61,7 +61,8 @@ async function pushAndExpectBoth(/** @type {any} */ sim, /** @type {string} */ t
 }
 
 /**
- * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string, base: string, major: number }) => Promise<string[]> }} StreamCase
+ * wrongSeen: the wrong app's registrations collected since n8n started (records survive only until a reset)
+ * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string, base: string, major: number, wrongSeen: any[] }) => Promise<string[]> }} StreamCase
  */
 
 /** @type {Map<string, string>} */
@@ -252,10 +253,12 @@ const STREAM_CASES = [
 	{
 		name: 'wrong Client Secret',
 		expected: 'one startup error naming the credential, n8n\'s retries bounded (1 s doubling), no connection, no secret in the log',
-		run: async ({ sim, output, major }) => {
+		run: async ({ sim, output, major, wrongSeen }) => {
 			const problems = [];
-			const attempts = sim.streamOpenRequests().filter((/** @type {any} */ r) => r.clientId === WRONG_APP.clientId);
-			if (attempts.some((/** @type {any} */ r) => r.outcome !== 'authFailed')) problems.push('an attempt was not refused');
+			const current = sim.streamOpenRequests().filter((/** @type {any} */ r) => r.clientId === WRONG_APP.clientId);
+			const attempts = [...new Map([...wrongSeen, ...current].map((r) => [`${r.at}:${r.outcome}`, r])).values()];
+			if (!attempts.length) problems.push('no registration of the wrong app was seen');
+			if (!attempts.every((/** @type {any} */ r) => r.outcome === 'authFailed')) problems.push(`an attempt was not refused: outcomes ${JSON.stringify(attempts.map((r) => r.outcome))}, expected every one authFailed`);
 			if (sim.streamConnections(WRONG_APP.clientId).length) problems.push('a connection was opened');
 			const log = output();
 			const message = 'DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)';
@@ -327,7 +330,7 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 			const caseStarted = Date.now();
 			let problems;
 			try {
-				problems = await testCase.run({ sim, output: running.output, base: `http://127.0.0.1:${port}`, major });
+				problems = await testCase.run({ sim, output: running.output, base: `http://127.0.0.1:${port}`, major, wrongSeen: [...wrongSeen] });
 			} catch (error) {
 				problems = [`threw: ${/** @type {Error} */ (error).message}`];
 			}

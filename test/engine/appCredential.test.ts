@@ -4,12 +4,17 @@
  */
 import { testCredential } from './credentialTester';
 import { useSimulator } from './simulatorFixture';
+import { appCredential } from './streamTrigger';
 
 const APP = { clientId: 'dingcredtest0001', clientSecret: 'credTestSecret-4Hk9' };
 const sim = useSimulator({}, []);
 sim.addApp(APP);
 
-const credential = (data: Record<string, string>) => ({ baseUrl: sim.baseUrl ?? '', plainHttpHosts: sim.host ?? '', robotCode: '', ...data });
+/** The app's credential (its Client ID and Secret, the simulator's base URL) with `changes`. */
+const credential = ({ clientId, clientSecret, ...changes }: { clientId: string; clientSecret: string } & Record<string, string>) => ({
+	...appCredential(sim, { clientId, clientSecret }),
+	...changes,
+});
 
 afterEach(() => {
 	expect(sim.streamOpenRequests()).toEqual([]);

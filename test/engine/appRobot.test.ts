@@ -4,10 +4,11 @@
  * and files from binary data, recall, and what DingTalk refuses, explained.
  */
 import { createHash } from 'crypto';
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runRobotWorkflow } from './n8nEngine';
 import { useSimulator } from './simulatorFixture';
+import { appCredential as simulatorAppCredential } from './streamTrigger';
 
 let clockOffset = 0;
 const sim = useSimulator({ now: () => Date.now() + clockOffset, openapi: { qpsLimit: false } }, []);
@@ -24,7 +25,7 @@ beforeEach(() => {
 	sim.setAppPermissions(APP.clientId, 'all');
 });
 
-const appCredential = (extra: IDataObject = {}) => ({ clientId: APP.clientId, clientSecret: APP.clientSecret, robotCode: '', baseUrl: sim.baseUrl ?? '', plainHttpHosts: sim.host ?? '', ...extra });
+const appCredential = (extra: ICredentialDataDecryptedObject = {}) => ({ ...simulatorAppCredential(sim, APP), ...extra });
 const toGroup = (parameters: IDataObject): INodeParameters => ({ target: 'app', appDestination: 'group', openConversationId: '={{ $json.conversation.id }}', ...parameters }) as INodeParameters;
 const triggerItem = (text = 'ping') => ({ text, conversation: { id: GROUP, type: 'group' }, sender: { nick: 'Zhang San', staffId: 'manager4521' } });
 const sends = () => sim.openApiRequests().filter((r) => r.path.startsWith('/v1.0/robot/'));
@@ -151,12 +152,15 @@ describe('Send To: App Robot', () => {
 describe('DingTalk\'s calls per second', () => {
 	afterEach(() => sim.setOpenApiQpsLimit(false));
 
-	test('Calls per Second keeps the app under DingTalk\'s QPS: nothing throttled, every group reached, parallel or not', async () => {
+	test.each([
+		['in parallel (the default)', {}],
+		['one destination at a time', { parallelDestinations: 1 }],
+	])('Calls per Second keeps the app under DingTalk\'s QPS: nothing throttled, every group reached, parallel or not: %s', async (_how, parallel: IDataObject) => {
 		sim.setOpenApiQpsLimit(5);
-		const groups = Array.from({ length: 12 }, (_, n) => sim.addGroup({ openConversationId: `cidQps${n}==`, robotCodes: [APP.robotCode] }).openConversationId);
+		const groups = Array.from({ length: 12 }, (_, n) => sim.addGroup({ openConversationId: `cidQps${n}p${String(parallel.parallelDestinations ?? 'd')}==`, robotCodes: [APP.robotCode] }).openConversationId);
 		const { error, output } = await runRobotWorkflow({
 			items: groups.map((id) => ({ conversation: { id } })),
-			parameters: toGroup({ messageType: 'text', content: 'paced', options: { callsPerSecond: 5 } }),
+			parameters: toGroup({ messageType: 'text', content: 'paced', options: { callsPerSecond: 5, ...parallel } }),
 			credential: {},
 			appCredential: appCredential(),
 		});

@@ -38,7 +38,7 @@ function expectNoSecrets(where: string, text: string) {
 const credential = (overrides: Record<string, string> = {}) => ({
 	accessToken: `${sim.baseUrl}/robot/send?access_token=${CANARY_TOKEN}`,
 	secret: CANARY_SECRET,
-	plainHttpHosts: `${new URL(sim.baseUrl ?? '').host}, 127.0.0.1:9`,
+	plainHttpHosts: `${sim.host ?? ''}, 127.0.0.1:9`,
 	...overrides,
 });
 

@@ -3,9 +3,11 @@
  * WebSocket server on 127.0.0.1): connect, answer frames, share one connection per app, hand
  * over on disconnect, reconnect after a drop, close cleanly, report refused credentials once.
  */
+import { sleepWithAbort } from 'n8n-workflow';
+
 import { normalizeCallback } from '../../nodes/DingTalkRobotTrigger/callback';
 import { WEBSOCKET_MISSING } from '../../nodes/DingTalkStreamTrigger/startStreamTrigger';
-import { openConnectionCount } from '../../nodes/DingTalkStreamTrigger/stream/registry';
+import { openConnectionCount, type StreamRuntime } from '../../nodes/DingTalkStreamTrigger/stream/registry';
 import { useSimulator } from './simulatorFixture';
 import { APP, activate, appCredential, eventually, listenForTestEvent, openConnections, type ActiveTrigger } from './streamTrigger';
 
@@ -50,6 +52,8 @@ test('activation opens one connection subscribed to robot messages; a push becom
 	expect(ack).toMatchObject({ valid: true, kind: 'robotMessage', code: 200, duplicate: false });
 	expect(JSON.parse(String(ack.data))).toEqual({ response: null });
 	expect(trigger.errors).toEqual([]);
+	// the logger is captured (else afterEach's canary would read nothing)
+	expect(trigger.logs.join('\n')).toMatch(new RegExp(`^info DingTalk Stream connected \\(app ${APP.clientId}\\)$`, 'm'));
 });
 
 test('a SYSTEM ping is answered with its opaque echoed', async () => {
@@ -59,9 +63,31 @@ test('a SYSTEM ping is answered with its opaque echoed', async () => {
 });
 
 test('deactivation closes the connection at the gateway and leaves no timer running', async () => {
-	const trigger = await start(appCredential(sim));
+	const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+	// the trigger's default runtime (real clock, n8n's sleepWithAbort, the global WebSocket), its
+	// waits (every timer the connection sets) tracked while they run
+	const waiting = new Map<symbol, number>();
+	const runtime: StreamRuntime = {
+		createSocket: (url) => new WebSocket(url) as never,
+		now: () => Date.now(),
+		random: () => Math.random(),
+		sleep: async (ms, signal) => {
+			const wait = Symbol(`${ms} ms`);
+			waiting.set(wait, ms);
+			try {
+				await sleepWithAbort(ms, signal);
+			} finally {
+				waiting.delete(wait);
+			}
+		},
+	};
+	const before = timers();
+	const trigger = await start(appCredential(sim), { runtime });
 	expect(openConnections(sim)).toHaveLength(1);
+	// connected, the idle watchdog waits (180 s by default)
+	await eventually(() => ([...waiting.values()].includes(180_000) ? true : undefined), 'the watchdog\'s wait');
 	await trigger.close();
+	expect([...waiting.values()]).toEqual([]);
 	active.splice(active.indexOf(trigger), 1);
 	// the gateway notes the close once the TCP connection ends, just after the WebSocket's closing handshake
 	await eventually(() => (sim.streamConnections(APP.clientId).length === 0 ? true : undefined), 'the gateway to see the close', 2000);
@@ -69,6 +95,8 @@ test('deactivation closes the connection at the gateway and leaves no timer runn
 	// nothing reconnects afterwards
 	await new Promise((resolve) => setTimeout(resolve, 1500));
 	expect(sim.streamOpenRequests()).toHaveLength(1);
+	expect([...waiting.values()]).toEqual([]);
+	expect(timers()).toBeLessThanOrEqual(before);
 });
 
 test('the same frame pushed twice, and the same msgId in a new frame, run once', async () => {
@@ -146,6 +174,13 @@ test('the idle watchdog renews a silent connection, new one first', async () => 
 	const [old] = openConnections(sim);
 	await eventually(() => (sim.streamConnections(APP.clientId).some((c) => c.id === old.id) ? undefined : true), 'the old connection to close', 5000);
 	expect(openConnections(sim)).toHaveLength(1);
+	// new one first: the gateway accepted the new connection before the trigger closed the old one
+	const [fresh] = openConnections(sim);
+	const closed = sim.streamClosedConnections(APP.clientId).find((c) => c.id === old.id);
+	expect(closed).toMatchObject({ closeReason: 'client', closeCode: 1000 });
+	expect(fresh.openedAt).toBeLessThanOrEqual(closed!.closedAt);
+	const accepted = sim.streamConnectAttempts().find((a) => a.connectionId === fresh.id);
+	expect(accepted?.at).toBeLessThanOrEqual(closed!.closedAt);
 	sim.pushRobotMessage(APP.clientId, { text: 'still here' });
 	await eventually(() => (trigger.emitted.length ? true : undefined), 'the item');
 });
@@ -173,7 +208,11 @@ test('a secret reset while running: one emitError, no retry loop, the connection
 	sim.streamDisconnect(APP.clientId, { closeAfterMs: 10_000 });
 	await eventually(() => (trigger.errors.length ? true : undefined), 'the error');
 	await new Promise((resolve) => setTimeout(resolve, 1500));
-	expect(trigger.logs.join('\n')).not.toContain('resetInTheConsole-1');
+	const logged = trigger.logs.join('\n');
+	// the logger is captured: the gateway's disconnect was logged
+	expect(logged).toMatch(/DingTalk asked to reconnect/);
+	expect(logged).not.toContain('resetInTheConsole-1');
+	expect(logged).not.toContain(APP.clientSecret);
 	expect(trigger.errors.map((e) => e.message)).toEqual(['DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)']);
 	expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'authFailed']);
 	expect(sim.streamConnections(APP.clientId)).toEqual([]);

@@ -70,8 +70,13 @@ describe('POST /v1.0/robot/groupMessages/recall', () => {
 		const oto = await sendOto(sim, token);
 		const res = await groupRecall(sim, token, [inDev, oto], {});
 		expect(res.json).toEqual({ successResult: [], failedResult: { [inDev]: '无效的processQueryKey', [oto]: '无效的processQueryKey' } });
-		const dev = await groupRecall(sim, token, [byOther, inDev], { openConversationId: OTHER_CID });
-		expect(dev.json).toEqual({ successResult: [inDev], failedResult: { [byOther]: expect.stringContaining('不是robotCode对应的机器人发出的') } });
+		// a key of the robot's own message in its other group (Ops) is no key of Dev
+		const dev = await groupRecall(sim, token, [byOther, inDev, inOps], { openConversationId: OTHER_CID });
+		expect(dev.json).toEqual({
+			successResult: [inDev],
+			failedResult: { [byOther]: '待撤回的消息不是robotCode对应的机器人发出的，无权限撤回消息', [inOps]: '无效的processQueryKey' },
+		});
+		expect((dev.json.failedResult as Record<string, string>)[byOther]).toEqual(expect.stringContaining('不是robotCode对应的机器人发出的'));
 		expect(sim.groupMessages(CID).map((m) => m.recalled)).toEqual([false]);
 		expect(inOps).toBeDefined();
 	});

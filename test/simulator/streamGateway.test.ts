@@ -595,8 +595,25 @@ describe('reset and stop', () => {
 	});
 
 	it('stop closes every connection, ends waiting pings and pending redeliveries, and leaves no timer', async () => {
-		const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-		const before = timers();
+		// every timer set while the simulator runs, until it fires or is cleared (counting the
+		// process's timers instead would count those of other tests' sockets in this worker too)
+		const live = new Set<NodeJS.Timeout>();
+		const delays: Array<number | undefined> = [];
+		const realSetTimeout = global.setTimeout;
+		const realClearTimeout = global.clearTimeout;
+		const tracked = jest.spyOn(global, 'setTimeout').mockImplementation(((callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+			const timer: NodeJS.Timeout = realSetTimeout(() => {
+				live.delete(timer);
+				callback(...args);
+			}, ms);
+			live.add(timer);
+			delays.push(ms);
+			return timer;
+		}) as typeof setTimeout);
+		const cleared = jest.spyOn(global, 'clearTimeout').mockImplementation(((timer?: NodeJS.Timeout) => {
+			if (timer) live.delete(timer);
+			realClearTimeout(timer);
+		}) as typeof clearTimeout);
 		const sim = new DingTalkSimulator({ stream: { eventAckTimeoutMs: 60_000 } });
 		sim.addApp(APP);
 		await sim.start();
@@ -609,7 +626,11 @@ describe('reset and stop', () => {
 		expect(await ping).toEqual([expect.objectContaining({ answered: false })]);
 		expect((await client.closed).code).toBe(1006);
 		await sleep(20);
-		expect(timers()).toBeLessThanOrEqual(before);
+		tracked.mockRestore();
+		cleared.mockRestore();
+		// the 60 s redelivery, ping and disconnect timers were set, and none is left
+		expect(delays.filter((ms) => ms === 60_000).length).toBeGreaterThanOrEqual(2);
+		expect([...live]).toEqual([]);
 		await expect(fetch(`${sim.baseUrl ?? 'http://127.0.0.1:1'}/v1.0/gateway/connections/open`)).rejects.toThrow();
 	});
 });

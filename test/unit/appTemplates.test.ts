@@ -1,21 +1,12 @@
 import { buildActionCardMessage, buildFeedCardMessage, buildLinkMessage, buildMarkdownMessage, buildTextMessage } from '../../nodes/DingTalkRobot/messages/build';
 import { assertMsgParamSize, fileTemplate, imageTemplate, readAppRobotJson, toAppRobotMessage } from '../../nodes/DingTalkRobot/messages/appTemplates';
 import { MessageInputError } from '../../nodes/DingTalkRobot/messages/fields';
+import { caught } from './caught';
 
 const M = 'Mentions';
 const button = (n: number) => ({ title: `B${n}`, url: `https://example.com/${n}` });
 const card = (count: number, btnOrientation: 'vertical' | 'horizontal' = 'vertical') =>
 	buildActionCardMessage({ title: 'T', text: 'x', buttonMode: 'multiple', buttons: Array.from({ length: count }, (_, n) => button(n + 1)), btnOrientation });
-
-function problem(fn: () => unknown): MessageInputError {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(MessageInputError);
-		return error as MessageInputError;
-	}
-	throw new Error('expected a MessageInputError');
-}
 
 describe('toAppRobotMessage: the template DingTalk has for each message', () => {
 	test.each([
@@ -55,12 +46,12 @@ describe('toAppRobotMessage: the template DingTalk has for each message', () => 
 	});
 
 	test('a feedCard has no template: refused, saying what to use', () => {
-		const error = problem(() => toAppRobotMessage(buildFeedCardMessage({ links: [{ title: 'a', messageUrl: 'https://e.com', picUrl: 'https://e.com/p.png' }] }), M));
+		const error = caught(() => toAppRobotMessage(buildFeedCardMessage({ links: [{ title: 'a', messageUrl: 'https://e.com', picUrl: 'https://e.com/p.png' }] }), M));
 		expect(error.message).toBe('"Message Type" FeedCard cannot be sent by an app robot: DingTalk has no such template for app robots');
 	});
 
 	test('mentions have no place in the templates: refused, not dropped', () => {
-		const error = problem(() => toAppRobotMessage(buildTextMessage({ content: 'x', mentions: { atUserIds: 'u1' } }), M));
+		const error = caught(() => toAppRobotMessage(buildTextMessage({ content: 'x', mentions: { atUserIds: 'u1' } }), M));
 		expect(error.field).toBe(M);
 		expect(error.problem).toContain('cannot be used by an app robot');
 		expect(() => toAppRobotMessage(buildTextMessage({ content: 'x', mentions: { isAtAll: true } }), M)).toThrow(MessageInputError);
@@ -83,12 +74,12 @@ describe('images, files and hand-written templates', () => {
 		['an unknown template', { msgKey: 'sampleNews', msgParam: {} }, '"JSON Body › msgKey" must be one of sampleText'],
 		['msgParam not an object', { msgKey: 'sampleText', msgParam: 'x' }, '"JSON Body › msgParam" must be an object of the template\'s fields'],
 	])('JSON refused: %s', (_name, value, message) => {
-		expect(problem(() => readAppRobotJson(value, 'JSON Body')).message.startsWith(message)).toBe(true);
+		expect(caught(() => readAppRobotJson(value, 'JSON Body')).message.startsWith(message)).toBe(true);
 	});
 
 	test('msgParam over 15,000 bytes is refused before sending', () => {
 		expect(() => assertMsgParamSize({ msgKey: 'sampleText', msgParam: { content: '钉'.repeat(4990) } }, 'Content')).not.toThrow();
-		expect(problem(() => assertMsgParamSize({ msgKey: 'sampleText', msgParam: { content: '钉'.repeat(5000) } }, 'Content')).problem).toBe(
+		expect(caught(() => assertMsgParamSize({ msgKey: 'sampleText', msgParam: { content: '钉'.repeat(5000) } }, 'Content')).problem).toBe(
 			'makes the message 15014 bytes long; DingTalk accepts at most 15000 bytes for an app robot',
 		);
 	});

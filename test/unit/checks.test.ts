@@ -6,18 +6,9 @@ import {
 	validateRobotMessageJson,
 } from '../../nodes/DingTalkRobot/messages/checks';
 import { MessageInputError } from '../../nodes/DingTalkRobot/messages/fields';
+import { caught } from './caught';
 
 const LABEL = 'JSON Body';
-
-function caught(fn: () => unknown): MessageInputError {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(MessageInputError);
-		return error as MessageInputError;
-	}
-	throw new Error('expected the call to throw');
-}
 
 const VALID: Array<[string, Record<string, unknown>]> = [
 	['text', { msgtype: 'text', text: { content: 'hello' } }],
@@ -280,6 +271,8 @@ describe('parseKeywords', () => {
 
 describe('assertHasKeyword', () => {
 	const text = (content: string) => ({ msgtype: 'text', text: { content }, msgUuid: 'uuid-1' });
+	/** The start of the keyword refusal's message (not another refusal of the body). */
+	const noKeyword = (field: string, keywords: string[]) => `"${field}" contains none of the robot's keywords (${keywords.join(', ')}) in the text DingTalk checks`;
 
 	test('no keywords: anything passes', () => {
 		expect(() => assertHasKeyword(text('anything'), [], 'Content')).not.toThrow();
@@ -292,6 +285,7 @@ describe('assertHasKeyword', () => {
 
 	test('a keyword with a space must appear as a whole', () => {
 		expect(() => assertHasKeyword(text('the disk is full'), ['disk full'], 'Content')).toThrow(MessageInputError);
+		expect(() => assertHasKeyword(text('the disk is full'), ['disk full'], 'Content')).toThrow(noKeyword('Content', ['disk full']));
 		expect(() => assertHasKeyword(text('disk full on web-1'), ['disk full'], 'Content')).not.toThrow();
 	});
 
@@ -340,21 +334,26 @@ describe('assertHasKeyword', () => {
 		['the mentioned user IDs', { msgtype: 'text', text: { content: 'x' }, at: { atUserIds: ['alert'] } }],
 	])('a keyword only in %s does not count: DingTalk does not read it', (_where, body) => {
 		expect(() => assertHasKeyword({ ...body, msgUuid: 'u' }, ['alert'], 'Text')).toThrow(MessageInputError);
+		expect(() => assertHasKeyword({ ...body, msgUuid: 'u' }, ['alert'], 'Text')).toThrow(noKeyword('Text', ['alert']));
 	});
 
 	test('the msgtype value does not count as a keyword', () => {
 		expect(() => assertHasKeyword(text('hello'), ['text'], 'Content')).toThrow(MessageInputError);
+		expect(() => assertHasKeyword(text('hello'), ['text'], 'Content')).toThrow(noKeyword('Content', ['text']));
 		expect(() =>
 			assertHasKeyword({ msgtype: 'markdown', markdown: { title: 'T', text: 'x' } }, ['markdown'], 'Text'),
 		).toThrow(MessageInputError);
+		expect(() => assertHasKeyword({ msgtype: 'markdown', markdown: { title: 'T', text: 'x' } }, ['markdown'], 'Text')).toThrow(noKeyword('Text', ['markdown']));
 	});
 
 	test('the msgUuid value does not count as a keyword', () => {
 		const body = { msgtype: 'text', text: { content: 'hello' }, msgUuid: 'alert-42' };
 		expect(caught(() => assertHasKeyword(body, ['alert'], 'Content')).field).toBe('Content');
+		expect(() => assertHasKeyword(body, ['alert'], 'Content')).toThrow(noKeyword('Content', ['alert']));
 	});
 
 	test('keys are not text: a keyword equal to a key name does not match', () => {
 		expect(() => assertHasKeyword(text('hello'), ['content'], 'Content')).toThrow(MessageInputError);
+		expect(() => assertHasKeyword(text('hello'), ['content'], 'Content')).toThrow(noKeyword('Content', ['content']));
 	});
 });

@@ -2,22 +2,13 @@
  * What the node accepts from forms and expressions: numbers, yes/no, links, Message IDs, and the
  * hosts a secret may travel to. Pure functions.
  */
-import { DINGTALK_API_HOSTS, hostAndPort, insecureTransportReason, isDingTalkHost, isHostListed, parseHostList } from '../../credentials/endpoints';
+import { DINGTALK_API_HOSTS, dingTalkErrorCode, hostAndPort, insecureTransportReason, isDingTalkHost, isHostListed, networkErrorCode, parseHostList } from '../../credentials/endpoints';
 import { buildImageMessage } from '../../nodes/DingTalkRobot/messages/build';
-import { MessageInputError, readBoolean, readNumber, requireUrl } from '../../nodes/DingTalkRobot/messages/fields';
+import { readBoolean, readNumber, requireUrl } from '../../nodes/DingTalkRobot/messages/fields';
 import { rewriteMarkdownLinks } from '../../nodes/DingTalkRobot/messages/links';
 import { chooseMessageUuid, findConflictingMessageIds, readMessageId } from '../../nodes/DingTalkRobot/messages/messageIds';
 import type { RobotMessageBody } from '../../nodes/DingTalkRobot/messages/types';
-
-function problem(fn: () => unknown): string {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(MessageInputError);
-		return (error as MessageInputError).message;
-	}
-	throw new Error('expected a MessageInputError');
-}
+import { caught } from './caught';
 
 describe('readNumber', () => {
 	const range = { min: 1, max: 10, integer: true };
@@ -43,7 +34,7 @@ describe('readNumber', () => {
 		[true, '"F" must be a number between 1 and 10, got true'],
 		[{ n: 1 }, '"F" must be a number between 1 and 10, got {"n":1}'],
 	])('%j is refused', (value, message) => {
-		expect(problem(() => readNumber(value, 'F', range, 5))).toBe(message);
+		expect(caught(() => readNumber(value, 'F', range, 5)).message).toBe(message);
 	});
 });
 
@@ -63,7 +54,7 @@ describe('readBoolean', () => {
 	});
 
 	test.each(['flase', 'maybe', 2, {}, []])('%j is refused', (value) => {
-		expect(problem(() => readBoolean(value, 'F', false))).toMatch(/^"F" must be true or false, got /);
+		expect(caught(() => readBoolean(value, 'F', false)).message).toMatch(/^"F" must be true or false, got /);
 	});
 });
 
@@ -85,7 +76,7 @@ describe('requireUrl', () => {
 		['https://example.com/a\nhttps://example.com/b', '"F" must be one URL without line breaks or control characters'],
 		['http://', '"F" must be an http(s) or dingtalk:// URL'],
 	])('%j is refused', (value, message) => {
-		expect(problem(() => requireUrl(value, 'F'))).toContain(message);
+		expect(caught(() => requireUrl(value, 'F')).message).toContain(message);
 	});
 });
 
@@ -101,14 +92,14 @@ describe('Message IDs', () => {
 	});
 
 	test.each([[{ id: 1 }], [['a']], [true], [Number.NaN], ['x'.repeat(129)]])('readMessageId(%j) is refused', (value) => {
-		expect(problem(() => readMessageId(value, F))).toMatch(/^"Options › Message ID \(msgUuid\)" (must be text|is 129 characters long)/);
+		expect(caught(() => readMessageId(value, F)).message).toMatch(/^"Options › Message ID \(msgUuid\)" (must be text|is 129 characters long)/);
 	});
 
 	test('chooseMessageUuid: the option, else a text msgUuid of a JSON body, else a random one; a JSON msgUuid that is not text is refused', () => {
 		expect(chooseMessageUuid('mine', { msgUuid: 'theirs' })).toBe('mine');
 		expect(chooseMessageUuid(undefined, { msgUuid: 'theirs' })).toBe('theirs');
 		expect(chooseMessageUuid(undefined, {})).toMatch(/^[0-9a-f-]{36}$/);
-		expect(problem(() => chooseMessageUuid(undefined, { msgUuid: { x: 1 } }))).toMatch(/^"JSON Body › msgUuid" must be text/);
+		expect(caught(() => chooseMessageUuid(undefined, { msgUuid: { x: 1 } })).message).toMatch(/^"JSON Body › msgUuid" must be text/);
 	});
 
 	const body = (content: string, msgUuid: string) => ({ msgtype: 'text', text: { content }, msgUuid }) as RobotMessageBody;
@@ -150,8 +141,8 @@ describe('buildImageMessage', () => {
 	});
 
 	test('refuses a picture that is not an http(s) URL, and a caption that is an object', () => {
-		expect(problem(() => buildImageMessage({ imageUrl: '' }))).toBe('"Image URL" is required');
-		expect(problem(() => buildImageMessage({ imageUrl: 'https://e.com/a.png', caption: { a: 1 } }))).toBe('"Caption" must be text, got {"a":1}');
+		expect(caught(() => buildImageMessage({ imageUrl: '' })).message).toBe('"Image URL" is required');
+		expect(caught(() => buildImageMessage({ imageUrl: 'https://e.com/a.png', caption: { a: 1 } })).message).toBe('"Caption" must be text, got {"a":1}');
 	});
 });
 
@@ -185,5 +176,32 @@ describe('hosts a secret may go to', () => {
 		const found = insecureTransportReason(url(text), hosts);
 		if (reason === undefined) expect(found).toBeUndefined();
 		else expect(found).toContain(reason);
+	});
+});
+
+describe('what stopped a request', () => {
+	test('the network error code, wherever n8n put it; never a text that could quote the request', () => {
+		expect(networkErrorCode({ httpCode: 'ECONNREFUSED' })).toBe('ECONNREFUSED');
+		expect(networkErrorCode({ message: 'x', cause: { code: 'ETIMEDOUT' } })).toBe('ETIMEDOUT');
+		expect(networkErrorCode(Object.assign(new Error('connect ECONNRESET https://oapi.dingtalk.com/robot/send?access_token=abc'), { code: 'ECONNRESET' }))).toBe('ECONNRESET');
+		expect(networkErrorCode({ httpCode: '404', code: 'bad code?access_token=abc' })).toBeUndefined();
+		expect(networkErrorCode(undefined)).toBeUndefined();
+	});
+
+	test('DingTalk\'s error code of a body, cleaned to print', () => {
+		expect(dingTalkErrorCode({ code: 'invalidParameter.robotCode.notExsit' })).toBe('invalidParameter.robotCode.notExsit');
+		expect(dingTalkErrorCode({ code: 'a"<b>' })).toBe('ab');
+		expect(dingTalkErrorCode({ code: 42 })).toBe('');
+		expect(dingTalkErrorCode('<html>')).toBe('');
+	});
+
+	test('WebSocket URLs follow the rule of HTTP ones, and the reason names the secret', () => {
+		expect(insecureTransportReason(new URL('wss://wss-open-connection.dingtalk.com/connect'), [])).toBeUndefined();
+		expect(insecureTransportReason(new URL('ws://127.0.0.1:9000/connect'), [], 'the ticket')).toBe(
+			'uses plain ws:// to 127.0.0.1:9000, which is not listed as a plain-HTTP host; the ticket would travel unencrypted',
+		);
+		expect(insecureTransportReason(new URL('http://api.dingtalk.com/v1.0'), [], 'the Client Secret')).toBe(
+			'uses plain http:// to api.dingtalk.com; DingTalk is reached only over https://, so the Client Secret is never sent unencrypted',
+		);
 	});
 });

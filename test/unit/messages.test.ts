@@ -11,10 +11,10 @@ import {
 	type BuildOptions,
 } from '../../nodes/DingTalkRobot/messages/build';
 import { validateRobotMessageJson } from '../../nodes/DingTalkRobot/messages/checks';
-import { MessageInputError } from '../../nodes/DingTalkRobot/messages/fields';
 import { rewriteMarkdownLinks, toSidePanelUrl } from '../../nodes/DingTalkRobot/messages/links';
 import { OPTION_LABELS } from '../../nodes/DingTalkRobot/actions/send/options';
 import { MENTION_FIELDS, appendMissingMentions, parseMobileList, parseUserIdList, resolveMentions } from '../../nodes/DingTalkRobot/messages/mentions';
+import { caught } from './caught';
 
 const SIDE_PANEL: BuildOptions = { addMentionsToContent: true, openLinksInSidePanel: true };
 const NO_AUTO_MENTIONS: BuildOptions = { addMentionsToContent: false, openLinksInSidePanel: false };
@@ -27,16 +27,6 @@ const PANEL = {
 	reject: 'dingtalk://dingtalkclient/page/link?url=http%3A%2F%2Fexample.com%2Freject&pc_slide=true',
 	article: 'dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fexample.com%2F%E6%96%87%E7%AB%A0%3Fa%3D1&pc_slide=true',
 };
-
-function caught(fn: () => unknown): MessageInputError {
-	try {
-		fn();
-	} catch (error) {
-		expect(error).toBeInstanceOf(MessageInputError);
-		return error as MessageInputError;
-	}
-	throw new Error('expected the call to throw');
-}
 
 const fieldOf = (fn: () => unknown) => caught(fn).field;
 

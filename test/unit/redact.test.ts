@@ -29,10 +29,13 @@ describe('createRedactor', () => {
 
 describe('redactedSnippet', () => {
 	test('redacts before cutting: a cut inside the token leaves none of it', () => {
-		const page = `${'x'.repeat(180)} /robot/send?access_token=${TOKEN}&timestamp=1&sign=abc`;
+		// the token starts at character 196: a cut at 200 without redaction would keep its first 4 characters
+		const page = `${'x'.repeat(170)} /robot/send?access_token=${TOKEN}&timestamp=1&sign=abc`;
+		expect(page.indexOf(TOKEN)).toBe(196);
 		const snippet = redactedSnippet(page, createRedactor([]));
 		expect(snippet).not.toContain(TOKEN.slice(0, 4));
 		expect(snippet.endsWith('…')).toBe(true);
+		expect(snippet).toBe(`${'x'.repeat(170)} /robot/send?access_token=***&…`);
 	});
 });
 
