@@ -25,31 +25,38 @@ export interface DingTalkApp {
 
 const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
-/** The credential's fields, checked; throws an Error saying what to fix. */
-export function readDingTalkApp(data: Record<string, unknown>): DingTalkApp {
+/** How messages name the credential when the caller does not know the user's name for it. */
+export const APP_CREDENTIAL_LABEL = 'the DingTalk App credential';
+
+/**
+ * The credential's fields, checked; throws an Error saying what to fix. `label` names the
+ * credential in that message as the user named it ("the DingTalk App credential 'Ops bot'").
+ */
+export function readDingTalkApp(data: Record<string, unknown>, label = APP_CREDENTIAL_LABEL): DingTalkApp {
+	const The = label.charAt(0).toUpperCase() + label.slice(1);
 	const clientId = text(data.clientId);
 	const clientSecret = text(data.clientSecret);
 	if (!clientId || !clientSecret) {
 		throw new Error(
-			`The DingTalk App credential has no ${!clientId ? 'Client ID' : 'Client Secret'}: copy it from the DingTalk developer console › your app › Credentials & Basic Info`,
+			`${The} has no ${!clientId ? 'Client ID' : 'Client Secret'}: copy it from the DingTalk developer console › your app › Credentials & Basic Info`,
 		);
 	}
-	for (const [label, value] of [['Client ID', clientId], ['Client Secret', clientSecret]]) {
-		if (/\s/.test(value)) throw new Error(`The ${label} in the DingTalk App credential contains spaces or line breaks: copy it again`);
+	for (const [field, value] of [['Client ID', clientId], ['Client Secret', clientSecret]]) {
+		if (/\s/.test(value)) throw new Error(`The ${field} in ${label} contains spaces or line breaks: copy it again`);
 	}
 	const base = text(data.baseUrl) || DINGTALK_OPENAPI_BASE_URL;
 	if (!URL.canParse(base) || !/^https?:\/\//i.test(base)) {
-		throw new Error(`The API Base URL in the DingTalk App credential is not an http(s) URL: leave it at ${DINGTALK_OPENAPI_BASE_URL}`);
+		throw new Error(`The API Base URL in ${label} is not an http(s) URL: leave it at ${DINGTALK_OPENAPI_BASE_URL}`);
 	}
 	const url = new URL(base);
 	if (url.username || url.password || url.search || url.hash) {
-		throw new Error('The API Base URL in the DingTalk App credential must be scheme, host and path only (no user, query or #)');
+		throw new Error(`The API Base URL in ${label} must be scheme, host and path only (no user, query or #)`);
 	}
 	const plainHttpHosts = parseHostList(data.plainHttpHosts);
 	const insecure = insecureTransportReason(url, plainHttpHosts, 'the Client Secret');
 	if (insecure) {
 		throw new Error(
-			`The API Base URL in the DingTalk App credential ${insecure}. Use ${DINGTALK_OPENAPI_BASE_URL}, or list a trusted proxy's host:port under Plain HTTP Hosts.`,
+			`The API Base URL in ${label} ${insecure}. Use ${DINGTALK_OPENAPI_BASE_URL}, or list a trusted proxy's host:port under Plain HTTP Hosts.`,
 		);
 	}
 	return {

@@ -10,16 +10,28 @@
 /** The hosts DingTalk's robot webhooks and session webhooks are served from. */
 export const DINGTALK_API_HOSTS = ['oapi.dingtalk.com', 'api.dingtalk.com'];
 
+/**
+ * A host name as every decision here compares it: lower case, without the trailing dot of a
+ * fully qualified name (`OAPI.DINGTALK.COM.` is oapi.dingtalk.com, and must be treated as DingTalk).
+ */
+export function normalizeHost(hostname: string): string {
+	return hostname.toLowerCase().replace(/\.+$/, '');
+}
+
 export function isDingTalkHost(hostname: string): boolean {
-	const host = hostname.toLowerCase();
+	const host = normalizeHost(hostname);
 	return host === 'dingtalk.com' || host.endsWith('.dingtalk.com');
 }
 
-/** "oapi.dingtalk.com, 127.0.0.1:8790" → lower-case entries, a host with or without a port. */
+/** "oapi.dingtalk.com, 127.0.0.1:8790" → normalized entries, a host with or without a port. */
 export function parseHostList(value: unknown): string[] {
 	return String(value ?? '')
 		.split(/[\s,，;；]+/)
-		.map((host) => host.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, ''))
+		.map((entry) => entry.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, ''))
+		.map((entry) => {
+			const port = /^(.*?)(:\d+)$/.exec(entry);
+			return port ? `${normalizeHost(port[1])}${port[2]}` : normalizeHost(entry);
+		})
 		.filter(Boolean);
 }
 
@@ -30,7 +42,7 @@ const ENCRYPTED: Record<string, string> = { 'http:': 'https:', 'ws:': 'wss:' };
 
 /** The URL's host and port as `host:port`, the port written out even when it is the scheme's default. */
 export function hostAndPort(url: URL): string {
-	return `${url.hostname.toLowerCase()}:${url.port || DEFAULT_PORTS[url.protocol] || ''}`;
+	return `${normalizeHost(url.hostname)}:${url.port || DEFAULT_PORTS[url.protocol] || ''}`;
 }
 
 /**
@@ -54,8 +66,8 @@ export function insecureTransportReason(url: URL, plainHttpHosts: string[], secr
 	const encrypted = plain ? ENCRYPTED[scheme] : scheme;
 	if (encrypted !== 'https:' && encrypted !== 'wss:') return `uses ${scheme.replace(/:$/, '')}://; only https:// is allowed`;
 	if (isDingTalkHost(url.hostname)) {
-		if (plain) return `uses plain ${scheme}// to ${url.hostname}; DingTalk is reached only over ${encrypted}//, so ${secret} is never sent unencrypted`;
-		if (url.port && url.port !== '443') return `uses port ${url.port} of ${url.hostname}; DingTalk serves ${scheme.replace(/:$/, '')} on port 443 only`;
+		if (plain) return `uses plain ${scheme}// to ${normalizeHost(url.hostname)}; DingTalk is reached only over ${encrypted}//, so ${secret} is never sent unencrypted`;
+		if (url.port && url.port !== '443') return `uses port ${url.port} of ${normalizeHost(url.hostname)}; DingTalk serves ${scheme.replace(/:$/, '')} on port 443 only`;
 		return undefined;
 	}
 	if (plain && !isHostListed(url, plainHttpHosts)) {

@@ -155,6 +155,17 @@ describe('hosts a secret may go to', () => {
 		expect(isDingTalkHost('evildingtalk.com')).toBe(false);
 	});
 
+	test('a fully qualified name (trailing dot) and upper case are the same host in every decision', () => {
+		expect(isDingTalkHost('OAPI.DINGTALK.COM.')).toBe(true);
+		expect(hostAndPort(url('http://OAPI.DINGTALK.COM./robot/send'))).toBe('oapi.dingtalk.com:80');
+		expect(parseHostList('OAPI.DINGTALK.COM., Proxy.Corp.:8080')).toEqual(['oapi.dingtalk.com', 'proxy.corp:8080']);
+		expect(isHostListed(url('http://proxy.corp.:8080/x'), parseHostList('PROXY.CORP:8080'))).toBe(true);
+		// listing DingTalk's own host as a plain-http host never lets a secret go there unencrypted
+		expect(insecureTransportReason(url('http://OAPI.DINGTALK.COM./robot/send?access_token=x'), parseHostList('oapi.dingtalk.com.'))).toBe(
+			'uses plain http:// to oapi.dingtalk.com; DingTalk is reached only over https://, so the token is never sent unencrypted',
+		);
+	});
+
 	test('host lists: entries with or without scheme or path, ports explicit or default', () => {
 		expect(parseHostList(' http://127.0.0.1:8790/x, proxy.corp ；API.dingtalk.com')).toEqual(['127.0.0.1:8790', 'proxy.corp', 'api.dingtalk.com']);
 		expect(hostAndPort(url('https://oapi.dingtalk.com/robot/send'))).toBe('oapi.dingtalk.com:443');

@@ -1,4 +1,4 @@
-import { createRedactor, redactDeep, redactedSnippet } from '../../nodes/DingTalkRobot/transport/redact';
+import { createRedactor, redactDeep, redactedSnippet } from '../../nodes/shared/redact';
 
 const TOKEN = 'c0ffee1234567890abcdef';
 const SECRET = 'SECsecret+with/slashes=';
@@ -15,6 +15,24 @@ describe('createRedactor', () => {
 		['the token by value anywhere', `token is ${TOKEN}.`, 'token is ***.'],
 	])('%s', (_name, input, expected) => {
 		expect(redact(input)).toBe(expected);
+	});
+
+	test.each([
+		['an echoed OpenAPI header', 'x-acs-dingtalk-access-token: 4d3f9a0b1c\nHost: api.dingtalk.com', 'x-acs-dingtalk-access-token: ***\nHost: api.dingtalk.com'],
+		['an echoed header, other casing, no space', 'X-Acs-Dingtalk-Access-Token:4d3f9a0b1c; next', 'X-Acs-Dingtalk-Access-Token:***; next'],
+		['headers as JSON', '{"headers":{"x-acs-dingtalk-access-token":"4d3f9a0b1c"}}', '{"headers":{"x-acs-dingtalk-access-token":"***"}}'],
+		['a Stream ticket in the WebSocket URL', 'wss://wss-open-connection.dingtalk.com/connect?ticket=a-b-c', 'wss://wss-open-connection.dingtalk.com/connect?ticket=***'],
+		['the Client Secret in a JSON body', '{"clientId":"dingabc","clientSecret":"zzzz"}', '{"clientId":"dingabc","clientSecret":"***"}'],
+	])('by name: %s', (_name, input, expected) => {
+		expect(createRedactor([])(input)).toBe(expected);
+	});
+
+	test('learns secrets while running: a token renewed mid-execution is redacted by value from then on', () => {
+		const learning = createRedactor([SECRET]);
+		const renewed = 'f00dfeed99887766';
+		expect(learning(`got ${renewed}`)).toBe(`got ${renewed}`);
+		learning.add(renewed, undefined, 7, 'ab');
+		expect(learning(`got ${renewed} and ${encodeURIComponent(SECRET)}`)).toBe('got *** and ***');
 	});
 
 	test.each([

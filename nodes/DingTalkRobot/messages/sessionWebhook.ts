@@ -5,7 +5,7 @@
  * clear text, and it must not have expired.
  * Errors never repeat the URL: its `session` parameter lets anyone post to the conversation.
  */
-import { DINGTALK_API_HOSTS, insecureTransportReason, isDingTalkHost, isHostListed, parseHostList } from '../../../credentials/endpoints';
+import { DINGTALK_API_HOSTS, insecureTransportReason, isDingTalkHost, isHostListed, normalizeHost, parseHostList } from '../../../credentials/endpoints';
 import { MessageInputError, describeValue } from './fields';
 
 /** The hosts DingTalk hands out session webhooks on (the option's default); anything else is refused before sending. */
@@ -65,7 +65,7 @@ export function checkSessionWebhook(url: unknown, expiresAt: unknown, allowedHos
 	}
 	const parsed = new URL(text);
 	// a DingTalk host is listed by name (its scheme and port are checked below: https on 443 only); another host with its port
-	const listed = isDingTalkHost(parsed.hostname) ? allowedHosts.some((entry) => entry.replace(/:\d+$/, '') === parsed.hostname.toLowerCase()) : isHostListed(parsed, allowedHosts);
+	const listed = isDingTalkHost(parsed.hostname) ? allowedHosts.some((entry) => entry.replace(/:\d+$/, '') === normalizeHost(parsed.hostname)) : isHostListed(parsed, allowedHosts);
 	if (!listed) {
 		throw new MessageInputError(
 			WEBHOOK_FIELD,

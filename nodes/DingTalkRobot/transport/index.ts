@@ -10,7 +10,7 @@ import type { RobotMessageBody } from '../messages/types';
 import { afterAttempts } from './errors';
 import { postRobotMessage, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 import { RateLimitWaitError, robotRateLimiter } from './rateLimiter';
-import type { Redactor } from './redact';
+import type { Redactor } from '../../shared/redact';
 
 export { CREDENTIAL_TYPE, type DingTalkAnswer, type Destination, type ItemRef } from './post';
 

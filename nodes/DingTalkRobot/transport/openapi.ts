@@ -13,7 +13,7 @@ import { APP_CREDENTIAL_TYPE, accessTokenExpired } from '../../../credentials/ap
 import { SECRET_REQUEST_OPTIONS, networkErrorCode } from '../../../credentials/endpoints';
 import { explainOpenApiError, explainUploadError, requiredScope, TOKEN_EXPIRED_CODES, TOKEN_EXPIRED_ERRCODES, TOKEN_REFUSED } from './openApiErrors';
 import { failure, networkFailure, type ItemRef, type RetryKind } from './post';
-import { redactedSnippet, type Redactor } from './redact';
+import { redactedSnippet, type Redactor } from '../../shared/redact';
 
 const REACH_HINT = 'Check that this n8n host can reach api.dingtalk.com (or the API Base URL of the DingTalk App credential) and any proxy settings.';
 

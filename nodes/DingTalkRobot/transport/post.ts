@@ -15,7 +15,7 @@ import { NodeApiError, type ICredentialsDecrypted, type IExecuteFunctions, type 
 import { SECRET_REQUEST_OPTIONS, networkErrorCode } from '../../../credentials/endpoints';
 import type { RobotMessageBody } from '../messages/types';
 import { explainDingTalkError } from './errors';
-import { redactDeep, redactedSnippet, type Redactor } from './redact';
+import { redactDeep, redactedSnippet, type Redactor } from '../../shared/redact';
 
 export const CREDENTIAL_TYPE = 'dingTalkRobotApi';
 

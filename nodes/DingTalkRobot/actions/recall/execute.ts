@@ -10,7 +10,7 @@ import { readDingTalkApp, type DingTalkApp } from '../../../../credentials/appCr
 import { MessageInputError, describeValue, optionalText, requireText } from '../../messages/fields';
 import { GROUP_RECALL_PATH, USERS_RECALL_PATH, callWithRetries } from '../../transport/appSend';
 import { AppSession } from '../../transport/openapi';
-import { createRedactor } from '../../transport/redact';
+import { createRedactor } from '../../../shared/redact';
 import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, sentItems, toNodeError } from '../send/outputs';
 

@@ -17,7 +17,7 @@ import { prepareCombined, prepareItem, refuseConflictingIds, type Outgoing, type
 import { CREDENTIAL_TYPE, sendRobotMessage, type DeliverySettings, type Destination, type DingTalkAnswer } from '../../transport';
 import { runPerDestination } from '../../transport/destinations';
 import { robotKey } from '../../transport/rateLimiter';
-import { createRedactor } from '../../transport/redact';
+import { createRedactor } from '../../../shared/redact';
 import { sendAsAppRobot } from './sendAsApp';
 
 /** The credential's robot: its webhook, keywords and secrets (an unusable webhook fails the run before any request). */

@@ -12,7 +12,7 @@ import { readMessageId } from '../../messages/messageIds';
 import { DINGTALK_SESSION_HOSTS, parseSessionHosts } from '../../messages/sessionWebhook';
 import { WaitBudget, type DeliverySettings } from '../../transport';
 import { robotKey } from '../../transport/rateLimiter';
-import type { Redactor } from '../../transport/redact';
+import type { Redactor } from '../../../shared/redact';
 
 export interface NodeOptions {
 	addMentionsToContent: boolean;

@@ -24,7 +24,7 @@ import { parseUserIdList } from '../../messages/mentions';
 import { MAX_USERS_PER_CALL, sendAppMessage, withRetries, type AppDestination } from '../../transport/appSend';
 import { runPerDestination } from '../../transport/destinations';
 import { AppSession, uploadMedia, type MediaFile } from '../../transport/openapi';
-import { createRedactor } from '../../transport/redact';
+import { createRedactor } from '../../../shared/redact';
 import type { DeliverySettings } from '../../transport';
 import { appDeliverySettings, readNodeOptions, type NodeOptions } from './options';
 import { errorItems, sentItems, toNodeError } from './outputs';
