@@ -12,6 +12,7 @@ import type {
 	UserOptions,
 	User,
 	OpenApiFault,
+	AccessTokenFault,
 	OpenApiRequestRecord,
 	GroupMessageRecord,
 	UserMessageRecord,
@@ -265,6 +266,10 @@ export declare class AppRobotSimulator {
 	accessTokens(): AccessTokenInfo[];
 	/** Expires every access token (or those of one app) from now() on; returns how many valid ones it expired. */
 	expireAccessTokens(clientId?: string): number;
+	/** How long access tokens issued from now on live (DingTalk: 7200 s). */
+	setAccessTokenTtl(ms: number): void;
+	/** Decides a fault (a redirect) for each token request, by its index since reset(); undefined: none. */
+	setAccessTokenFaultPolicy(policy: ((requestIndex: number) => AccessTokenFault | undefined) | undefined): void;
 
 	/** Adds a group chat (robots in it by robotCode); again with the same openConversationId replaces it, its messages stay. */
 	addGroup(options?: GroupOptions): Group;

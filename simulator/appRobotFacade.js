@@ -200,6 +200,20 @@ class AppRobotSimulator {
 		return this._openApi.expire(clientId);
 	}
 
+	/** @param {number} ms how long access tokens issued from now on live (DingTalk: 7200 s) */
+	setAccessTokenTtl(ms) {
+		this._openApi.setTokenTtl(ms);
+	}
+
+	/**
+	 * Decides a fault (a redirect) for each request to the token endpoint, by its index since
+	 * reset(); undefined answers it as DingTalk does.
+	 * @param {((requestIndex: number) => import('./openapi').AccessTokenFault | undefined) | undefined} policy
+	 */
+	setAccessTokenFaultPolicy(policy) {
+		this._openApi.faults.setPolicy(policy);
+	}
+
 	/** @param {import('./org').GroupOptions} [options] */
 	addGroup(options) {
 		return this._org.addGroup(options);

@@ -242,6 +242,13 @@ export declare class DingTalkSimulator extends AppRobotSimulator {
 	replayCallback(result: { request: CallbackRequest }, options?: { timeoutMs?: number }): Promise<CallbackResult>;
 	/** Listener called once per answered or dropped request; returns an unsubscribe function. */
 	onRequest(listener: (record: RequestRecord) => void): () => void;
+	/**
+	 * Resets the next `count` TCP connections before a byte of their request is read: the client's
+	 * connect fails (ECONNRESET, syscall connect) and DingTalk received nothing of it.
+	 */
+	resetNextConnections(count: number): void;
+	/** How many connections resetNextConnections reset since construction or reset(). */
+	readonly connectionsReset: number;
 
 	/** For the CLI only: mounts POST /simulator/control/stream/push (not a DingTalk endpoint). */
 	enableControl(): void;

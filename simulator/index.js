@@ -121,6 +121,20 @@ class DingTalkSimulator extends AppRobotSimulator {
 	}
 
 	/**
+	 * Resets the next `count` TCP connections before a byte of their request is read: the client's
+	 * connect fails (ECONNRESET, syscall connect) and DingTalk received nothing of it.
+	 * @param {number} count
+	 */
+	resetNextConnections(count) {
+		this._server.resetNextConnections(count);
+	}
+
+	/** How many connections resetNextConnections reset since construction or reset(). */
+	get connectionsReset() {
+		return this._server.connectionsReset;
+	}
+
+	/**
 	 * Registers a listener called once per request when it has been answered or dropped.
 	 * @param {(record: RequestRecord) => void} listener
 	 * @returns {() => void} unsubscribe

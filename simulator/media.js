@@ -55,6 +55,7 @@ const MAX_UPLOAD_BODY_BYTES = 21 * MB;
  * @property {string | undefined} mediaId
  * @property {string | undefined} filename
  * @property {string | undefined} contentType the part's
+ * @property {string[] | undefined} partHeaders the header names of the file's part, in order (an injected one shows here)
  * @property {number | undefined} size bytes of the file
  * @property {string | undefined} sha256 hex digest of the file's bytes
  */
@@ -112,6 +113,7 @@ class MediaUploads {
 			mediaId: undefined,
 			filename: undefined,
 			contentType: undefined,
+			partHeaders: undefined,
 			size: undefined,
 			sha256: undefined,
 		};
@@ -140,6 +142,7 @@ class MediaUploads {
 		Object.assign(upload, {
 			filename: media.filename,
 			contentType: media.contentType,
+			partHeaders: media.headerNames,
 			size: media.data.length,
 			sha256: crypto.createHash('sha256').update(media.data).digest('hex'),
 		});

@@ -15,6 +15,7 @@
  * @property {string} name
  * @property {string | undefined} filename
  * @property {string | undefined} contentType
+ * @property {string[]} headerNames every header line of the part, by name (lower case), in order
  * @property {Buffer} data
  */
 
@@ -73,10 +74,14 @@ function decodeExtValue(value) {
 function readPartHeaders(text) {
 	/** @type {Record<string, string>} */
 	const headers = {};
+	/** @type {string[]} */
+	const headerNames = [];
 	for (const line of text.split('\r\n')) {
 		const colon = line.indexOf(':');
 		if (colon <= 0) return undefined;
-		headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+		const headerName = line.slice(0, colon).trim().toLowerCase();
+		headerNames.push(headerName);
+		headers[headerName] = line.slice(colon + 1).trim();
 	}
 	const disposition = headers['content-disposition'];
 	if (!disposition) return undefined;
@@ -86,7 +91,7 @@ function readPartHeaders(text) {
 	if (kind.toLowerCase() !== 'form-data' || name === undefined) return undefined;
 	const extended = param('filename*');
 	const filename = (extended !== undefined ? decodeExtValue(extended) : undefined) ?? param('filename');
-	return { name, filename, contentType: headers['content-type'] };
+	return { name, filename, contentType: headers['content-type'], headerNames };
 }
 
 /**

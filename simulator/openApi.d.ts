@@ -20,7 +20,7 @@ export interface AccessTokenRecord {
 	at: number;
 	/** As sent; the secret is never recorded. */
 	appKey: string | null;
-	outcome: 'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed';
+	outcome: 'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed' | 'redirected';
 	status: number;
 	/** The token answered, if any. */
 	accessToken: string | undefined;
@@ -82,7 +82,7 @@ export type MsgKey =
 	| 'sampleAudio'
 	| 'sampleVideo';
 
-export type OpenApiFaultKind = 'http500' | 'http502' | 'nonJson' | 'throttled' | 'platformLimit' | 'slow' | 'drop';
+export type OpenApiFaultKind = 'http500' | 'http502' | 'http429' | 'nonJson' | 'throttled' | 'platformLimit' | 'echoHeaders' | 'slow' | 'drop';
 
 /**
  * A fault of the robot message APIs. http500: 500 system.error; http502: a 502 page; nonJson: a 200
@@ -90,9 +90,20 @@ export type OpenApiFaultKind = 'http500' | 'http502' | 'nonJson' | 'throttled' |
  * connection cut. afterDelivery: the API does its work (records or recalls the message) first.
  */
 export type OpenApiFault =
-	| { kind: Exclude<OpenApiFaultKind, 'slow'>; afterDelivery?: boolean }
+	| { kind: Exclude<OpenApiFaultKind, 'slow' | 'http429' | 'echoHeaders'>; afterDelivery?: boolean }
+	/** A bare 429 of a front or proxy, no DingTalk body; Retry-After when retryAfterS is set. */
+	| { kind: 'http429'; retryAfterS?: number; afterDelivery?: boolean }
+	/** A proxy's error quoting the request's headers: an HTML page (status, default 502), or with 400 a JSON error. */
+	| { kind: 'echoHeaders'; status?: number; afterDelivery?: boolean }
 	/** The answer waits delayMs more (on top of the latency). */
 	| { kind: 'slow'; delayMs: number };
+
+/** A redirect instead of the token endpoint's answer. */
+export interface AccessTokenFault {
+	kind: 'redirect';
+	location: string;
+	status?: number;
+}
 
 export interface OpenApiRequestRecord {
 	/** now() when it arrived. */
@@ -167,6 +178,8 @@ export interface MediaUploadRecord {
 	filename: string | undefined;
 	/** The part's Content-Type. */
 	contentType: string | undefined;
+	/** The header names of the file's part, in order (an injected one shows here). */
+	partHeaders: string[] | undefined;
 	/** Bytes of the file. */
 	size: number | undefined;
 	/** Hex SHA-256 of the file's bytes. */

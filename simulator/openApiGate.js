@@ -37,7 +37,7 @@ const ACCESS_TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 const DEFAULT_QPS_LIMIT = 20;
 
 /** The fault kinds injectOpenApiFaults accepts. */
-const OPENAPI_FAULT_KINDS = Object.freeze(['http500', 'http502', 'nonJson', 'throttled', 'platformLimit', 'slow', 'drop']);
+const OPENAPI_FAULT_KINDS = Object.freeze(['http500', 'http502', 'http429', 'nonJson', 'throttled', 'platformLimit', 'echoHeaders', 'slow', 'drop']);
 
 const ERRORS = Object.freeze({
 	missingToken: { status: 400, code: 'AuthenticationFailed.MissingParameter', message: `缺少参数：${ACCESS_TOKEN_HEADER}` },
@@ -49,8 +49,13 @@ const ERRORS = Object.freeze({
 
 /**
  * @typedef {object} OpenApiFault
- * @property {'http500' | 'http502' | 'nonJson' | 'throttled' | 'platformLimit' | 'slow' | 'drop'} kind
+ * @property {'http500' | 'http502' | 'http429' | 'nonJson' | 'throttled' | 'platformLimit' | 'echoHeaders' | 'slow' | 'drop'} kind
+ *   http429: a bare 429 of a front or proxy (no DingTalk body), with `Retry-After` when `retryAfterS` is set;
+ *   echoHeaders: a proxy's error quoting the request's headers (the access token among them): an HTML
+ *   page with HTTP `status` (default 502), or with 400 a JSON error whose message quotes them
  * @property {number} [delayMs] for `slow`: added to the latency
+ * @property {number} [retryAfterS] for `http429`
+ * @property {number} [status] for `echoHeaders`
  * @property {boolean} [afterDelivery] the endpoint decides (and records the message) first, then the fault answers
  */
 
@@ -285,6 +290,16 @@ class OpenApiGate {
 				return this._answer(record, res, refusal(ERRORS[fault.kind]), 0);
 			case 'http502':
 				return this._answer(record, res, { status: 502, json: undefined }, 0, htmlPage(502, 'Bad Gateway'));
+			case 'http429':
+				if (fault.retryAfterS !== undefined) res.setHeader('Retry-After', String(fault.retryAfterS));
+				return this._answer(record, res, { status: 429, json: undefined }, 0, htmlPage(429, 'Too Many Requests'));
+			case 'echoHeaders': {
+				const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${value}`).join('\n');
+				const quoted = `${req.method} ${req.url}\n${headers}`;
+				if (fault.status === 400) return this._answer(record, res, refusal({ status: 400, code: 'invalidParameter', message: `bad request: ${quoted}` }), 0);
+				const status = fault.status ?? 502;
+				return this._answer(record, res, { status, json: undefined }, 0, htmlPage(status, `upstream failed for ${quoted}`));
+			}
 			case 'nonJson':
 				return this._answer(record, res, { status: 200, json: undefined }, 0, htmlPage(200, 'OK'));
 			default:

@@ -15,6 +15,7 @@
 
 const crypto = require('node:crypto');
 const { checkNumber } = require('./checks');
+const { FaultQueue } = require('./faults');
 const { MISSING_BODY, apiError, methodNotAllowed, readJsonBody } = require('./apiHost');
 
 const ACCESS_TOKEN_PATH = '/v1.0/oauth2/accessToken';
@@ -31,10 +32,16 @@ const INVALID_CLIENT = Object.freeze({ code: 'invalidClientIdOrSecret', message:
  * @typedef {object} AccessTokenRecord
  * @property {number} at
  * @property {string | null} appKey as sent (the secret is never recorded)
- * @property {'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed'} outcome
+ * @property {'issued' | 'renewed' | 'invalidClientIdOrSecret' | 'missingBody' | 'methodNotAllowed' | 'redirected'} outcome
  * @property {number} status
  * @property {string | undefined} accessToken the token answered, if any
  * @property {number | undefined} expiresAt
+ */
+
+/**
+ * What a hostile server or proxy in front of the token endpoint may do instead of answering:
+ * redirect the request (with the Client Secret in its body, the token in its header) elsewhere.
+ * @typedef {{ kind: 'redirect', location: string, status?: number }} AccessTokenFault
  */
 
 /**
@@ -64,6 +71,8 @@ class OpenApi {
 		this.tokenRequests = [];
 		/** @type {Map<string, AccessToken>} by token */
 		this._tokens = new Map();
+		/** @type {FaultQueue<AccessTokenFault>} */
+		this.faults = new FaultQueue(['redirect']);
 		server.onApi(ACCESS_TOKEN_PATH, (exchange) => this._accessToken(exchange));
 		server.mount(this);
 	}
@@ -108,10 +117,16 @@ class OpenApi {
 		return { app: this._apps.require(token.clientId) };
 	}
 
-	/** Forgets the records and every token. */
+	/** @param {number} ms how long tokens issued from now on live (DingTalk: 7200 s) */
+	setTokenTtl(ms) {
+		this._ttlMs = checkNumber(ms, 'openapi.accessTokenTtlMs', 1000);
+	}
+
+	/** Forgets the records, every token and pending faults. */
 	reset() {
 		this.tokenRequests = [];
 		this._tokens = new Map();
+		this.faults.reset();
 	}
 
 	/**
@@ -140,6 +155,13 @@ class OpenApi {
 			Object.assign(record, { outcome, status });
 			this._reply(res, status, apiError(code, message));
 		};
+		const fault = this.faults.next(this.tokenRequests.length - 1);
+		if (fault) {
+			Object.assign(record, { outcome: 'redirected', status: fault.status ?? 307 });
+			res.writeHead(record.status, { Location: fault.location, 'Content-Length': 0 });
+			res.end();
+			return;
+		}
 		if (req.method !== 'POST') return refuse('methodNotAllowed', 405, methodNotAllowed(req.method));
 		if (!body) return refuse('missingBody', 400, MISSING_BODY);
 		const app = this._apps.authenticate(body.appKey, body.appSecret);

@@ -68,6 +68,24 @@ class SimulatorServer {
 		this._server = undefined;
 		/** @type {string | undefined} */
 		this._baseUrl = undefined;
+		/** how many of the next TCP connections are reset before a byte is read (resetNextConnections) */
+		this._pendingResets = 0;
+		/** how many connections were reset so */
+		this.connectionsReset = 0;
+	}
+
+	/**
+	 * Resets the next `count` TCP connections as soon as they are accepted, before a byte of the
+	 * request is read: the client's connect fails with ECONNRESET (syscall connect), the way a
+	 * connection cut on its way to DingTalk looks. Nothing of such a request was received, so a
+	 * client may safely send it again. Until they happened, every answer closes its connection
+	 * and idle ones are closed now, so that the next request opens a new connection.
+	 * @param {number} count
+	 */
+	resetNextConnections(count) {
+		if (!Number.isInteger(count) || count < 0) throw new TypeError('resetNextConnections needs a count >= 0');
+		this._pendingResets += count;
+		if (count > 0) this._server?.closeIdleConnections();
 	}
 
 	/** `http://127.0.0.1:PORT` once started, else undefined. */
@@ -112,6 +130,12 @@ class SimulatorServer {
 		const port = options.port ?? 0;
 		const server = http.createServer((req, res) => this._onRequest(req, res));
 		server.on('upgrade', (req, socket, head) => this._onUpgrade(req, socket, head));
+		server.on('connection', (socket) => {
+			if (this._pendingResets === 0) return;
+			this._pendingResets--;
+			this.connectionsReset++;
+			socket.resetAndDestroy();
+		});
 		this._server = server;
 		return new Promise((resolve, reject) => {
 			/** @param {Error} err */
@@ -153,6 +177,8 @@ class SimulatorServer {
 	reset() {
 		this.oapi.reset();
 		this.timeline = [];
+		this._pendingResets = 0;
+		this.connectionsReset = 0;
 		for (const s of this._surfaces) s.reset?.();
 	}
 
@@ -186,6 +212,8 @@ class SimulatorServer {
 	 * @param {http.ServerResponse} res
 	 */
 	_onRequest(req, res) {
+		// a connection reset is waiting: this connection is not reused, so the next request opens one
+		if (this._pendingResets > 0) res.setHeader('Connection', 'close');
 		// a browser's icon request is not a DingTalk request either
 		if (req.method === 'GET' && req.url === '/favicon.ico') {
 			res.writeHead(204);

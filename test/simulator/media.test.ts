@@ -27,6 +27,7 @@ describe('POST /media/upload', () => {
 				mediaId: res.json.media_id,
 				filename: '图表 1.png',
 				contentType: 'image/png',
+				partHeaders: ['content-disposition', 'content-type'],
 				size: bytes.length,
 				sha256: sha256(bytes),
 			},
@@ -174,9 +175,9 @@ describe('the multipart reader', () => {
 			'XB',
 		);
 		expect(parts).toEqual([
-			{ name: 'type', filename: undefined, contentType: undefined, data: Buffer.from('file') },
-			{ name: 'media', filename: '报告.pdf', contentType: 'application/pdf', data: binary },
-			{ name: 'note', filename: 'say "hi".txt', contentType: undefined, data: Buffer.alloc(0) },
+			{ name: 'type', filename: undefined, contentType: undefined, headerNames: ['content-disposition'], data: Buffer.from('file') },
+			{ name: 'media', filename: '报告.pdf', contentType: 'application/pdf', headerNames: ['content-disposition', 'content-type'], data: binary },
+			{ name: 'note', filename: 'say "hi".txt', contentType: undefined, headerNames: ['content-disposition'], data: Buffer.alloc(0) },
 		]);
 	});
 

@@ -143,7 +143,7 @@ describe('faults', () => {
 	it('answers 500, 502, a page, 403 throttling or drops the connection instead of DingTalk, before or after the message is recorded', async () => {
 		const sim = await startSim();
 		const token = await getToken(sim);
-		expect(OPENAPI_FAULT_KINDS).toEqual(['http500', 'http502', 'nonJson', 'throttled', 'platformLimit', 'slow', 'drop']);
+		expect(OPENAPI_FAULT_KINDS).toEqual(['http500', 'http502', 'http429', 'nonJson', 'throttled', 'platformLimit', 'echoHeaders', 'slow', 'drop']);
 		sim.injectOpenApiFaults([
 			{ kind: 'http500' },
 			{ kind: 'http500', afterDelivery: true },
