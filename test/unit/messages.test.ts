@@ -424,6 +424,10 @@ describe('parseMobileList', () => {
 		['a word', 'abc-not-a-phone', '"Mentions › Mobiles" has "abc-not-a-phone", which is not a mobile number'],
 		['too short', '138', '"Mentions › Mobiles" has "138", which is not a mobile number'],
 		['a landline-like 10 digits', '0101234567', '"Mentions › Mobiles" has "0101234567", which is not a mobile number'],
+		['+86 and a digit short', '+86 138 0013 800', '"Mentions › Mobiles" has "+86 138 0013 800", which is not a mobile number'],
+		['+86 and a digit too many', '+86 138 0013 80000', '"Mentions › Mobiles" has "+86 138 0013 80000", which is not a mobile number'],
+		['+86 and no mainland mobile prefix', '+86 238 0013 8000', '"Mentions › Mobiles" has "+86 238 0013 8000", which is not a mobile number'],
+		['0086 and a digit short', '0086 138 0013 800', '"Mentions › Mobiles" has "0086 138 0013 800", which is not a mobile number'],
 		['a user ID among mobiles', '13800000000, manager1234', '"Mentions › Mobiles" has "manager1234", which is not a mobile number'],
 		['a broken JSON array', '["13800000000",', '"Mentions › Mobiles" has "[\\"13800000000\\"", which is not a mobile number'],
 		['an object', { mobile: '13800000000' }, '"Mentions › Mobiles" must be a list of mobiles, got {"mobile":"13800000000"}'],
@@ -441,9 +445,9 @@ describe('parseUserIdList', () => {
 	const F = 'Mentions › User IDs';
 
 	test.each([
-		['commas, spaces and new lines', 'manager1234, user5678 u9\nu10', ['manager1234', 'user5678', 'u9', 'u10']],
+		['commas, semicolons and new lines', 'manager1234, user5678; u9\nu10；u11，u12、u13', ['manager1234', 'user5678', 'u9', 'u10', 'u11', 'u12', 'u13']],
 		['a JSON array held as text', '["manager1234","user5678"]', ['manager1234', 'user5678']],
-		['leading @ and duplicates', '@u1 u1, @@u2', ['u1', 'u2']],
+		['leading @ and duplicates', '@u1, u1, @@u2', ['u1', 'u2']],
 		['numbers', [123456, '0123'], ['123456', '0123']],
 	])('%s', (_name, input, expected) => {
 		expect(parseUserIdList(input, F)).toEqual(expected);
@@ -455,6 +459,14 @@ describe('parseUserIdList', () => {
 		['an object', { id: 'u1' }],
 	])('%s → refused', (_name, input) => {
 		expect(caught(() => parseUserIdList(input, F)).field).toBe(F);
+	});
+
+	test.each([
+		['a space inside an ID', 'manager 4521', '"manager 4521"'],
+		['IDs separated by spaces', 'u1, user5678 u9', '"user5678 u9"'],
+		['a tab inside an ID', 'u1\tu2', '"u1\\tu2"'],
+	])('%s is refused, naming the entry, never split into several people', (_name, input, named) => {
+		expect(caught(() => parseUserIdList(input, F)).message).toBe(`"${F}" has ${named}, which has a space inside: DingTalk user IDs have none`);
 	});
 });
 

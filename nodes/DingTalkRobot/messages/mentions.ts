@@ -32,7 +32,7 @@ function parseJsonArray(text: string): unknown[] | undefined {
 }
 
 /** The entries of a mention value: strings split at separators, arrays flattened, JSON arrays in text parsed. */
-function listEntries(value: unknown, field: string, kind: string): string[] {
+function listEntries(value: unknown, field: string, kind: string, separators = LIST_SEPARATORS): string[] {
 	const entries: string[] = [];
 	const refuse = () => new MessageInputError(field, `must be a list of ${kind}, got ${describeValue(value)}`);
 	const collect = (entry: unknown): void => {
@@ -50,7 +50,7 @@ function listEntries(value: unknown, field: string, kind: string): string[] {
 			if (parsed === undefined) throw new MessageInputError(field, `looks like a JSON array but is not valid JSON, got ${describeValue(entry)}`);
 			return collect(parsed);
 		}
-		entries.push(...text.split(LIST_SEPARATORS));
+		entries.push(...text.split(separators));
 	};
 	collect(value);
 	return entries.map((entry) => entry.trim()).filter((entry) => entry !== '');
@@ -58,6 +58,8 @@ function listEntries(value: unknown, field: string, kind: string): string[] {
 
 /** A mainland China mobile, with or without +86 / 0086 / 86: its 11 digits. */
 const CHINA_MOBILE = /^(?:\+86|0086|86)?(1[3-9]\d{9})$/;
+/** China's country code written out: the number after it must be a mainland mobile. */
+const CHINA_PREFIX = /^(?:\+|00)86/;
 /** Another country's mobile in international form (+ and 7–15 digits). */
 const INTERNATIONAL_MOBILE = /^\+[1-9]\d{6,14}$/;
 
@@ -66,6 +68,8 @@ export function normalizeMobile(text: string): string | undefined {
 	const compact = text.replace(/^@+/, '').replace(/[\s\-().]/g, '');
 	const china = CHINA_MOBILE.exec(compact);
 	if (china) return china[1];
+	// "+86 138 0013 800" (a digit short) is not some other country's number: +86 is China's code
+	if (CHINA_PREFIX.test(compact)) return undefined;
 	return INTERNATIONAL_MOBILE.test(compact) ? compact : undefined;
 }
 
@@ -95,17 +99,31 @@ export function parseMobileList(value: unknown, field: string): string[] {
 /** Characters no DingTalk user ID has; seeing them means a broken list (a JSON array's quotes, an "@" between IDs). */
 const NOT_IN_USER_IDS = /["'`[\]{}<>@\\]/;
 
+/** Where a list of user IDs is split: commas, semicolons and line breaks, never spaces (see parseUserIdList). */
+const USER_ID_SEPARATORS = /[\n\r,，、;；]+/;
+
+/**
+ * User IDs, split only at commas, semicolons and line breaks: an entry with a space inside
+ * ("manager 4521") is refused, naming it, rather than guessed to be two people. DingTalk user IDs
+ * have no spaces, so such an entry is a typo or a name, and a message to the wrong people
+ * cannot be taken back.
+ */
 export function parseUserIdList(value: unknown, field: string): string[] {
 	const userIds: string[] = [];
-	for (const entry of listEntries(value, field, 'user IDs')) {
-		for (const word of entry.split(/\s+/)) {
-			const userId = word.replace(/^@+/, '');
-			if (userId === '') continue;
-			if (NOT_IN_USER_IDS.test(userId)) {
-				throw new MessageInputError(field, `has ${describeValue(word)}, which is not a DingTalk user ID`, 'Separate user IDs with commas or line breaks, e.g. manager1234, user5678.');
-			}
-			userIds.push(userId);
+	for (const entry of listEntries(value, field, 'user IDs', USER_ID_SEPARATORS)) {
+		const userId = entry.replace(/^@+/, '');
+		if (userId === '') continue;
+		if (/\s/.test(userId)) {
+			throw new MessageInputError(
+				field,
+				`has ${describeValue(entry)}, which has a space inside: DingTalk user IDs have none`,
+				'Separate user IDs with commas, semicolons or line breaks, e.g. manager1234, user5678.',
+			);
 		}
+		if (NOT_IN_USER_IDS.test(userId)) {
+			throw new MessageInputError(field, `has ${describeValue(entry)}, which is not a DingTalk user ID`, 'Separate user IDs with commas, semicolons or line breaks, e.g. manager1234, user5678.');
+		}
+		userIds.push(userId);
 	}
 	return [...new Set(userIds)];
 }
