@@ -82,12 +82,20 @@ export class DingTalkAppApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 		},
+		{
+			displayName: 'Access Token Issued At',
+			name: 'accessTokenIssuedAt',
+			type: 'hidden',
+			// not a secret (a time), but the lint takes every "token" field for one
+			typeOptions: { password: true },
+			default: '',
+		},
 	];
 
 	/** n8n calls this when the expirable Access Token is empty: a new token from DingTalk, with its end. */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const { accessToken, accessTokenExpiresAt } = await fetchAccessToken(this.helpers, credentials, Date.now());
-		return { accessToken, accessTokenExpiresAt };
+		const { accessToken, accessTokenExpiresAt, accessTokenIssuedAt } = await fetchAccessToken(this.helpers, credentials, Date.now());
+		return { accessToken, accessTokenExpiresAt, accessTokenIssuedAt };
 	}
 
 	/**
@@ -102,10 +110,13 @@ export class DingTalkAppApi implements ICredentialType {
 		const oapi = !absolute && OAPI_PATHS.includes(requestOptions.url);
 		const url = absolute ? requestOptions.url : oapi ? appOapiUrl(app, requestOptions.url) : appApiUrl(app, requestOptions.url);
 		const token = typeof credentials.accessToken === 'string' ? credentials.accessToken : '';
-		if (!token) return { ...requestOptions, baseURL: undefined, url };
+		// every request of the app carries a secret (the token, or the Client Secret in a test's
+		// body): a redirect is never followed, it would carry them to a host nobody checked
+		const request = { ...requestOptions, baseURL: undefined, url, disableFollowRedirect: true };
+		if (!token) return request;
 		return oapi
-			? { ...requestOptions, baseURL: undefined, url, qs: { ...requestOptions.qs, access_token: token } }
-			: { ...requestOptions, baseURL: undefined, url, headers: { ...requestOptions.headers, 'x-acs-dingtalk-access-token': token } };
+			? { ...request, qs: { ...requestOptions.qs, access_token: token } }
+			: { ...request, headers: { ...requestOptions.headers, 'x-acs-dingtalk-access-token': token } };
 	}
 
 	/**
@@ -122,6 +133,8 @@ export class DingTalkAppApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			body: { appKey: '={{ $credentials.clientId.trim() }}', appSecret: '={{ $credentials.clientSecret.trim() }}' },
 			ignoreHttpStatusErrors: true,
+			// the body carries the Client Secret: a redirect must not take it elsewhere
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{
@@ -137,7 +150,8 @@ export class DingTalkAppApi implements ICredentialType {
 				properties: {
 					key: 'accessToken',
 					value: undefined,
-					message: 'The API Base URL did not answer like DingTalk\'s OpenAPI (no access token came back): leave it at https://api.dingtalk.com',
+					message:
+						'The API Base URL did not answer like DingTalk\'s OpenAPI (no access token came back; a redirect is never followed, as it would carry the Client Secret elsewhere): leave it at https://api.dingtalk.com',
 				},
 			},
 		],

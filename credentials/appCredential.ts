@@ -87,14 +87,25 @@ export function appOapiUrl(app: DingTalkApp, path: string): string {
 	return app.baseUrl === DINGTALK_OPENAPI_BASE_URL ? `${DINGTALK_OAPI_BASE_URL}${path}` : appApiUrl(app, path);
 }
 
-/** The access token's life as DingTalk gives it ("expireIn": 7200 s), less a margin: renewed before it runs out. */
-const TOKEN_RENEWAL_MARGIN_MS = 5 * 60 * 1000;
+/** At most this long before its end a token is renewed (DingTalk's tokens live 7200 s). */
+const MAX_RENEWAL_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * How long before its end a token is renewed: a tenth of its life as DingTalk gave it, at most
+ * five minutes. A margin in proportion to the life, never as long as the life itself: a token
+ * that lives a minute serves 54 s, rather than being renewed for every call. Without its issue
+ * time (stored by an older version) the life is taken to be DingTalk's two hours.
+ */
+export function renewalMarginMs(data: Record<string, unknown>): number {
+	const life = Number(data.accessTokenExpiresAt) - Number(data.accessTokenIssuedAt);
+	return Number.isFinite(life) && life > 0 ? Math.min(MAX_RENEWAL_MARGIN_MS, life / 10) : MAX_RENEWAL_MARGIN_MS;
+}
 
 /** Whether the stored token must be renewed before it is used: none yet, or it ends within the margin. */
 export function accessTokenExpired(data: Record<string, unknown>, nowMs: number): boolean {
 	const token = typeof data.accessToken === 'string' ? data.accessToken : '';
 	const expiresAt = Number(data.accessTokenExpiresAt);
-	return token === '' || !Number.isFinite(expiresAt) || expiresAt - TOKEN_RENEWAL_MARGIN_MS <= nowMs;
+	return token === '' || !Number.isFinite(expiresAt) || expiresAt - renewalMarginMs(data) <= nowMs;
 }
 
 /** Where the app's requests go, for messages: host:port, never a path or query. */

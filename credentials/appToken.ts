@@ -9,7 +9,7 @@
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { DINGTALK_OPENAPI_BASE_URL, appApiHost, appApiUrl, readDingTalkApp } from './appCredential';
-import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, networkErrorCode } from './endpoints';
+import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, networkErrorCode, requestNeverSent } from './endpoints';
 
 /** DingTalk's endpoint that grants an app its access token. */
 export const GRANT_PATH = '/v1.0/oauth2/accessToken';
@@ -24,6 +24,8 @@ export interface AccessTokenFields {
 	accessToken: string;
 	/** ms since 1970 */
 	accessTokenExpiresAt: number;
+	/** when DingTalk gave it (ms since 1970): with the end, its life, which sets when it is renewed */
+	accessTokenIssuedAt: number;
 }
 
 interface TokenAnswer {
@@ -36,10 +38,13 @@ export function readTokenAnswer(answer: TokenAnswer, nowMs: number): AccessToken
 	const body = (typeof answer.body === 'object' && answer.body !== null ? answer.body : {}) as Record<string, unknown>;
 	if (answer.statusCode >= 200 && answer.statusCode < 300 && typeof body.accessToken === 'string' && body.accessToken !== '') {
 		const life = Number(body.expireIn);
-		return { accessToken: body.accessToken, accessTokenExpiresAt: nowMs + (Number.isFinite(life) && life > 0 ? life : DEFAULT_TOKEN_LIFE_S) * 1000 };
+		return { accessToken: body.accessToken, accessTokenExpiresAt: nowMs + (Number.isFinite(life) && life > 0 ? life : DEFAULT_TOKEN_LIFE_S) * 1000, accessTokenIssuedAt: nowMs };
+	}
+	const status = answer.statusCode;
+	if (status >= 300 && status <= 399) {
+		return `The API Base URL answered the token request with a redirect (HTTP ${status}), which is never followed (it would carry the Client Secret to another host): leave it at ${DINGTALK_OPENAPI_BASE_URL}, or check the proxy in between`;
 	}
 	if (body.code === 'invalidClientIdOrSecret') return INVALID_CLIENT_MESSAGE;
-	const status = answer.statusCode;
 	// DingTalk's own refusals carry a code; a success without a token, or a path that is not there
 	// (404, 405) and says nothing DingTalk would say, is another server: the Base URL is wrong
 	if (typeof body.code !== 'string' && ((status >= 200 && status < 300) || status === 404 || status === 405)) {
@@ -61,12 +66,17 @@ export async function fetchAccessToken(helpers: IHttpRequestHelper['helpers'], d
 		...SECRET_REQUEST_OPTIONS,
 		timeout: 15_000,
 	};
-	let outcome: AccessTokenFields | string;
-	try {
-		outcome = readTokenAnswer((await helpers.httpRequest(request)) as TokenAnswer, nowMs);
-	} catch (error) {
-		const code = networkErrorCode(error);
-		outcome = `Could not reach DingTalk's OpenAPI for an access token${code ? ` (${code})` : ''}: check that this n8n host can reach ${appApiHost(app)}`;
+	let outcome: AccessTokenFields | string | undefined;
+	// asking for a token again is harmless (DingTalk answers the same one): a request that never
+	// left (a connection refused or reset while connecting, a stale pooled connection) is made once more
+	for (let attempt = 1; outcome === undefined; attempt++) {
+		try {
+			outcome = readTokenAnswer((await helpers.httpRequest(request)) as TokenAnswer, nowMs);
+		} catch (error) {
+			if (attempt === 1 && requestNeverSent(error)) continue;
+			const code = networkErrorCode(error);
+			outcome = `Could not reach DingTalk's OpenAPI for an access token${code ? ` (${code})` : ''}: check that this n8n host can reach ${appApiHost(app)}`;
+		}
 	}
 	if (typeof outcome === 'string') throw new Error(outcome);
 	return outcome;

@@ -94,6 +94,39 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return [caught.httpCode, caught.cause?.code, caught.code].find((code): code is string => typeof code === 'string' && /^[A-Z_]+$/.test(code));
 }
 
+/** Codes of failures that happen before a connection exists: nothing of the request left this host. */
+const BEFORE_CONNECTING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/**
+ * The system calls whose failure proves the server did not receive the whole request: the
+ * connection was never made (`connect`, `getaddrinfo`), or the request could not be written to
+ * the end (`write`): a request cut short is never processed. A failure while reading the answer
+ * (`read`, "socket hang up", a timeout) may come after the server acted on the request.
+ */
+const BEFORE_THE_REQUEST_WAS_WHOLE = new Set(['connect', 'getaddrinfo', 'write']);
+
+/** Node's text of a system error: "<syscall> <CODE> <address>", e.g. "connect ECONNRESET 10.0.0.5:443". */
+const SYSTEM_ERROR_TEXT = /^(\w+) (E[A-Z_]+)\b/;
+
+/**
+ * Whether a request that failed without an answer provably never reached the server whole, so
+ * sending it again cannot make the server act twice. n8n wraps the system error (in axios's,
+ * then in its NodeApiError, which keeps only the original texts in `messages`), so both the chain
+ * of causes and those texts are searched for the system call that failed.
+ */
+export function requestNeverSent(error: unknown): boolean {
+	let current = error as { code?: unknown; syscall?: unknown; cause?: unknown; message?: unknown; messages?: unknown } | undefined;
+	for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+		if (typeof current.syscall === 'string') return BEFORE_THE_REQUEST_WAS_WHOLE.has(current.syscall);
+		if (typeof current.code === 'string' && BEFORE_CONNECTING.has(current.code)) return true;
+		const texts = [current.message, ...(Array.isArray(current.messages) ? current.messages : [])];
+		const systemError = texts.map((text) => (typeof text === 'string' ? SYSTEM_ERROR_TEXT.exec(text) : null)).find(Boolean);
+		if (systemError) return BEFORE_THE_REQUEST_WAS_WHOLE.has(systemError[1]) || BEFORE_CONNECTING.has(systemError[2]);
+		current = current.cause as typeof current;
+	}
+	return false;
+}
+
 /** DingTalk's error code in an answer's body (`code`), cleaned to print: '' when there is none. */
 export function dingTalkErrorCode(body: unknown): string {
 	const code = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).code : undefined;

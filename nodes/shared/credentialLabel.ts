@@ -19,3 +19,18 @@ export function credentialLabel(node: INode, credentialType: string, typeName: s
 export function capitalized(label: string): string {
 	return label.charAt(0).toUpperCase() + label.slice(1);
 }
+
+/** The node's credential types as errors name them ("the DingTalk Robot credential"). */
+const NAMED_TYPES: Record<string, string> = { 'DingTalk Robot': 'dingTalkRobotApi', 'DingTalk App': 'dingTalkAppApi' };
+
+/**
+ * A text about the node's credentials with each named as its user named it: "the DingTalk App
+ * credential" becomes "the DingTalk App credential 'Ops bot'" (once: a name already given stays).
+ * The texts that explain DingTalk's answers stay generic; this is where they meet the node.
+ */
+export function nameCredentials(node: INode, text: string): string {
+	return text.replace(/\b([Tt])he (DingTalk Robot|DingTalk App) credential\b(?! ')/g, (_whole, the: string, typeName: string) => {
+		const label = credentialLabel(node, NAMED_TYPES[typeName], typeName);
+		return the === 'T' ? capitalized(label) : label;
+	});
+}

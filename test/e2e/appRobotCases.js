@@ -31,6 +31,8 @@ function appRobotCredentials(/** @type {any} */ sim) {
 	return [
 		{ id: 'dtAppRobot', name: 'DingTalk App (robot)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret } },
 		{ id: 'dtAppStale', name: 'DingTalk App (stale token)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret, accessToken: STALE_TOKEN, accessTokenExpiresAt: String(Date.now() + 3_600_000) } },
+		// its own credential, so that no token stored by another case is in the way: its first request asks for one
+		{ id: 'dtAppLostAnswers', name: 'DingTalk App (lost answers)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret } },
 		{ id: 'dtAppNoPermission', name: 'DingTalk App (no permission)', type: 'dingTalkAppApi', data: { ...common, clientId: NO_PERMISSION_APP.clientId, clientSecret: NO_PERMISSION_APP.clientSecret } },
 	];
 }
@@ -40,7 +42,24 @@ const sends = (/** @type {any} */ sim) => sim.openApiRequests().filter((/** @typ
 const issuedTokens = (/** @type {any} */ sim) => sim.accessTokenRequests().filter((/** @type {any} */ r) => r.outcome === 'issued' || r.outcome === 'renewed');
 const failedRun = (/** @type {any} */ run) => (run.ok ? [] : [`execution failed: ${run.stderr || run.stdout}`.slice(0, 400)]);
 
-/** @type {Array<{ workflow: string, expected: string, delivered: (sim: any) => number, check: (sim: any, run: any) => string[] }>} */
+/**
+ * The run data of the node `name` that n8n's `execute --rawOutput` printed (run.js's runData).
+ * @param {any} run
+ * @param {string} name
+ * @returns {any[]}
+ */
+function nodeOutput(run, name) {
+	const lines = String(run.stdout).split('\n');
+	const start = lines.indexOf('{');
+	const end = lines.lastIndexOf('}');
+	try {
+		return JSON.parse(lines.slice(start, end + 1).join('\n'))?.data?.resultData?.runData?.[name]?.[0]?.data?.main?.[0] ?? [];
+	} catch {
+		return [];
+	}
+}
+
+/** @type {Array<{ workflow: string, expected: string, before?: (sim: any) => void, delivered: (sim: any) => number, check: (sim: any, run: any) => string[] }>} */
 const APP_CASES = [
 	{
 		workflow: 'e2eAppGroup',
@@ -78,6 +97,31 @@ const APP_CASES = [
 			if (JSON.stringify(sizes) !== '[20,20,5]') problems.push(`calls of ${JSON.stringify(sizes)} users: ${JSON.stringify(sends(sim).map((/** @type {any} */ r) => [r.status, r.code]))}`);
 			const reached = USERS.filter((userId) => sim.userMessages(userId).length === 1).length;
 			if (reached !== 45) problems.push(`${reached} users got the message`);
+			return problems;
+		},
+	},
+	{
+		workflow: 'e2eAppLostAnswers',
+		expected: '20 alerts with 3× HTTP 500, connections reset before sending and one lost after posting: 20 in the group, none twice, the lost one reported',
+		before: (sim) => {
+			// two connections reset at once: the token request's (asked again at once) and the first send's (sent again)
+			sim.resetNextConnections(2);
+			sim.injectOpenApiFaults([{ kind: 'http500' }, { kind: 'http500' }, { kind: 'http500' }, { kind: 'drop', afterDelivery: true }]);
+		},
+		delivered: (sim) => sim.groupMessages(GROUP).length,
+		check: (sim, run) => {
+			const problems = failedRun(run);
+			const posted = sim.groupMessages(GROUP).map((/** @type {any} */ m) => m.msgParam.content);
+			const want = Array.from({ length: 20 }, (_, n) => `alert ${n}`);
+			if (JSON.stringify([...posted].sort()) !== JSON.stringify([...want].sort())) problems.push(`the group has ${JSON.stringify(posted)}`);
+			if (sim.connectionsReset !== 2) problems.push(`${sim.connectionsReset} connections reset`);
+			const output = nodeOutput(run, 'DingTalk Robot');
+			const lost = output.filter((/** @type {any} */ o) => o.json.error);
+			if (output.length !== 20) problems.push(`${output.length} output items`);
+			if (lost.length !== 1 || lost[0].json.mayHaveBeenPosted !== true || !String(lost[0].json.error).includes('DingTalk may have posted the message')) {
+				problems.push(`lost answers reported: ${JSON.stringify(lost.map((/** @type {any} */ o) => o.json))}`.slice(0, 400));
+			}
+			if (output.filter((/** @type {any} */ o) => o.json.processQueryKey).length !== 19) problems.push('not 19 items with a processQueryKey');
 			return problems;
 		},
 	},

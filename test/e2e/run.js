@@ -203,6 +203,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		}
 		for (const testCase of [...CASES, ...APP_CASES].filter((c) => !only || only.includes(c.workflow) || (only.includes('app') && c.workflow.startsWith('e2eApp')))) {
 			sim.reset();
+			if ('before' in testCase) testCase.before?.(sim);
 			const started = Date.now();
 			const run = await n8n(installed, ['execute', `--id=${testCase.workflow}`, '--rawOutput'], env);
 			const robot = 'robot' in testCase ? ROBOTS[testCase.robot] : undefined;

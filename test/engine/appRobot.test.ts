@@ -214,7 +214,7 @@ describe('the access token', () => {
 			credential: {},
 			appCredential: appCredential({ clientSecret: 'not-the-secret' }),
 		});
-		expect(error?.message).toMatch(/^Item 0: No access token for the app: DingTalk does not accept this Client ID and Client Secret \(invalidClientIdOrSecret\)/);
+		expect(error?.message).toMatch(/^Item 0: No access token for the app of the DingTalk App credential 'Test app': DingTalk does not accept this Client ID and Client Secret \(invalidClientIdOrSecret\)/);
 		expect(JSON.stringify(error)).not.toContain('not-the-secret');
 		expect(sends()).toHaveLength(0);
 	});

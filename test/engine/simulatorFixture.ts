@@ -1,4 +1,5 @@
 /** One DingTalk simulator per engine test file, on 127.0.0.1, reset before each test. */
+import { appCallPacer } from '../../nodes/DingTalkRobot/transport/callPacer';
 import { robotRateLimiter } from '../../nodes/DingTalkRobot/transport/rateLimiter';
 import { stopN8nTimers } from '../../scripts/lib/n8nEngine';
 import { DingTalkSimulator, type RobotOptions, type SimulatorOptions } from '../../simulator';
@@ -30,6 +31,7 @@ export function useSimulator(options: SimulatorOptions = {}, robots: RobotOption
 	beforeEach(() => {
 		sim.reset();
 		robotRateLimiter.configure(TEST_TIMING);
+		appCallPacer.configure();
 	});
 	return sim;
 }

@@ -1,4 +1,5 @@
 /** How the answer of DingTalk's token endpoint is read: the token, or a message that says what to fix. */
+import { accessTokenExpired, renewalMarginMs } from '../../credentials/appCredential';
 import { INVALID_CLIENT_MESSAGE, readTokenAnswer } from '../../credentials/appToken';
 
 const NOW = 1_790_000_000_000;
@@ -6,10 +7,28 @@ const notTheOpenApi = (status: number) =>
 	`The API Base URL did not answer like DingTalk's OpenAPI (HTTP ${status}, no access token came back): leave it at https://api.dingtalk.com`;
 
 test('a token with its life, or DingTalk\'s 7200 s when the life is missing or nonsense', () => {
-	expect(readTokenAnswer({ statusCode: 200, body: { accessToken: 'abc', expireIn: 60 } }, NOW)).toEqual({ accessToken: 'abc', accessTokenExpiresAt: NOW + 60_000 });
+	expect(readTokenAnswer({ statusCode: 200, body: { accessToken: 'abc', expireIn: 60 } }, NOW)).toEqual({ accessToken: 'abc', accessTokenExpiresAt: NOW + 60_000, accessTokenIssuedAt: NOW });
 	for (const expireIn of [undefined, 'soon', -5, 0]) {
-		expect(readTokenAnswer({ statusCode: 200, body: { accessToken: 'abc', expireIn } }, NOW)).toEqual({ accessToken: 'abc', accessTokenExpiresAt: NOW + 7_200_000 });
+		expect(readTokenAnswer({ statusCode: 200, body: { accessToken: 'abc', expireIn } }, NOW)).toEqual({ accessToken: 'abc', accessTokenExpiresAt: NOW + 7_200_000, accessTokenIssuedAt: NOW });
 	}
+});
+
+test('renewed a tenth of its life before its end, at most five minutes: never a margin as long as the life', () => {
+	const token = (lifeS: number, extra: Record<string, unknown> = {}) => ({ accessToken: 'abc', accessTokenIssuedAt: NOW, accessTokenExpiresAt: NOW + lifeS * 1000, ...extra });
+	expect(renewalMarginMs(token(7200))).toBe(300_000);
+	expect(renewalMarginMs(token(60))).toBe(6_000);
+	expect(accessTokenExpired(token(60), NOW + 53_000)).toBe(false);
+	expect(accessTokenExpired(token(60), NOW + 54_000)).toBe(true);
+	// stored by an older version, without its issue time: DingTalk's two hours assumed
+	expect(renewalMarginMs(token(7200, { accessTokenIssuedAt: undefined }))).toBe(300_000);
+	expect(accessTokenExpired(token(7200), NOW + 6_899_000)).toBe(false);
+	expect(accessTokenExpired({ accessToken: '' }, NOW)).toBe(true);
+});
+
+test('a redirect instead of a token is never followed, and says so', () => {
+	expect(readTokenAnswer({ statusCode: 307, body: '' }, NOW)).toBe(
+		'The API Base URL answered the token request with a redirect (HTTP 307), which is never followed (it would carry the Client Secret to another host): leave it at https://api.dingtalk.com, or check the proxy in between',
+	);
 });
 
 test('a wrong Client ID or Secret', () => {

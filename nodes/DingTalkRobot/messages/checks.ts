@@ -23,7 +23,8 @@ function requireNonEmptyArray(value: unknown, field: string): unknown[] {
 	return value;
 }
 
-function parseJson(text: string, field: string): unknown {
+/** JSON text of a field, parsed; a MessageInputError naming the field (and, via the node, the item) when it is not JSON. */
+export function parseJsonField(text: string, field: string): unknown {
 	let problem = '';
 	try {
 		return JSON.parse(text);
@@ -39,7 +40,7 @@ function parseJson(text: string, field: string): unknown {
  * `label` prefixes every field name ("JSON Body › markdown.title").
  */
 export function validateRobotMessageJson(value: unknown, label: string): RobotMessage & JsonObject {
-	const given = requireObject(typeof value === 'string' ? parseJson(value, label) : value, label);
+	const given = requireObject(typeof value === 'string' ? parseJsonField(value, label) : value, label);
 	// a copy: links are normalized and mentions read into it, never into the item's own data
 	const message = JSON.parse(JSON.stringify(given)) as JsonObject;
 	const field = (path: string) => `${label} › ${path}`;

@@ -45,3 +45,35 @@ export async function runPerDestination<S = void>(jobs: Array<DestinationJob<S>>
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, waiting.length)) }, worker));
 	if (failures.length > 0) throw failures.sort((a, b) => a.position - b.position)[0].error;
 }
+
+/**
+ * Lanes for jobs that each reach several members (a one-to-one message to a list of people):
+ * jobs that share a member, directly or through others, get the same lane, so that run in item
+ * order per lane no member receives a later job's message before an earlier one's; jobs with
+ * disjoint members get lanes of their own and run in parallel. Returns each job's lane (the
+ * index of the first job in it).
+ */
+export function sharedMemberLanes(memberLists: string[][]): number[] {
+	const parent = memberLists.map((_, job) => job);
+	const root = (job: number): number => {
+		while (parent[job] !== job) {
+			parent[job] = parent[parent[job]];
+			job = parent[job];
+		}
+		return job;
+	};
+	const firstJobOf = new Map<string, number>();
+	memberLists.forEach((members, job) => {
+		for (const member of members) {
+			const earlier = firstJobOf.get(member);
+			if (earlier === undefined) {
+				firstJobOf.set(member, job);
+				continue;
+			}
+			const [a, b] = [root(earlier), root(job)];
+			// the lane is named after its earliest job
+			if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+		}
+	});
+	return memberLists.map((_, job) => root(job));
+}

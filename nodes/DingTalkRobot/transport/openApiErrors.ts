@@ -24,6 +24,13 @@ const THROTTLED: DingTalkErrorExplanation = {
 	retryable: true,
 };
 
+/** A 429 without DingTalk's body: its front (or a proxy) throttled before the request reached the API. */
+export const THROTTLED_BY_FRONT: DingTalkErrorExplanation = {
+	message: 'DingTalk (or a proxy in between) throttled the app: too many requests',
+	description: 'The request was refused before DingTalk\'s API read it. The node retries with pauses (longer when the answer says how long to wait); lower Options › Calls per Second or Parallel Destinations if this persists.',
+	retryable: true,
+};
+
 const ROBOT_CODE: DingTalkErrorExplanation = {
 	message: 'DingTalk does not know this Robot Code for the app',
 	description:

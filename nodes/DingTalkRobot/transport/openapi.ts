@@ -4,22 +4,40 @@
  * execution's hold on the token (AppSession). The token is the DingTalk App credential's hidden
  * expirable field: n8n fills it (the credential's preAuthentication) when it is empty, so this
  * module empties it once when it is about to run out or DingTalk refuses it, and every call of
- * the execution then shares the new one. Redirects are never followed; no text of an error keeps
- * the token or the secret.
+ * the execution then shares the new one. Every call waits for its turn in the app's calls per
+ * second right before it leaves (after any renewal it needed). Redirects are never followed; no
+ * text of an error keeps the token or the secret (every token used is taught to the redactor).
  */
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse, JsonObject, NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject, type NodeApiError } from 'n8n-workflow';
 
 import { APP_CREDENTIAL_TYPE, accessTokenExpired } from '../../../credentials/appCredential';
-import { SECRET_REQUEST_OPTIONS, networkErrorCode } from '../../../credentials/endpoints';
-import { explainOpenApiError, explainUploadError, requiredScope, TOKEN_EXPIRED_CODES, TOKEN_EXPIRED_ERRCODES, TOKEN_REFUSED } from './openApiErrors';
-import { failure, networkFailure, type ItemRef, type RetryKind } from './post';
-import { redactedSnippet, type Redactor } from '../../shared/redact';
+import { SECRET_REQUEST_OPTIONS, networkErrorCode, requestNeverSent } from '../../../credentials/endpoints';
+import { credentialLabel } from '../../shared/credentialLabel';
+import { redactedSnippet, type SecretRedactor } from '../../shared/redact';
+import { cleanFileName, cleanMimeType } from '../messages/fileNames';
+import { explainOpenApiError, explainUploadError, requiredScope, THROTTLED_BY_FRONT, TOKEN_EXPIRED_CODES, TOKEN_EXPIRED_ERRCODES, TOKEN_REFUSED } from './openApiErrors';
+import { failure, networkFailure, type ItemRef, type NetworkPolicy, type RetryKind } from './post';
 
-const REACH_HINT = 'Check that this n8n host can reach api.dingtalk.com (or the API Base URL of the DingTalk App credential) and any proxy settings.';
+const OPENAPI_NETWORK: NetworkPolicy = {
+	reachHint: 'Check that this n8n host can reach api.dingtalk.com (or the API Base URL of the DingTalk App credential) and any proxy settings.',
+	// no msgUuid: a request that may have reached DingTalk is not sent again
+	resend: 'ifNeverSent',
+};
+
+/** An upload sent again makes at most a second copy of the file, never a second message. */
+const UPLOAD_NETWORK: NetworkPolicy = { ...OPENAPI_NETWORK, resend: 'always' };
 
 export type OpenApiOutcome =
 	| { ok: true; body: Record<string, unknown> }
-	| { ok: false; error: NodeApiError; retry: RetryKind; maybePosted: boolean; summary: string };
+	| {
+			ok: false;
+			error: NodeApiError;
+			retry: RetryKind;
+			maybePosted: boolean;
+			summary: string;
+			/** how long DingTalk (or its front) asked to wait before the next attempt (Retry-After) */
+			retryAfterMs?: number;
+	  };
 
 interface CallDescription {
 	request: IHttpRequestOptions;
@@ -27,10 +45,16 @@ interface CallDescription {
 	tokenRefused: (response: IN8nHttpFullResponse) => boolean;
 }
 
+/** Waits for the call's turn in the app's calls per second; it leaves right after. */
+export type Pace = () => Promise<void>;
+
+/** The pace of a call that is not counted against a quota (tests, a single token request). */
+export const NO_PACE: Pace = async () => undefined;
+
 /**
  * One execution's hold on the app's access token. Every call goes through `send`, which renews
- * the token first when there is none or it runs out within minutes, and once more when DingTalk
- * refuses it; concurrent calls wait for a renewal in progress instead of starting their own.
+ * the token first when there is none or it runs out soon, and once more when DingTalk refuses
+ * it; concurrent calls wait for a renewal in progress instead of starting their own.
  */
 export class AppSession {
 	private data?: Promise<ICredentialDataDecryptedObject>;
@@ -38,12 +62,23 @@ export class AppSession {
 	private renewedAfterRefusal = false;
 	/** why no token could be had: every later call fails with it, without asking DingTalk again */
 	private tokenFailure?: unknown;
+	/** how errors name the credential: "the DingTalk App credential 'Ops bot'" */
+	readonly label: string;
 
-	constructor(private readonly ctx: IExecuteFunctions) {}
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		/** learns every token the execution uses, so that no error can carry one */
+		readonly redact: SecretRedactor,
+	) {
+		this.label = credentialLabel(ctx.getNode(), APP_CREDENTIAL_TYPE, 'DingTalk App');
+	}
 
 	/** The credential's decrypted data this execution sends with: read once, one object every call shares (n8n renews the token in it). */
 	async credentials(): Promise<ICredentialDataDecryptedObject> {
-		this.data ??= this.ctx.getCredentials(APP_CREDENTIAL_TYPE).then((data) => ({ ...data }));
+		this.data ??= this.ctx.getCredentials(APP_CREDENTIAL_TYPE).then((data) => {
+			this.redact.add(data.clientSecret, data.accessToken);
+			return { ...data };
+		});
 		return await this.data;
 	}
 
@@ -51,9 +86,13 @@ export class AppSession {
 	private async call(request: IHttpRequestOptions): Promise<IN8nHttpFullResponse> {
 		const data = await this.credentials();
 		const stored = this.ctx.getNode().credentials?.[APP_CREDENTIAL_TYPE];
-		return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, APP_CREDENTIAL_TYPE, request, {
-			credentialsDecrypted: { id: stored?.id ?? '', name: stored?.name ?? '', type: APP_CREDENTIAL_TYPE, data },
-		})) as IN8nHttpFullResponse;
+		try {
+			return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, APP_CREDENTIAL_TYPE, request, {
+				credentialsDecrypted: { id: stored?.id ?? '', name: stored?.name ?? '', type: APP_CREDENTIAL_TYPE, data },
+			})) as IN8nHttpFullResponse;
+		} finally {
+			this.redact.add(data.accessToken);
+		}
 	}
 
 	/**
@@ -76,21 +115,37 @@ export class AppSession {
 		return call;
 	}
 
-	async send(description: CallDescription): Promise<IN8nHttpFullResponse> {
+	/**
+	 * Waits until no renewal is in progress and the call's turn has come, then, in the same
+	 * synchronous step, makes the call: with a renewal when the token runs out (or is `stale`),
+	 * which the calls after it then wait for. A turn that came while another call began a
+	 * renewal is given up (the call must carry the new token), and the call waits for a new one.
+	 */
+	private async leave(data: ICredentialDataDecryptedObject, request: IHttpRequestOptions, pace: Pace, stale?: unknown): Promise<{ response: IN8nHttpFullResponse; tokenUsed: unknown; renewed: boolean }> {
+		for (;;) {
+			while (this.renewing) await this.renewing;
+			if (this.tokenFailure) throw this.tokenFailure;
+			await pace();
+			if (this.renewing) continue;
+			if (accessTokenExpired(data, Date.now()) || (stale !== undefined && data.accessToken === stale)) {
+				return { response: await this.renewWith(data, request), tokenUsed: undefined, renewed: true };
+			}
+			const tokenUsed = data.accessToken;
+			return { response: await this.call(request), tokenUsed, renewed: false };
+		}
+	}
+
+	async send(description: CallDescription, pace: Pace): Promise<IN8nHttpFullResponse> {
 		const data = await this.credentials();
-		while (this.renewing) await this.renewing;
-		if (this.tokenFailure) throw this.tokenFailure;
-		if (accessTokenExpired(data, Date.now())) return await this.renewWith(data, description.request);
-		const tokenUsed = data.accessToken;
-		const response = await this.call(description.request);
-		if (!description.tokenRefused(response)) return response;
+		const first = await this.leave(data, description.request, pace);
+		if (first.renewed || !description.tokenRefused(first.response)) return first.response;
 		// refused: once per execution a new token, unless another call renewed it meanwhile
 		while (this.renewing) await this.renewing;
 		if (this.tokenFailure) throw this.tokenFailure;
-		if (data.accessToken && data.accessToken !== tokenUsed) return await this.call(description.request);
-		if (this.renewedAfterRefusal) return response;
+		if (data.accessToken && data.accessToken !== first.tokenUsed) return (await this.leave(data, description.request, pace)).response;
+		if (this.renewedAfterRefusal) return first.response;
 		this.renewedAfterRefusal = true;
-		return await this.renewWith(data, description.request);
+		return (await this.leave(data, description.request, pace, first.tokenUsed)).response;
 	}
 }
 
@@ -111,7 +166,10 @@ const isOpenApiTokenRefusal = (response: IN8nHttpFullResponse) => TOKEN_EXPIRED_
 
 /**
  * One OpenAPI call (`POST {path}` with a JSON body), once (and once more with a new token when
- * DingTalk refuses the token). `answered` says whether a 2xx body is the answer the API gives.
+ * DingTalk refuses the token), when its turn comes (`pace`). `answered` says whether a 2xx body
+ * is the answer the API gives; `resend` whether a call whose answer was lost may be made again
+ * (a message: only if it never left; a recall: always, it takes nothing back twice). A wait past the execution's budget (thrown by `pace`) fails the
+ * item as it is: nothing was sent.
  */
 export async function callOpenApi(
 	ctx: IExecuteFunctions,
@@ -119,9 +177,10 @@ export async function callOpenApi(
 	path: string,
 	body: object,
 	item: ItemRef,
-	redact: Redactor,
 	timeoutMs: number,
 	answered: (body: Record<string, unknown>) => boolean,
+	pace: Pace,
+	resend: NetworkPolicy['resend'] = 'ifNeverSent',
 ): Promise<OpenApiOutcome> {
 	const request: IHttpRequestOptions = {
 		method: 'POST',
@@ -134,20 +193,35 @@ export async function callOpenApi(
 	};
 	let response: IN8nHttpFullResponse;
 	try {
-		response = await session.send({ request, tokenRefused: isOpenApiTokenRefusal });
+		response = await session.send({ request, tokenRefused: isOpenApiTokenRefusal }, pace);
 	} catch (error) {
-		return failedToCall(ctx, item, error, redact);
+		return failedToCall(ctx, item, error, session, { ...OPENAPI_NETWORK, resend });
 	}
-	return readOpenApiAnswer(ctx, item, response, redact, answered);
+	return readOpenApiAnswer(ctx, item, response, session, answered);
 }
 
-/** A call that got no answer: no token could be had, or the network failed. */
-function failedToCall(ctx: IExecuteFunctions, item: ItemRef, error: unknown, redact: Redactor): OpenApiOutcome {
+/** A call that got no answer: no token could be had, or the network failed. A pacing refusal is thrown on. */
+function failedToCall(ctx: IExecuteFunctions, item: ItemRef, error: unknown, session: AppSession, network = OPENAPI_NETWORK): OpenApiOutcome {
+	if (error instanceof NodeOperationError) throw error;
 	const caught = error as NodeApiError & { code?: string; cause?: { code?: string } };
-	if (networkErrorCode(caught)?.startsWith('E')) return networkFailure(ctx, item, caught, redact, REACH_HINT);
+	const { redact, label } = session;
+	if (networkErrorCode(caught)?.startsWith('E') || requestNeverSent(caught)) return networkFailure(ctx, item, caught, redact, network);
 	// the credential's preAuthentication says why DingTalk gave no token (wrong secret, wrong base URL)
 	const reason = redact(String(caught.message ?? error));
-	return { ok: false, retry: 'never', maybePosted: false, summary: 'no access token', error: failure(ctx, item, redact, { message: reason }, `No access token for the app: ${reason}`, 'Check the DingTalk App credential (its Test button asks DingTalk).') };
+	return {
+		ok: false,
+		retry: 'never',
+		maybePosted: false,
+		summary: 'no access token',
+		error: failure(ctx, item, redact, { message: reason }, `No access token for the app of ${label}: ${reason}`, `Check ${label} (its Test button asks DingTalk).`),
+	};
+}
+
+/** Seconds of a Retry-After header (DingTalk's front, a proxy), as milliseconds; undefined without one. */
+function retryAfterMs(response: IN8nHttpFullResponse): number | undefined {
+	const header = response.headers?.['retry-after'];
+	const seconds = Number(Array.isArray(header) ? header[0] : header);
+	return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 600) * 1000 : undefined;
 }
 
 /** What an OpenAPI answer means: the answer, or why not and whether to try again. */
@@ -155,9 +229,10 @@ function readOpenApiAnswer(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
 	response: IN8nHttpFullResponse,
-	redact: Redactor,
+	session: AppSession,
 	answered: (body: Record<string, unknown>) => boolean,
 ): OpenApiOutcome {
+	const { redact, label } = session;
 	const status = Number(response.statusCode);
 	const body = bodyOf(response);
 	const fail = (retry: RetryKind, maybePosted: boolean, summary: string, errorResponse: JsonObject, message: string, description: string): OpenApiOutcome => ({
@@ -174,21 +249,25 @@ function readOpenApiAnswer(
 	}
 	if (status >= 300 && status <= 399) {
 		return fail('never', false, `HTTP ${status}`, { httpCode: String(status) }, `DingTalk answered with a redirect (HTTP ${status}), which is never followed`,
-			'Nothing was sent elsewhere: a redirect could carry the message and the app\'s token to another host. Check the API Base URL of the DingTalk App credential, or the proxy in between.');
+			`Nothing was sent elsewhere: a redirect could carry the message and the app's token to another host. Check the API Base URL of ${label}, or the proxy in between.`);
 	}
 	const code = typeof body.code === 'string' ? body.code : '';
 	const dingTalkMessage = typeof body.message === 'string' ? redact(body.message) : '';
-	const explanation = TOKEN_EXPIRED_CODES.has(code) ? TOKEN_REFUSED : explainOpenApiError(code, status, requiredScope(body as { message?: unknown }));
-	const throttled = code.startsWith('Forbidden.AccessDenied.QpsLimit');
+	// a bare 429 is DingTalk's front (or a proxy) throttling before the request reached the API
+	const throttled = code.startsWith('Forbidden.AccessDenied.QpsLimit') || (status === 429 && !code);
+	const explanation = TOKEN_EXPIRED_CODES.has(code) ? TOKEN_REFUSED : status === 429 && !code ? THROTTLED_BY_FRONT : explainOpenApiError(code, status, requiredScope(body as { message?: unknown }));
+	// DingTalk's advice for its server errors is to try again; it may have posted the message: said on the output
 	const serverError = status >= 500;
-	return fail(
+	const outcome = fail(
 		throttled || serverError ? 'transient' : 'never',
 		serverError,
 		code ? `${code} (HTTP ${status})` : `HTTP ${status}`,
 		{ httpCode: String(status), ...(code && { code }), ...(dingTalkMessage && { message: dingTalkMessage }), ...(typeof body.requestid === 'string' && { requestid: body.requestid }) },
 		`${explanation.message} [HTTP ${status}${code ? ` ${code}` : ''}${dingTalkMessage ? `: ${dingTalkMessage}` : ''}]`,
-		explanation.description,
+		explanation.description.replace(/the DingTalk App credential/g, label),
 	);
+	if (throttled && !outcome.ok) outcome.retryAfterMs = retryAfterMs(response);
+	return outcome;
 }
 
 export interface MediaFile {
@@ -201,26 +280,32 @@ export interface MediaFile {
 
 /**
  * The bytes of a multipart/form-data body with one file part, `media`, as DingTalk's upload
- * takes it. The boundary is random and checked not to occur in the file.
+ * takes it. The boundary is random and checked not to occur in the file. The name and type are
+ * cleaned here too, whoever made them: nothing in them can end a header line.
  */
 export function multipartBody(media: MediaFile, boundary: string): Buffer {
-	const safeName = media.fileName.replace(/["\r\n\\]/g, '_');
-	const head = `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="${safeName}"\r\nContent-Type: ${media.mimeType || 'application/octet-stream'}\r\n\r\n`;
+	const name = cleanFileName(media.fileName, media.type);
+	const head = `--${boundary}\r\nContent-Disposition: form-data; name="media"; filename="${name}"\r\nContent-Type: ${cleanMimeType(media.mimeType)}\r\n\r\n`;
 	return Buffer.concat([Buffer.from(head, 'utf8'), media.data, Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8')]);
 }
 
 const isUploadTokenRefusal = (response: IN8nHttpFullResponse) => TOKEN_EXPIRED_ERRCODES.has(Number(bodyOf(response).errcode));
 
-/** Uploads a picture or file (oapi `media/upload`, the token as access_token); the answer's media_id. */
+/**
+ * Uploads a picture or file (oapi `media/upload`, the token as access_token); the answer's
+ * media_id. An upload whose answer was lost may be made again: at worst DingTalk keeps a file
+ * nobody sends, never a message twice.
+ */
 export async function uploadMedia(
 	ctx: IExecuteFunctions,
 	session: AppSession,
 	media: MediaFile,
 	boundary: string,
 	item: ItemRef,
-	redact: Redactor,
 	timeoutMs: number,
+	pace: Pace,
 ): Promise<OpenApiOutcome> {
+	const { redact } = session;
 	const request: IHttpRequestOptions = {
 		method: 'POST',
 		url: '/media/upload',
@@ -233,9 +318,9 @@ export async function uploadMedia(
 	};
 	let response: IN8nHttpFullResponse;
 	try {
-		response = await session.send({ request, tokenRefused: isUploadTokenRefusal });
+		response = await session.send({ request, tokenRefused: isUploadTokenRefusal }, pace);
 	} catch (error) {
-		return failedToCall(ctx, item, error, redact);
+		return failedToCall(ctx, item, error, session, UPLOAD_NETWORK);
 	}
 	const status = Number(response.statusCode);
 	const body = bodyOf(response);
@@ -251,5 +336,5 @@ export async function uploadMedia(
 			error: failure(ctx, item, redact, { errcode: body.errcode, errmsg }, `${explanation.message} [errcode ${body.errcode}: ${errmsg}]`, explanation.description),
 		};
 	}
-	return readOpenApiAnswer(ctx, item, response, redact, () => false);
+	return readOpenApiAnswer(ctx, item, response, session, () => false);
 }

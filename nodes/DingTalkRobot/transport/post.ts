@@ -9,12 +9,14 @@
  * An answer that cannot be read (HTTP 5xx, a 200 that is not DingTalk's JSON, errcode -1, a
  * connection lost after sending) may come after DingTalk posted the message: it is retried with
  * the same msgUuid until DingTalk answers readably, and reported as "may have been posted".
+ * networkFailure is shared with the OpenAPI, which has no msgUuid and resends less (NetworkPolicy).
  */
 import { NodeApiError, type ICredentialsDecrypted, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject } from 'n8n-workflow';
 
-import { SECRET_REQUEST_OPTIONS, networkErrorCode } from '../../../credentials/endpoints';
+import { SECRET_REQUEST_OPTIONS, networkErrorCode, requestNeverSent } from '../../../credentials/endpoints';
 import type { RobotMessageBody } from '../messages/types';
 import { explainDingTalkError } from './errors';
+import { nameCredentials } from '../../shared/credentialLabel';
 import { redactDeep, redactedSnippet, type Redactor } from '../../shared/redact';
 
 export const CREDENTIAL_TYPE = 'dingTalkRobotApi';
@@ -68,7 +70,7 @@ export interface ItemRef {
 	label: string;
 }
 
-/** The error of one failed attempt: every text redacted, the raw answer cut after redaction. */
+/** The error of one failed attempt: every text redacted, the raw answer cut after redaction, the credential named. */
 export function failure(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
@@ -78,10 +80,11 @@ export function failure(
 	description: string,
 	httpCode?: number,
 ): NodeApiError {
-	return new NodeApiError(ctx.getNode(), redactDeep(errorResponse, redact), {
+	const node = ctx.getNode();
+	return new NodeApiError(node, redactDeep(errorResponse, redact), {
 		itemIndex: item.index,
-		message: redact(`${item.label}: ${message}`),
-		description: redact(description),
+		message: nameCredentials(node, redact(`${item.label}: ${message}`)),
+		description: nameCredentials(node, redact(description)),
 		...(httpCode !== undefined && { httpCode: String(httpCode) }),
 	});
 }
@@ -117,7 +120,7 @@ const NETWORK_REASONS: Record<string, string> = {
 	ESOCKETTIMEDOUT: 'DingTalk did not answer in time',
 };
 
-/** Failures after which DingTalk may have posted the message: only the msgUuid can tell. */
+/** Failures after which DingTalk may have posted the message (unless the request provably never left). */
 const MAYBE_DELIVERED = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 
 /** Network failures worth another attempt: the ones above, and a DNS hiccup. */
@@ -127,18 +130,33 @@ const TRANSIENT_NETWORK = new Set([...MAYBE_DELIVERED, 'EAI_AGAIN']);
 const WEBHOOK_REACH_HINT =
 	'Check that this n8n host can reach the webhook\'s host (oapi.dingtalk.com, or the host of the webhook URL in the credential) and any proxy settings.';
 
+export interface NetworkPolicy {
+	/** where to look when DingTalk cannot be reached */
+	reachHint: string;
+	/**
+	 * `always`: DingTalk recognises the message when it comes again (the webhook's msgUuid), so a
+	 * lost answer is retried; `ifNeverSent`: no such key (the OpenAPI), so only a failure that
+	 * proves the request never reached DingTalk whole (requestNeverSent) is retried.
+	 */
+	resend: 'always' | 'ifNeverSent';
+}
+
+const WEBHOOK_NETWORK: NetworkPolicy = { reachHint: WEBHOOK_REACH_HINT, resend: 'always' };
+
 /** A request that got no answer: the network error's code in plain words, and whether DingTalk may have it. */
 export function networkFailure(
 	ctx: IExecuteFunctions,
 	item: ItemRef,
 	error: NodeApiError & { code?: string; cause?: { code?: string } },
 	redact: Redactor,
-	reachHint = WEBHOOK_REACH_HINT,
+	policy: NetworkPolicy = WEBHOOK_NETWORK,
 ): Extract<PostOutcome, { ok: false }> {
 	const code = networkErrorCode(error);
 	const reason = (code && NETWORK_REASONS[code]) ?? redactedSnippet(String(error.message ?? error), redact);
-	const retry: RetryKind = code && TRANSIENT_NETWORK.has(code) ? 'transient' : 'never';
-	const maybePosted = !!code && MAYBE_DELIVERED.has(code);
+	const neverSent = requestNeverSent(error);
+	const maybePosted = !neverSent && (policy.resend === 'ifNeverSent' || (!!code && MAYBE_DELIVERED.has(code)));
+	const transient = !!code && TRANSIENT_NETWORK.has(code);
+	const retry: RetryKind = transient && (policy.resend === 'always' || neverSent) ? 'transient' : 'never';
 	return { ok: false, retry, maybePosted, summary: code ?? 'a network error', error: failure(
 		ctx,
 		item,
@@ -147,7 +165,7 @@ export function networkFailure(
 		// The code goes to the description: n8n replaces a message that contains one with its own words.
 		`Could not reach DingTalk: ${reason}`,
 		(code ? `Network error ${code}.` : '') +
-			(maybePosted ? '' : ` ${reachHint}`),
+			(maybePosted ? '' : ` ${policy.reachHint}`),
 	) };
 }
 

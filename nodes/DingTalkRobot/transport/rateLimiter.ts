@@ -116,14 +116,13 @@ export class RobotRateLimiter {
 	/**
 	 * Reserves the earliest send time at which `robot` has sent fewer than `perWindow` messages
 	 * in the last window, and returns how long to wait for it. Throws RateLimitWaitError, and
-	 * reserves nothing, when that wait is longer than `maxWaitMs`. `window` replaces DingTalk's
-	 * webhook minute for other limits (the OpenAPI's calls per second); the sweep keeps such keys
-	 * at least a webhook window, which is longer.
+	 * reserves nothing, when that wait is longer than `maxWaitMs`. (The app robot's calls per
+	 * second are paced at departure instead: callPacer.ts.)
 	 */
-	reserve(robot: string, perWindow: number, maxWaitMs: number, window?: { ms: number; marginMs: number }): number {
+	reserve(robot: string, perWindow: number, maxWaitMs: number): number {
 		if (++this.reservationsSinceSweep >= SWEEP_EVERY) this.sweep();
 		const now = this.clock.now();
-		const span = window ? window.ms + window.marginMs : this.timing.windowMs + this.timing.marginMs;
+		const span = this.timing.windowMs + this.timing.marginMs;
 		const times = (this.reserved.get(robot) ?? []).filter((time) => time > now - span);
 		const blockedUntil = this.blockedUntil(robot) ?? now;
 		let at = Math.max(now, blockedUntil, times[times.length - 1] ?? now);

@@ -37,14 +37,14 @@ export function readProcessQueryKeys(value: unknown): string[] {
 
 export async function recallMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const session = new AppSession(this);
+	const session = new AppSession(this, createRedactor([]));
 	let app: DingTalkApp;
 	try {
-		app = readDingTalkApp(await session.credentials());
+		app = readDingTalkApp(await session.credentials(), session.label);
 	} catch (caught) {
 		throw new NodeOperationError(this.getNode(), (caught as Error).message);
 	}
-	const settings = appDeliverySettings(defaultNodeOptions(), app, createRedactor([app.clientSecret]));
+	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
 	const outputs: INodeExecutionData[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -59,7 +59,8 @@ export async function recallMessages(this: IExecuteFunctions): Promise<INodeExec
 			for (let start = 0; start < keys.length; start += MAX_KEYS_PER_CALL) {
 				const processQueryKeys = keys.slice(start, start + MAX_KEYS_PER_CALL);
 				const body = fromGroup ? { robotCode, openConversationId, processQueryKeys } : { robotCode, processQueryKeys };
-				const answer = await callWithRetries(this, session, fromGroup ? GROUP_RECALL_PATH : USERS_RECALL_PATH, body, item, settings, (answerBody) => Array.isArray(answerBody.successResult));
+				// a recall made twice takes nothing back twice: it may be sent again whatever happened to the first
+				const answer = await callWithRetries(this, session, fromGroup ? GROUP_RECALL_PATH : USERS_RECALL_PATH, body, item, settings, (answerBody) => Array.isArray(answerBody.successResult), 'always');
 				recalled.push(...(answer.body.successResult as unknown[]).map(String));
 				Object.assign(failed, answer.body.failedResult ?? {});
 			}

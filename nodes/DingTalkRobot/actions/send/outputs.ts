@@ -6,6 +6,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { MessageInputError } from '../../messages/fields';
+import { nameCredentials } from '../../../shared/credentialLabel';
 import type { RobotMessageBody } from '../../messages/types';
 
 /** "Item 3", "Items 0–19" (a range), or "Items 0, 2, 5" */
@@ -16,13 +17,18 @@ export function itemLabel(indices: number[]): string {
 	return `Items ${indices.length > 10 ? `${indices.slice(0, 10).join(', ')}, …` : indices.join(', ')}`;
 }
 
-/** Every failure leaves the node as an n8n error that names the item. */
+/** Every failure leaves the node as an n8n error that names the item (and the credential, as its user named it). */
 export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	const node = ctx.getNode();
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.message = nameCredentials(node, error.message);
+		if (error.description) error.description = nameCredentials(node, error.description);
+		return error;
+	}
 	if (error instanceof MessageInputError) {
-		return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${error.message}`, {
+		return new NodeOperationError(node, `Item ${itemIndex}: ${nameCredentials(node, error.message)}`, {
 			itemIndex,
-			description: error.hint,
+			...(error.hint && { description: nameCredentials(node, error.hint) }),
 		});
 	}
 	// e.g. an expression that fails for this item: keep n8n's error, say which item

@@ -18,11 +18,12 @@ import {
 	toAppRobotMessage,
 	type AppRobotMessage,
 } from '../../messages/appTemplates';
-import { validateRobotMessageJson } from '../../messages/checks';
+import { parseJsonField, validateRobotMessageJson } from '../../messages/checks';
+import { cleanFileName, cleanMimeType } from '../../messages/fileNames';
 import { MessageInputError, describeValue, optionalText, requireText, requireUrl } from '../../messages/fields';
 import { parseUserIdList } from '../../messages/mentions';
 import { MAX_USERS_PER_CALL, sendAppMessage, withRetries, type AppDestination } from '../../transport/appSend';
-import { runPerDestination } from '../../transport/destinations';
+import { runPerDestination, sharedMemberLanes } from '../../transport/destinations';
 import { AppSession, uploadMedia, type MediaFile } from '../../transport/openapi';
 import { createRedactor } from '../../../shared/redact';
 import type { DeliverySettings } from '../../transport';
@@ -64,7 +65,9 @@ function readMediaSource(ctx: IExecuteFunctions, itemIndex: number, type: MediaF
 	if (!binary) {
 		throw new MessageInputError(field, `names "${binaryProperty}", but the item has no binary data there`, 'Name the binary field of the input item (the one the previous node wrote the file to; often "data").');
 	}
-	const fileName = fileNameOverride || binary.fileName || `${type}.${binary.fileExtension ?? (type === 'image' ? 'png' : 'bin')}`;
+	// the name travels in the upload's headers and is shown to people: visible characters, no path
+	const fallback = `${type}.${binary.fileExtension ?? (type === 'image' ? 'png' : 'bin')}`;
+	const fileName = cleanFileName(fileNameOverride || binary.fileName || fallback, fallback);
 	const extension = (/\.([A-Za-z0-9]+)$/.exec(fileName)?.[1] ?? binary.fileExtension ?? '').toLowerCase().replace('jpeg', 'jpg');
 	if (!MEDIA_EXTENSIONS[type].includes(extension)) {
 		throw new MessageInputError(
@@ -73,7 +76,7 @@ function readMediaSource(ctx: IExecuteFunctions, itemIndex: number, type: MediaF
 			type === 'image' ? 'Convert the picture to png or jpg first.' : 'Set File Name with the right extension, or pack the file as zip.',
 		);
 	}
-	return { type, binaryProperty, fileName: extension === 'jpg' ? fileName.replace(/\.jpeg$/i, '.jpg') : fileName, mimeType: binary.mimeType };
+	return { type, binaryProperty, fileName: extension === 'jpg' ? fileName.replace(/\.jpeg$/i, '.jpg') : fileName, mimeType: cleanMimeType(binary.mimeType) };
 }
 
 /** What every item shares (fields without expressions): read once, not per item. */
@@ -102,7 +105,7 @@ function prepareAppItem(ctx: IExecuteFunctions, itemIndex: number, { app, messag
 		message = imageTemplate(requireUrl(ctx.getNodeParameter('imageUrl', itemIndex, ''), 'Image URL', false));
 	} else if (messageType === 'json') {
 		const body = ctx.getNodeParameter('jsonBody', itemIndex, '');
-		const parsed = typeof body === 'string' && body.trim().startsWith('{') ? (JSON.parse(body) as unknown) : body;
+		const parsed = typeof body === 'string' && body.trim().startsWith('{') ? parseJsonField(body, 'JSON Body') : body;
 		message =
 			typeof parsed === 'object' && parsed !== null && 'msgKey' in parsed
 				? readAppRobotJson(parsed, 'JSON Body')
@@ -114,13 +117,18 @@ function prepareAppItem(ctx: IExecuteFunctions, itemIndex: number, { app, messag
 	return { ...outgoing, message };
 }
 
-/** Where messages queue in item order: one group, or one set of users. */
-const destinationKey = (destination: AppDestination) =>
-	destination.kind === 'group' ? `group:${destination.openConversationId}` : `users:${[...destination.userIds].sort().join(',')}`;
+/**
+ * Where messages queue in item order: one group; for one-to-one messages, every list of people
+ * that shares someone with another (so that a person's messages never overtake each other).
+ */
+function destinationKeys(ready: AppOutgoing[]): string[] {
+	const lanes = sharedMemberLanes(ready.map(({ destination }) => (destination.kind === 'users' ? destination.userIds : [])));
+	return ready.map(({ destination }, position) => (destination.kind === 'group' ? `group:${destination.openConversationId}` : `users:${lanes[position]}`));
+}
 
 export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const session = new AppSession(this);
+	const session = new AppSession(this, createRedactor([]));
 	const outputs = new Map<number, INodeExecutionData>();
 	const fail = (itemIndex: number, caught: unknown, extra: IDataObject = {}) => {
 		const error = toNodeError(this, caught, itemIndex);
@@ -131,7 +139,7 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 
 	let app: DingTalkApp;
 	try {
-		app = readDingTalkApp(await session.credentials());
+		app = readDingTalkApp(await session.credentials(), session.label);
 	} catch (caught) {
 		const error = caught instanceof NodeOperationError ? caught : new NodeOperationError(this.getNode(), (caught as Error).message);
 		if (!this.continueOnFail()) throw error;
@@ -154,11 +162,12 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 	if (!first) return [[...outputs.values()]];
 
 	// Phase 2: per conversation in item order, conversations in parallel.
-	const redact = createRedactor([app.clientSecret]);
+	const redact = session.redact;
 	const runOptions = first;
 	const send = async (outgoing: AppOutgoing, settings: DeliverySettings) => {
 		const item = { index: outgoing.itemIndex, label: `Item ${outgoing.itemIndex}` };
 		const keys: string[] = [];
+		let usersPosted = 0;
 		try {
 			let message = outgoing.message;
 			if (outgoing.media) message = await uploadThen(this, session, outgoing.media, item, settings);
@@ -174,13 +183,16 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 			const invalid: string[] = [];
 			const flowControlled: string[] = [];
 			let attempts = 0;
+			let possibleDuplicate = false;
 			for (let start = 0; start < destination.userIds.length; start += MAX_USERS_PER_CALL) {
 				const userIds = destination.userIds.slice(start, start + MAX_USERS_PER_CALL);
 				const sent = await sendAppMessage(this, session, message, outgoing.robotCode, { kind: 'users', userIds }, item, settings);
 				keys.push(String(sent.body.processQueryKey));
+				usersPosted += userIds.length;
 				invalid.push(...stringList(sent.body.invalidStaffIdList));
 				flowControlled.push(...stringList(sent.body.flowControlledStaffIdList));
 				attempts += sent.attempts;
+				possibleDuplicate ||= sent.possibleDuplicate;
 			}
 			const json: IDataObject = {
 				processQueryKeys: keys,
@@ -192,14 +204,16 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 			};
 			if (invalid.length) json.invalidUserIds = invalid;
 			if (flowControlled.length) json.flowControlledUserIds = flowControlled;
+			if (possibleDuplicate) json.possibleDuplicate = true;
 			sentItems([outgoing.itemIndex], json).forEach((output) => outputs.set(outgoing.itemIndex, output));
 		} catch (caught) {
 			// the calls before the failing one were sent: say so, with their keys to recall them
-			fail(outgoing.itemIndex, caught, keys.length ? { processQueryKeys: keys, usersPosted: keys.length * MAX_USERS_PER_CALL } : {});
+			fail(outgoing.itemIndex, caught, keys.length ? { processQueryKeys: keys, usersPosted } : {});
 		}
 	};
+	const lanes = destinationKeys(ready);
 	await runPerDestination(
-		ready.map((outgoing) => ({ key: destinationKey(outgoing.destination), run: async (settings: DeliverySettings) => await send(outgoing, settings) })),
+		ready.map((outgoing, position) => ({ key: lanes[position], run: async (settings: DeliverySettings) => await send(outgoing, settings) })),
 		first.parallelDestinations,
 		() => appDeliverySettings(runOptions, app, redact),
 	);
@@ -224,7 +238,7 @@ async function uploadThen(
 	const file: MediaFile = { ...media, data };
 	let boundary = `----n8nDingTalk${randomBytes(12).toString('hex')}`;
 	while (data.includes(boundary)) boundary = `----n8nDingTalk${randomBytes(12).toString('hex')}`;
-	const uploaded = await withRetries(ctx, item, settings, async () => await uploadMedia(ctx, session, file, boundary, item, settings.redact, settings.timeoutMs));
+	const uploaded = await withRetries(ctx, item, settings, async (pace) => await uploadMedia(ctx, session, file, boundary, item, settings.timeoutMs, pace));
 	const mediaId = String(uploaded.body.media_id);
 	return media.type === 'image' ? imageTemplate(mediaId) : fileTemplate(mediaId, media.fileName);
 }
