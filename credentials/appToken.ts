@@ -9,7 +9,7 @@
 import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { DINGTALK_OPENAPI_BASE_URL, appApiHost, appApiUrl, readDingTalkApp } from './appCredential';
-import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, networkErrorCode, requestNeverSent } from './endpoints';
+import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, networkErrorCode, networkErrorReason, requestNeverSent } from './endpoints';
 
 /** DingTalk's endpoint that grants an app its access token. */
 export const GRANT_PATH = '/v1.0/oauth2/accessToken';
@@ -74,8 +74,8 @@ export async function fetchAccessToken(helpers: IHttpRequestHelper['helpers'], d
 			outcome = readTokenAnswer((await helpers.httpRequest(request)) as TokenAnswer, nowMs);
 		} catch (error) {
 			if (attempt === 1 && requestNeverSent(error)) continue;
-			const code = networkErrorCode(error);
-			outcome = `Could not reach DingTalk's OpenAPI for an access token${code ? ` (${code})` : ''}: check that this n8n host can reach ${appApiHost(app)}`;
+			const reason = networkErrorReason(networkErrorCode(error)) ?? 'the request failed';
+			outcome = `Could not reach DingTalk's OpenAPI for an access token (${reason}): check that this n8n host can reach ${appApiHost(app)}`;
 		}
 	}
 	if (typeof outcome === 'string') throw new Error(outcome);

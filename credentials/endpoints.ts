@@ -94,6 +94,29 @@ export function networkErrorCode(error: unknown): string | undefined {
 	return [caught.httpCode, caught.cause?.code, caught.code].find((code): code is string => typeof code === 'string' && /^[A-Z_]+$/.test(code));
 }
 
+/** Plain words for the network errors users meet, by Node's error code. */
+const NETWORK_REASONS: Record<string, string> = {
+	ECONNREFUSED: 'the connection was refused',
+	ECONNRESET: 'the connection was closed before DingTalk answered',
+	EPIPE: 'the connection was closed before DingTalk answered',
+	ENOTFOUND: 'the host name could not be resolved',
+	EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+	ETIMEDOUT: 'DingTalk did not answer in time',
+	ECONNABORTED: 'DingTalk did not answer in time',
+	ESOCKETTIMEDOUT: 'DingTalk did not answer in time',
+};
+
+/**
+ * A network error's code in plain words, or undefined for a code without them. Words, not the
+ * code, go into messages: n8n's NodeApiError replaces a message that contains a code it knows
+ * with its own generic text.
+ */
+export function networkErrorReason(code: string | undefined): string | undefined {
+	return code ? NETWORK_REASONS[code] : undefined;
+}
+
 /** Codes of failures that happen before a connection exists: nothing of the request left this host. */
 const BEFORE_CONNECTING = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 

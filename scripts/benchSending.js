@@ -173,9 +173,13 @@ async function benchSending(/** @type {(text: string) => void} */ log) {
 				if (round === 'warm-up') continue;
 				const measured = runData(run.stdout).data.resultData.runData.Measured[0];
 				const ms = measured.executionTime;
-				const throttled = sim.openApiRequests().slice(callsBefore).filter((/** @type {any} */ r) => String(r.code).startsWith('Forbidden.AccessDenied.Qps')).length;
-				results.push({ id: c.id, label: c.label, group: c.group, items: c.items, delivered: c.delivered(), ms, perMessageMs: ms / c.items, throttled });
-				log(`  ${c.group}: ${c.label}: ${c.delivered()}/${c.items} in ${(ms / 1000).toFixed(2)} s, ${throttled} throttled`);
+				const calls = sim.openApiRequests().slice(callsBefore);
+				const throttled = calls.filter((/** @type {any} */ r) => String(r.code).startsWith('Forbidden.AccessDenied.Qps')).length;
+				// the most calls DingTalk saw arrive within any one second (a sliding window)
+				const arrivals = calls.map((/** @type {any} */ r) => r.at);
+				const busiestSecond = Math.max(0, ...arrivals.map((/** @type {number} */ t) => arrivals.filter((/** @type {number} */ u) => u >= t && u < t + 1000).length));
+				results.push({ id: c.id, label: c.label, group: c.group, items: c.items, qps: c.qps, delivered: c.delivered(), ms, perMessageMs: ms / c.items, throttled, busiestSecond });
+				log(`  ${c.group}: ${c.label}: ${c.delivered()}/${c.items} in ${(ms / 1000).toFixed(2)} s, ${throttled} throttled, busiest second ${busiestSecond} calls`);
 			}
 		}
 		return { n8nVersion: installed.n8nVersion, latencyMs: LATENCY_MS, results };

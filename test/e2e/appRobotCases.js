@@ -31,8 +31,8 @@ function appRobotCredentials(/** @type {any} */ sim) {
 	return [
 		{ id: 'dtAppRobot', name: 'DingTalk App (robot)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret } },
 		{ id: 'dtAppStale', name: 'DingTalk App (stale token)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret, accessToken: STALE_TOKEN, accessTokenExpiresAt: String(Date.now() + 3_600_000) } },
-		// its own credential, so that no token stored by another case is in the way: its first request asks for one
-		{ id: 'dtAppLostAnswers', name: 'DingTalk App (lost answers)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret } },
+		// its own credential with a token DingTalk no longer knows: its first request is a send, whatever ran before
+		{ id: 'dtAppLostAnswers', name: 'DingTalk App (lost answers)', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret, accessToken: STALE_TOKEN, accessTokenExpiresAt: String(Date.now() + 3_600_000) } },
 		{ id: 'dtAppNoPermission', name: 'DingTalk App (no permission)', type: 'dingTalkAppApi', data: { ...common, clientId: NO_PERMISSION_APP.clientId, clientSecret: NO_PERMISSION_APP.clientSecret } },
 	];
 }
@@ -59,7 +59,7 @@ function nodeOutput(run, name) {
 	}
 }
 
-/** @type {Array<{ workflow: string, expected: string, before?: (sim: any) => void, delivered: (sim: any) => number, check: (sim: any, run: any) => string[] }>} */
+/** @type {Array<{ workflow: string, expected: string, before?: (sim: any) => void, delivered: (sim: any) => number, check: (sim: any, run: any, robot: any, target: import('./n8nInstalls').Target) => string[] }>} */
 const APP_CASES = [
 	{
 		workflow: 'e2eAppGroup',
@@ -102,26 +102,36 @@ const APP_CASES = [
 	},
 	{
 		workflow: 'e2eAppLostAnswers',
-		expected: '20 alerts with 3× HTTP 500, connections reset before sending and one lost after posting: 20 in the group, none twice, the lost one reported',
+		expected: '20 alerts with a connection reset at connect, a refused token, 3× HTTP 500 and a connection lost after posting: none twice; what may have been posted is reported, what provably never left is sent again',
 		before: (sim) => {
-			// two connections reset at once: the token request's (asked again at once) and the first send's (sent again)
-			sim.resetNextConnections(2);
-			sim.injectOpenApiFaults([{ kind: 'http500' }, { kind: 'http500' }, { kind: 'http500' }, { kind: 'drop', afterDelivery: true }]);
+			// the first send's connection is reset as soon as it is accepted; the send then finds its
+			// token refused and renews it (a call DingTalk answers), and the next calls meet 3× HTTP 500 and
+			// a connection lost after the message was posted
+			sim.resetNextConnections(1);
+			sim.setOpenApiFaultPolicy((/** @type {number} */ index) => (index >= 1 && index <= 3 ? { kind: 'http500' } : index === 4 ? { kind: 'drop', afterDelivery: true } : undefined));
 		},
 		delivered: (sim) => sim.groupMessages(GROUP).length,
-		check: (sim, run) => {
+		check: (sim, run, _robot, target) => {
 			const problems = failedRun(run);
 			const posted = sim.groupMessages(GROUP).map((/** @type {any} */ m) => m.msgParam.content);
-			const want = Array.from({ length: 20 }, (_, n) => `alert ${n}`);
-			if (JSON.stringify([...posted].sort()) !== JSON.stringify([...want].sort())) problems.push(`the group has ${JSON.stringify(posted)}`);
-			if (sim.connectionsReset !== 2) problems.push(`${sim.connectionsReset} connections reset`);
+			if (new Set(posted).size !== posted.length) problems.push(`a message was posted twice: ${JSON.stringify(posted)}`);
+			if (sim.connectionsReset !== 1) problems.push(`${sim.connectionsReset} connections reset`);
+			if (issuedTokens(sim).length !== 1) problems.push(`${issuedTokens(sim).length} token requests`);
 			const output = nodeOutput(run, 'DingTalk Robot');
-			const lost = output.filter((/** @type {any} */ o) => o.json.error);
 			if (output.length !== 20) problems.push(`${output.length} output items`);
-			if (lost.length !== 1 || lost[0].json.mayHaveBeenPosted !== true || !String(lost[0].json.error).includes('DingTalk may have posted the message')) {
-				problems.push(`lost answers reported: ${JSON.stringify(lost.map((/** @type {any} */ o) => o.json))}`.slice(0, 400));
-			}
-			if (output.filter((/** @type {any} */ o) => o.json.processQueryKey).length !== 19) problems.push('not 19 items with a processQueryKey');
+			const sent = output.filter((/** @type {any} */ o) => o.json.processQueryKey);
+			const reported = output.filter((/** @type {any} */ o) => o.json.mayHaveBeenPosted === true && String(o.json.error).includes('DingTalk may have posted the message'));
+			if (sent.length + reported.length !== 20) problems.push(`items neither sent nor reported: ${JSON.stringify(output.map((/** @type {any} */ o) => o.json)).slice(0, 400)}`);
+			// the message whose answer was lost after posting is in the group, once, and its item says so
+			const lostAfterPosting = reported.filter((/** @type {any} */ o) => posted.includes(`alert ${output.indexOf(o)}`));
+			if (lostAfterPosting.length !== 1) problems.push(`${lostAfterPosting.length} reported items are in the group (1 expected: the answer lost after posting)`);
+			// Node 20's HTTP client (n8n 1) sees the reset while connecting ("connect ECONNRESET"): provably
+			// unsent, sent again. n8n 2's proxy-aware agent has often written the request by then ("read
+			// ECONNRESET", as measured): that cannot be told from a reset after DingTalk read it, so the item
+			// is reported, not sent again; when it too saw the reset while connecting, it is sent again.
+			const allowed = target.nodeMajor === 20 ? [1] : [1, 2];
+			if (!allowed.includes(reported.length)) problems.push(`${reported.length} items reported as maybe posted, ${allowed.join(' or ')} expected on Node ${target.nodeMajor}`);
+			if (posted.length !== 21 - reported.length) problems.push(`${posted.length} messages in the group for ${reported.length} reported`);
 			return problems;
 		},
 	},

@@ -37,7 +37,7 @@ const ROBOTS = {
 
 /**
  * @typedef {{ ok: boolean, code: number | null, stdout: string, stderr: string }} CliResult
- * @typedef {{ workflow: string, robot: keyof typeof ROBOTS, expected: string, check: (sim: any, run: CliResult, robot: any) => string[] }} Case
+ * @typedef {{ workflow: string, robot: keyof typeof ROBOTS, expected: string, check: (sim: any, run: CliResult, robot: any, target: import('./n8nInstalls').Target) => string[] }} Case
  */
 
 const texts = (/** @type {any} */ sim, /** @type {any} */ robot) => sim.messages(robot.accessToken).map((/** @type {any} */ m) => m.text?.content);
@@ -207,7 +207,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const started = Date.now();
 			const run = await n8n(installed, ['execute', `--id=${testCase.workflow}`, '--rawOutput'], env);
 			const robot = 'robot' in testCase ? ROBOTS[testCase.robot] : undefined;
-			const problems = testCase.check(sim, run, robot);
+			const problems = testCase.check(sim, run, robot, target);
 			if (process.env.E2E_DEBUG) writeFileSync(path.join(os.tmpdir(), `e2e-${target.n8nVersion}-${testCase.workflow}.out`), `${run.stdout}\n----stderr----\n${run.stderr}`);
 			const delivered = 'delivered' in testCase ? testCase.delivered(sim) : sim.messages(robot?.accessToken).length;
 			log(`  ${problems.length ? 'FAIL' : 'pass'}  ${testCase.workflow} (${((Date.now() - started) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);

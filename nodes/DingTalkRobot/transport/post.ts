@@ -13,7 +13,7 @@
  */
 import { NodeApiError, type ICredentialsDecrypted, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject } from 'n8n-workflow';
 
-import { SECRET_REQUEST_OPTIONS, networkErrorCode, requestNeverSent } from '../../../credentials/endpoints';
+import { SECRET_REQUEST_OPTIONS, networkErrorCode, networkErrorReason, requestNeverSent } from '../../../credentials/endpoints';
 import type { RobotMessageBody } from '../messages/types';
 import { explainDingTalkError } from './errors';
 import { nameCredentials } from '../../shared/credentialLabel';
@@ -106,20 +106,6 @@ function readDingTalkAnswer(body: unknown): DingTalkAnswer | undefined {
 	return { errcode: code, errmsg: typeof errmsg === 'string' ? errmsg : '' };
 }
 
-/** Plain words for the network errors users meet, by Node's error code. */
-const NETWORK_REASONS: Record<string, string> = {
-	ECONNREFUSED: 'the connection was refused',
-	ECONNRESET: 'the connection was closed before DingTalk answered',
-	EPIPE: 'the connection was closed before DingTalk answered',
-	ENOTFOUND: 'the host name could not be resolved',
-	EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
-	EHOSTUNREACH: 'the host is unreachable',
-	ENETUNREACH: 'the network is unreachable',
-	ETIMEDOUT: 'DingTalk did not answer in time',
-	ECONNABORTED: 'DingTalk did not answer in time',
-	ESOCKETTIMEDOUT: 'DingTalk did not answer in time',
-};
-
 /** Failures after which DingTalk may have posted the message (unless the request provably never left). */
 const MAYBE_DELIVERED = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 
@@ -152,7 +138,7 @@ export function networkFailure(
 	policy: NetworkPolicy = WEBHOOK_NETWORK,
 ): Extract<PostOutcome, { ok: false }> {
 	const code = networkErrorCode(error);
-	const reason = (code && NETWORK_REASONS[code]) ?? redactedSnippet(String(error.message ?? error), redact);
+	const reason = networkErrorReason(code) ?? redactedSnippet(String(error.message ?? error), redact);
 	const neverSent = requestNeverSent(error);
 	const maybePosted = !neverSent && (policy.resend === 'ifNeverSent' || (!!code && MAYBE_DELIVERED.has(code)));
 	const transient = !!code && TRANSIENT_NETWORK.has(code);
