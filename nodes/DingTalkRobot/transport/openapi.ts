@@ -16,7 +16,7 @@ import { credentialLabel } from '../../shared/credentialLabel';
 import { redactedSnippet, type SecretRedactor } from '../../shared/redact';
 import { cleanFileName, cleanMimeType } from '../messages/fileNames';
 import { explainOpenApiError, explainUploadError, requiredScope, THROTTLED_BY_FRONT, TOKEN_EXPIRED_CODES, TOKEN_EXPIRED_ERRCODES, TOKEN_REFUSED } from './openApiErrors';
-import { failure, networkFailure, type ItemRef, type NetworkPolicy, type RetryKind } from './post';
+import { failure, networkFailure, type FailedAttempt, type ItemRef, type NetworkPolicy, type RetryKind } from './post';
 
 const OPENAPI_NETWORK: NetworkPolicy = {
 	reachHint: 'Check that this n8n host can reach api.dingtalk.com (or the API Base URL of the DingTalk App credential) and any proxy settings.',
@@ -27,17 +27,7 @@ const OPENAPI_NETWORK: NetworkPolicy = {
 /** An upload sent again makes at most a second copy of the file, never a second message. */
 const UPLOAD_NETWORK: NetworkPolicy = { ...OPENAPI_NETWORK, resend: 'always' };
 
-export type OpenApiOutcome =
-	| { ok: true; body: Record<string, unknown> }
-	| {
-			ok: false;
-			error: NodeApiError;
-			retry: RetryKind;
-			maybePosted: boolean;
-			summary: string;
-			/** how long DingTalk (or its front) asked to wait before the next attempt (Retry-After) */
-			retryAfterMs?: number;
-	  };
+export type OpenApiOutcome = { ok: true; body: Record<string, unknown> } | FailedAttempt;
 
 interface CallDescription {
 	request: IHttpRequestOptions;

@@ -33,17 +33,20 @@ export interface DingTalkAnswer {
  */
 export type RetryKind = 'throttled' | 'transient' | 'never';
 
-export type PostOutcome =
-	| { ok: true; answer: DingTalkAnswer }
-	| {
-			ok: false;
-			error: NodeApiError;
-			retry: RetryKind;
-			/** DingTalk may have posted the message before this failure (its answer could not be read) */
-			maybePosted: boolean;
-			/** a few words for the report of a later attempt: "HTTP 502", "errcode -1" */
-			summary: string;
-	  };
+/** One attempt that failed, webhook or OpenAPI alike: why, and what a later attempt may do. */
+export interface FailedAttempt {
+	ok: false;
+	error: NodeApiError;
+	retry: RetryKind;
+	/** DingTalk may have posted the message before this failure (its answer could not be read) */
+	maybePosted: boolean;
+	/** a few words for the report of a later attempt: "HTTP 502", "errcode -1" */
+	summary: string;
+	/** how long DingTalk (or its front) asked to wait before the next attempt (Retry-After) */
+	retryAfterMs?: number;
+}
+
+export type PostOutcome = { ok: true; answer: DingTalkAnswer } | FailedAttempt;
 
 const THROTTLED_ERRCODES = new Set([410100, 130101]);
 
@@ -136,7 +139,7 @@ export function networkFailure(
 	error: NodeApiError & { code?: string; cause?: { code?: string } },
 	redact: Redactor,
 	policy: NetworkPolicy = WEBHOOK_NETWORK,
-): Extract<PostOutcome, { ok: false }> {
+): FailedAttempt {
 	const code = networkErrorCode(error);
 	const reason = networkErrorReason(code) ?? redactedSnippet(String(error.message ?? error), redact);
 	const neverSent = requestNeverSent(error);
