@@ -37,7 +37,7 @@ function fakeClock() {
 describe('CallPacer', () => {
 	const WINDOW = { ms: 1000, marginMs: 50 };
 
-	test('every sliding window holds at most perWindow departures, in the order asked, the first ones at once', async () => {
+	test('calls leave one by one, evenly spaced, in the order they asked, the first at once: any 21 in a row span a window and its margin', async () => {
 		const clock = fakeClock();
 		const pacer = new CallPacer(clock);
 		const departures: Array<[number, number]> = [];
@@ -46,26 +46,25 @@ describe('CallPacer', () => {
 		await Promise.all(calls);
 		expect(departures.map(([n]) => n)).toEqual(Array.from({ length: 45 }, (_, n) => n));
 		const times = departures.map(([, at]) => at);
-		expect(times.slice(0, 20).every((at) => at === 0)).toBe(true);
-		expect(times[20]).toBe(1050);
-		expect(times[40]).toBe(2100);
+		expect(times.slice(0, 3)).toEqual([0, 52.5, 105]);
+		expect(times[20] - times[0]).toBe(1050);
 		expect(Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1050).length))).toBe(20);
 	});
 
-	test('a call that arrives while the window is full waits for the oldest departure to leave the window', async () => {
+	test('a lone call after a quiet spell leaves at once; one that comes too soon after another waits for its turn', async () => {
 		const clock = fakeClock();
 		const pacer = new CallPacer(clock);
-		await Promise.all(Array.from({ length: 3 }, () => pacer.acquire('app', 3, WINDOW, 10_000)));
-		const late = pacer.acquire('app', 3, WINDOW, 10_000);
+		await expect(pacer.acquire('app', 4, WINDOW, 10_000)).resolves.toBe(0);
+		const soon = pacer.acquire('app', 4, WINDOW, 10_000);
 		await clock.run();
-		await expect(late).resolves.toBe(1050);
+		await expect(soon).resolves.toBe(262.5);
 	});
 
 	test('refuses at once, taking no place, a wait past the budget; other apps have lines of their own', async () => {
 		const clock = fakeClock();
 		const pacer = new CallPacer(clock);
 		const queued = Array.from({ length: 60 }, () => pacer.acquire('app', 20, WINDOW, 60_000));
-		// 60 ahead at 20 per 1.05 s: the 61st would leave at 3.15 s
+		// the first left at 0, 59 wait: the 61st would leave at 60 × 52.5 ms
 		await expect(pacer.acquire('app', 20, WINDOW, 3_000)).rejects.toEqual(new RateLimitWaitError(3_150, 3_000));
 		await expect(pacer.acquire('other app', 20, WINDOW, 0)).resolves.toBe(0);
 		await clock.run();
