@@ -3,25 +3,36 @@
  * simulator's gateway down (503), and every wait the connection asks for recorded and released
  * by the test instead of n8n-workflow's sleep. Real HTTP and WebSocket; only time is fake.
  */
-import { CONNECT_TIMEOUT_MS } from '../../nodes/DingTalkStreamTrigger/stream/connection';
+import { CONNECT_TIMEOUT_MS, type StreamSocket, type WaitPurpose } from '../../nodes/DingTalkStreamTrigger/stream/connection';
 import type { StreamRuntime } from '../../nodes/DingTalkStreamTrigger/stream/registry';
 import { useSimulator } from './simulatorFixture';
 import { APP, activate, appCredential, eventually, openConnections } from './streamTrigger';
 
 const sim = useSimulator({}, []);
 sim.addApp(APP);
+/** A gateway whose every ticket has expired by the time it is used: each upgrade is refused (HTTP 401). */
+const refusing = useSimulator({ stream: { ticketTtlMs: 0 } }, []);
+refusing.addApp(APP);
+
+const START = 1_000_000;
+
+interface HeldWait {
+	ms: number;
+	purpose: WaitPurpose | undefined;
+	release: () => void;
+}
 
 /** Waits are held until released; `now` moves only when one is released. */
-function fakeClock(random = 0.5) {
-	let now = 1_000_000;
-	const held: Array<{ ms: number; release: () => void }> = [];
+function fakeClock(random = 0.5, createSocket: (url: string) => StreamSocket = (url) => new WebSocket(url) as never) {
+	let now = START;
+	const held: HeldWait[] = [];
 	const runtime: StreamRuntime = {
-		createSocket: (url) => new WebSocket(url) as never,
+		createSocket,
 		now: () => now,
 		random: () => random,
-		sleep: async (ms, signal) =>
+		sleep: async (ms, signal, purpose) =>
 			await new Promise<void>((resolve, reject) => {
-				const wait = { ms, release: () => ((now += ms), resolve()) };
+				const wait = { ms, purpose, release: () => ((now += ms), resolve()) };
 				held.push(wait);
 				signal.addEventListener('abort', () => {
 					held.splice(held.indexOf(wait), 1);
@@ -36,8 +47,70 @@ function fakeClock(random = 0.5) {
 		wait.release();
 		return wait.ms;
 	};
-	return { runtime, releaseNext, held };
+	return { runtime, releaseNext, held, now: () => now };
 }
+
+type Listener = (event: { data?: unknown; code?: number }) => void;
+
+/**
+ * Node's WebSocket as one Node version or the other behaves when the upgrade is refused: Node 20's
+ * (--experimental-websocket) fires `error` and never `close`; Node 22's fires `error`, then
+ * `close`. Whatever the Node running the tests does, the trigger meets both.
+ */
+function refusedUpgradeAs(node: 20 | 22) {
+	return (url: string): StreamSocket => {
+		const real = new WebSocket(url);
+		let opened = false;
+		let closed = false;
+		const listeners: Record<string, Listener[]> = { open: [], message: [], close: [], error: [] };
+		const fire = (type: string, event: { data?: unknown; code?: number }) => listeners[type].forEach((listener) => listener(event));
+		real.addEventListener('open', () => ((opened = true), fire('open', {})));
+		real.addEventListener('message', (event) => fire('message', { data: event.data }));
+		real.addEventListener('close', (event) => {
+			// Node 20 reports no close for a socket that never opened
+			if ((node === 22 || opened) && !closed) (closed = true), fire('close', { code: event.code });
+		});
+		real.addEventListener('error', () => {
+			fire('error', {});
+			if (node === 22 && !opened && !closed) queueMicrotask(() => !closed && ((closed = true), fire('close', { code: 1006 })));
+		});
+		return {
+			get readyState() {
+				return real.readyState;
+			},
+			send: (text) => real.send(text),
+			close: (code, reason) => real.close(code, reason),
+			addEventListener: (type, listener) => listeners[type].push(listener),
+		};
+	};
+}
+
+describe.each([20, 22] as const)('a refused WebSocket upgrade (HTTP 401), with the WebSocket of Node %i', (node) => {
+	test('ends that attempt at once: no 30 s open timeout is waited out, one failure counted per refusal', async () => {
+		const clock = fakeClock(0.5, refusedUpgradeAs(node));
+		const activation = activate(appCredential(refusing), { runtime: clock.runtime });
+		// the attempt is over: the loop waits its backoff, not the open timeout
+		const retry = await eventually(() => clock.held.find((w) => w.ms !== CONNECT_TIMEOUT_MS), 'the backoff after the refused upgrade', 5000);
+		expect(retry).toMatchObject({ ms: 750, purpose: 'retry' });
+		// the activation ends with the first failure that may recover (the loop goes on behind it)
+		const trigger = await activation;
+		expect(clock.held.map((w) => w.purpose)).toEqual(['retry']);
+		expect(clock.now()).toBe(START);
+		expect(refusing.streamConnectAttempts().map((a) => a.outcome)).toEqual(['ticketExpired']);
+
+		// the next try: one registration and one upgrade more, refused and counted once again
+		expect(await clock.releaseNext()).toBe(750);
+		await eventually(() => clock.held.find((w) => w.ms === 1500), 'the second backoff');
+		expect(clock.held.map((w) => [w.purpose, w.ms])).toEqual([['retry', 1500]]);
+		expect(refusing.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'ticketIssued']);
+		expect(refusing.streamConnectAttempts().map((a) => a.outcome)).toEqual(['ticketExpired', 'ticketExpired']);
+		expect(trigger.logs.filter((line) => line.includes('did not accept the WebSocket'))).toHaveLength(2);
+		expect(clock.now()).toBe(START + 750);
+		expect(trigger.errors).toEqual([]);
+		await trigger.close();
+		expect(clock.held).toEqual([]);
+	});
+});
 
 test('gateway down: 1 s doubling to 60 s with jitter, one registration per wait, then it connects', async () => {
 	sim.setGatewayDown(true);

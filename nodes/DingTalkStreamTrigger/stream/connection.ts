@@ -18,14 +18,9 @@ import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
 import { afterFailedConnect, afterLostConnection } from './backoff';
 import { decideFrame, parseFrame } from './frames';
 import { openStreamConnection, streamFailure, type HttpRequest, type StreamFailure } from './gateway';
+import { closeQuietly, openSocket, type StreamSocket, type WaitPurpose } from './socketAttempt';
 
-/** The part of the WHATWG WebSocket (Node's global one) used here. */
-export interface StreamSocket {
-	readonly readyState: number;
-	send(text: string): void;
-	close(code?: number, reason?: string): void;
-	addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: { data?: unknown; code?: number }) => void): void;
-}
+export { CONNECT_TIMEOUT_MS, type StreamSocket, type WaitPurpose } from './socketAttempt';
 
 export interface StreamLog {
 	debug(message: string): void;
@@ -38,8 +33,8 @@ export interface ConnectionOptions {
 	/** the HTTP helper of a trigger that uses the connection (asked anew for every registration) */
 	request: () => HttpRequest;
 	createSocket: (url: string) => StreamSocket;
-	/** resolves after `ms`, rejects once `signal` is aborted */
-	sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+	/** resolves after `ms`, rejects once `signal` is aborted; `purpose` is for tests with a fake clock */
+	sleep: (ms: number, signal: AbortSignal, purpose?: WaitPurpose) => Promise<void>;
 	now: () => number;
 	random: () => number;
 	log: StreamLog;
@@ -50,8 +45,7 @@ export interface ConnectionOptions {
 	onPermanentFailure: (failure: StreamFailure) => void;
 }
 
-/** How long a WebSocket may take to open; how long a retired one may stay after the new one opened. */
-export const CONNECT_TIMEOUT_MS = 30_000;
+/** How long a retired socket may stay after the new one opened. */
 const RETIRED_SOCKET_GRACE_MS = 15_000;
 /** What close() waits at most for the sockets to report closed. */
 const CLOSE_WAIT_MS = 3_000;
@@ -72,12 +66,10 @@ export class StreamConnection {
 
 	private current: LiveSocket | undefined;
 
-	/** every socket not closed yet: the current one, retired ones, one being opened */
-	private readonly sockets = new Set<StreamSocket>();
+	/** every socket not gone yet (the current one, retired ones, one being opened), with what tells when it is */
+	private readonly sockets = new Map<StreamSocket, { gone: Promise<void>; markGone: () => void }>();
 
 	private readonly retiring = new Map<StreamSocket, 'disconnect' | 'idle'>();
-
-	private readonly closedSignals = new Map<StreamSocket, () => void>();
 
 	private readonly timers = new Set<AbortController>();
 
@@ -117,16 +109,12 @@ export class StreamConnection {
 		this.state = 'closed';
 		for (const timer of this.timers) timer.abort();
 		this.timers.clear();
-		const closing = [...this.sockets].map(
-			async (socket) =>
-				await new Promise<void>((resolve) => {
-					if (socket.readyState === 3) return resolve();
-					this.closedSignals.set(socket, resolve);
-					socket.close(1000, 'trigger closed');
-				}),
-		);
+		const gone = [...this.sockets].map(async ([socket, { gone }]) => {
+			closeQuietly(socket, 'trigger closed');
+			await gone;
+		});
 		const bound = new AbortController();
-		await Promise.race([Promise.all(closing), this.options.sleep(CLOSE_WAIT_MS, bound.signal).catch(() => undefined)]);
+		await Promise.race([Promise.all(gone), this.options.sleep(CLOSE_WAIT_MS, bound.signal, 'closeWait').catch(() => undefined)]);
 		bound.abort();
 		this.current = undefined;
 		this.firstOutcome.reject(streamFailure('The DingTalk Stream connection was closed', true, 'The trigger was deactivated.'));
@@ -136,21 +124,20 @@ export class StreamConnection {
 		return this.state === 'closed';
 	}
 
-	/** A wait that close() ends early; resolves true when it ran its course. */
-	private async pause(ms: number): Promise<boolean> {
-		if (this.state === 'closed') return false;
+	/** A wait that close() ends early, and `own` too when given; resolves true when it ran its course. */
+	private readonly pause = async (ms: number, purpose: WaitPurpose, own = new AbortController()): Promise<boolean> => {
+		if (this.state === 'closed' || own.signal.aborted) return false;
 		if (ms <= 0) return true;
-		const timer = new AbortController();
-		this.timers.add(timer);
+		this.timers.add(own);
 		try {
-			await this.options.sleep(ms, timer.signal);
+			await this.options.sleep(ms, own.signal, purpose);
 			return true;
 		} catch {
 			return false;
 		} finally {
-			this.timers.delete(timer);
+			this.timers.delete(own);
 		}
-	}
+	};
 
 	/** Registers and opens a connection, retrying with backoff, unless one is already being made. */
 	private async establish(firstWaitMs: number): Promise<void> {
@@ -159,12 +146,12 @@ export class StreamConnection {
 		let waitMs = firstWaitMs;
 		try {
 			while (this.state !== 'closed') {
-				if (!(await this.pause(waitMs))) return;
+				if (!(await this.pause(waitMs, 'retry'))) return;
 				const registered = await openStreamConnection(this.options.request(), this.options.app);
 				if (this.isClosed()) return;
 				const opened = 'failure' in registered ? registered : await this.openSocket(registered.url);
 				if ('socket' in opened) {
-					if (this.isClosed()) opened.socket.close(1000, 'trigger closed');
+					if (this.isClosed()) closeQuietly(opened.socket, 'trigger closed');
 					else this.adopt(opened.socket);
 					return;
 				}
@@ -195,54 +182,20 @@ export class StreamConnection {
 
 	/** Opens the WebSocket; resolves once it is open. The URL (with its ticket) is never logged. */
 	private async openSocket(url: string): Promise<{ socket: StreamSocket } | { failure: StreamFailure }> {
-		return await new Promise((resolve) => {
-			const socket = this.options.createSocket(url);
-			this.sockets.add(socket);
-			let settled = false;
-			const timeout = new AbortController();
-			this.timers.add(timeout);
-			const settle = () => {
-				settled = true;
-				timeout.abort();
-				this.timers.delete(timeout);
-			};
-			this.options
-				.sleep(CONNECT_TIMEOUT_MS, timeout.signal)
-				.then(() => {
-					if (settled) return;
-					settle();
-					socket.close(1000, 'open timed out');
-					resolve({ failure: streamFailure(`The Stream WebSocket did not open within ${CONNECT_TIMEOUT_MS / 1000} s`, false, 'The trigger keeps trying.') });
-				})
-				.catch(() => undefined);
-			socket.addEventListener('open', () => {
-				if (settled) return;
-				settle();
-				resolve({ socket });
-			});
-			socket.addEventListener('message', (event) => this.onFrame(socket, event.data));
-			socket.addEventListener('error', () => {
-				// a 'close' event follows every error
-			});
-			socket.addEventListener('close', (event) => {
+		const socket = this.options.createSocket(url);
+		let markGone!: () => void;
+		const gone = new Promise<void>((resolve) => (markGone = resolve));
+		this.sockets.set(socket, { gone, markGone });
+		const outcome = await openSocket(socket, this.pause, {
+			onFrame: (data) => this.onFrame(socket, data),
+			onEnd: (opened, code) => {
 				this.sockets.delete(socket);
 				this.retiring.delete(socket);
-				this.closedSignals.get(socket)?.();
-				this.closedSignals.delete(socket);
-				if (!settled) {
-					settle();
-					resolve({
-						failure: streamFailure(
-							`DingTalk's Stream gateway refused the WebSocket (close code ${event.code ?? 'none'})`,
-							false,
-							'The ticket may have expired; the trigger asks for a new one.',
-						),
-					});
-					return;
-				}
-				this.onClosed(socket, event.code);
-			});
+				markGone();
+				if (opened) this.onClosed(socket, code);
+			},
 		});
+		return 'opened' in outcome ? { socket } : outcome;
 	}
 
 	private adopt(socket: StreamSocket): void {
@@ -253,8 +206,8 @@ export class StreamConnection {
 		this.firstOutcome.resolve();
 		for (const [old, why] of this.retiring) {
 			// a silent one is closed now; one DingTalk asked to go may still deliver until DingTalk closes it
-			if (why === 'idle') old.close(1000, 'idle');
-			else void this.pause(RETIRED_SOCKET_GRACE_MS).then((ran) => ran && old.readyState !== 3 && old.close(1000, 'replaced'));
+			if (why === 'idle') closeQuietly(old, 'idle');
+			else void this.pause(RETIRED_SOCKET_GRACE_MS, 'retiredGrace').then((ran) => ran && this.sockets.has(old) && closeQuietly(old, 'replaced'));
 		}
 		void this.watch(this.current);
 	}
@@ -289,7 +242,7 @@ export class StreamConnection {
 				this.handover('idle');
 				return;
 			}
-			if (!(await this.pause(waitMs))) return;
+			if (!(await this.pause(waitMs, 'watchdog'))) return;
 		}
 	}
 

@@ -11,7 +11,7 @@ import { createHash } from 'crypto';
 
 import type { DingTalkApp } from '../../../credentials/appCredential';
 import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
-import { StreamConnection, type StreamLog, type StreamSocket } from './connection';
+import { StreamConnection, type StreamLog, type StreamSocket, type WaitPurpose } from './connection';
 import type { HttpRequest, StreamFailure } from './gateway';
 
 export interface StreamSubscriber {
@@ -26,7 +26,8 @@ export interface StreamSubscriber {
 /** What the process gives a connection: n8n-workflow's sleep and the global WebSocket in the node, fakes nowhere. */
 export interface StreamRuntime {
 	createSocket: (url: string) => StreamSocket;
-	sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+	/** `purpose` is for tests with a fake clock: n8n-workflow's sleepWithAbort takes no such argument */
+	sleep: (ms: number, signal: AbortSignal, purpose?: WaitPurpose) => Promise<void>;
 	now: () => number;
 	random: () => number;
 }
