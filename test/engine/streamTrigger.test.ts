@@ -227,6 +227,40 @@ test('an API Base URL over plain http to a host not listed is refused before any
 	expect(sim.streamOpenRequests()).toEqual([]);
 });
 
+test('an endpoint that is neither DingTalk\'s nor listed fails the activation for good, and its ticket is never sent there', async () => {
+	sim.setStreamEndpoint('wss://stream-gateway.example.com/connect');
+	const urls: string[] = [];
+	// records where the trigger would connect; a socket that fails at once, should it be asked for one
+	const runtime: StreamRuntime = {
+		createSocket: (url) => {
+			urls.push(url);
+			const listeners: Array<[string, (event: { code?: number }) => void]> = [];
+			queueMicrotask(() => listeners.forEach(([type, listener]) => type === 'close' && listener({ code: 1006 })));
+			return { readyState: 0, send: () => undefined, close: () => undefined, addEventListener: (type, listener) => listeners.push([type, listener]) };
+		},
+		sleep: async (ms, signal) => await sleepWithAbort(ms, signal),
+		now: () => Date.now(),
+		random: () => 0,
+	};
+	try {
+		const outcome = await activate(appCredential(sim), { runtime }).then(
+			async (trigger) => (await trigger.close(), undefined),
+			(e: Error & { description?: string }) => e,
+		);
+		expect(outcome?.message).toBe(
+			"The Stream endpoint the gateway gave (stream-gateway.example.com:443) is not on DingTalk's domain (dingtalk.com) and its host:port is not listed under Plain HTTP Hosts",
+		);
+		expect(outcome?.description).toMatch(/^The trigger does not send the ticket there\. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts/);
+		expect(urls).toEqual([]);
+		// a permanent failure: one registration, no retry loop
+		await new Promise((resolve) => setTimeout(resolve, 700));
+		expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued']);
+		expect(sim.streamConnectAttempts()).toEqual([]);
+	} finally {
+		sim.setStreamEndpoint(undefined);
+	}
+});
+
 test('without a global WebSocket the activation says which Node.js and which flag', async () => {
 	const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
 	delete (globalThis as { WebSocket?: unknown }).WebSocket;

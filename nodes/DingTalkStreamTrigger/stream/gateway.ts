@@ -8,7 +8,15 @@
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
 import { appApiHost, appApiUrl, type DingTalkApp } from '../../../credentials/appCredential';
-import { SECRET_REQUEST_OPTIONS, dingTalkErrorCode, hostAndPort, insecureTransportReason, networkErrorCode } from '../../../credentials/endpoints';
+import {
+	SECRET_REQUEST_OPTIONS,
+	dingTalkErrorCode,
+	hostAndPort,
+	insecureTransportReason,
+	isDingTalkHost,
+	isHostListed,
+	networkErrorCode,
+} from '../../../credentials/endpoints';
 import { STREAM_SUBSCRIPTIONS } from './frames';
 
 const OPEN_CONNECTION_PATH = '/v1.0/gateway/connections/open';
@@ -40,16 +48,21 @@ interface FullResponse {
 const CONSOLE_HINT = 'Copy the Client ID and Client Secret again from the DingTalk developer console › your app › Credentials & Basic Info.';
 
 /**
- * Why the gateway's WebSocket endpoint must not be used, or undefined: wss to DingTalk on 443,
- * wss anywhere, ws only to a Plain HTTP Host; the same rule as every request with a secret
- * (the ticket in its query opens a connection that receives the app's messages).
+ * Why the gateway's WebSocket endpoint must not be used, or undefined. The ticket in its query
+ * opens a connection that receives the app's messages, so it goes only where DingTalk puts its
+ * gateway, wss:// on a DingTalk host on port 443, or to a host the user listed under Plain HTTP
+ * Hosts (a proxy in the company network, the simulator): ws:// or wss:// there. Any other host is
+ * refused even over wss://: a gateway (or whatever answers for it) that points elsewhere would
+ * hand the app's messages to someone else.
  */
 export function endpointProblem(endpoint: string, plainHttpHosts: string[]): string | undefined {
 	if (!URL.canParse(endpoint)) return 'is not a URL';
 	const url = new URL(endpoint);
 	const scheme = url.protocol.toLowerCase();
 	if (scheme !== 'wss:' && scheme !== 'ws:') return `uses ${scheme.replace(/:$/, '')}://; a Stream endpoint is wss://`;
-	return insecureTransportReason(url, plainHttpHosts, 'the ticket');
+	if (isDingTalkHost(url.hostname) || scheme === 'ws:') return insecureTransportReason(url, plainHttpHosts, 'the ticket');
+	if (isHostListed(url, plainHttpHosts)) return undefined;
+	return "is not on DingTalk's domain (dingtalk.com) and its host:port is not listed under Plain HTTP Hosts";
 }
 
 /** The WebSocket URL with a fresh ticket, or why there is none. */
@@ -112,11 +125,11 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 	}
 	const problem = endpointProblem(endpoint, app.plainHttpHosts);
 	if (problem) {
-		const host = URL.canParse(endpoint) ? ` ${hostAndPort(new URL(endpoint))}` : '';
+		const host = URL.canParse(endpoint) ? ` (${hostAndPort(new URL(endpoint))})` : '';
 		return { failure: streamFailure(
-			`The Stream endpoint DingTalk's gateway gave${host} ${problem}`,
+			`The Stream endpoint the gateway gave${host} ${problem}`,
 			true,
-			'List a trusted proxy\'s host:port under Plain HTTP Hosts in the DingTalk App credential, or leave the API Base URL at https://api.dingtalk.com.',
+			'The trigger does not send the ticket there. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts in the DingTalk App credential; otherwise leave the API Base URL at https://api.dingtalk.com.',
 		) };
 	}
 	const url = new URL(endpoint);
