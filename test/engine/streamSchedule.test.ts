@@ -1,10 +1,11 @@
 /**
  * The reconnect schedule with a fake clock: the trigger in n8n-core's TriggerContext, the
  * simulator's gateway down (503), and every wait the connection asks for recorded and released
- * by the test instead of n8n-workflow's sleep. Real HTTP and WebSocket; only time is fake.
+ * by the test instead of n8n-workflow's sleep (streamClock.ts). Real HTTP and WebSocket; only
+ * time is fake.
  */
-import { CONNECT_TIMEOUT_MS, type StreamSocket, type WaitPurpose } from '../../nodes/DingTalkStreamTrigger/stream/connection';
-import type { StreamRuntime } from '../../nodes/DingTalkStreamTrigger/stream/registry';
+import { CONNECT_TIMEOUT_MS } from '../../nodes/DingTalkStreamTrigger/stream/connection';
+import { START, fakeClock, refusedUpgradeAs } from './streamClock';
 import { useSimulator } from './simulatorFixture';
 import { APP, activate, appCredential, eventually, openConnections } from './streamTrigger';
 
@@ -13,77 +14,6 @@ sim.addApp(APP);
 /** A gateway whose every ticket has expired by the time it is used: each upgrade is refused (HTTP 401). */
 const refusing = useSimulator({ stream: { ticketTtlMs: 0 } }, []);
 refusing.addApp(APP);
-
-const START = 1_000_000;
-
-interface HeldWait {
-	ms: number;
-	purpose: WaitPurpose | undefined;
-	release: () => void;
-}
-
-/** Waits are held until released; `now` moves only when one is released. */
-function fakeClock(random = 0.5, createSocket: (url: string) => StreamSocket = (url) => new WebSocket(url) as never) {
-	let now = START;
-	const held: HeldWait[] = [];
-	const runtime: StreamRuntime = {
-		createSocket,
-		now: () => now,
-		random: () => random,
-		sleep: async (ms, signal, purpose) =>
-			await new Promise<void>((resolve, reject) => {
-				const wait = { ms, purpose, release: () => ((now += ms), resolve()) };
-				held.push(wait);
-				signal.addEventListener('abort', () => {
-					held.splice(held.indexOf(wait), 1);
-					reject(new Error('aborted'));
-				});
-			}),
-	};
-	/** The next wait of the reconnect loop (not a WebSocket's open timeout, not the watchdog's), released. */
-	const releaseNext = async () => {
-		const wait = await eventually(() => held.find((w) => w.ms !== CONNECT_TIMEOUT_MS && w.ms !== 180_000), 'a wait');
-		held.splice(held.indexOf(wait), 1);
-		wait.release();
-		return wait.ms;
-	};
-	return { runtime, releaseNext, held, now: () => now };
-}
-
-type Listener = (event: { data?: unknown; code?: number }) => void;
-
-/**
- * Node's WebSocket as one Node version or the other behaves when the upgrade is refused: Node 20's
- * (--experimental-websocket) fires `error` and never `close`; Node 22's fires `error`, then
- * `close`. Whatever the Node running the tests does, the trigger meets both.
- */
-function refusedUpgradeAs(node: 20 | 22) {
-	return (url: string): StreamSocket => {
-		const real = new WebSocket(url);
-		let opened = false;
-		let closed = false;
-		const listeners: Record<string, Listener[]> = { open: [], message: [], close: [], error: [] };
-		const fire = (type: string, event: { data?: unknown; code?: number }) => listeners[type].forEach((listener) => listener(event));
-		real.addEventListener('open', () => ((opened = true), fire('open', {})));
-		real.addEventListener('message', (event) => fire('message', { data: event.data }));
-		real.addEventListener('close', (event) => {
-			// Node 20 reports no close for a socket that never opened
-			if ((node === 22 || opened) && !closed) (closed = true), fire('close', { code: event.code });
-		});
-		real.addEventListener('error', () => {
-			fire('error', {});
-			if (node === 22 && !opened && !closed) queueMicrotask(() => !closed && ((closed = true), fire('close', { code: 1006 })));
-		});
-		return {
-			get readyState() {
-				return real.readyState;
-			},
-			send: (text) => real.send(text),
-			close: (code, reason) => real.close(code, reason),
-			addEventListener: (type, listener) => listeners[type].push(listener),
-		};
-	};
-}
 
 describe.each([20, 22] as const)('a refused WebSocket upgrade (HTTP 401), with the WebSocket of Node %i', (node) => {
 	test('ends that attempt at once: no 30 s open timeout is waited out, one failure counted per refusal', async () => {

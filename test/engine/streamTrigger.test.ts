@@ -144,6 +144,9 @@ test('disconnect: the new connection opens before the old one closes, and nothin
 	const trigger = await start(appCredential(sim));
 	const [old] = openConnections(sim);
 	sim.pushRobotMessage(APP.clientId, { text: 'before' });
+	// a connection that carried a message for a second has proved itself: its handover is made at once
+	await eventually(() => (trigger.emitted.length ? true : undefined), 'the first item');
+	await new Promise((resolve) => setTimeout(resolve, 1000));
 	const { closed } = sim.streamDisconnect(old.id, { closeAfterMs: 2000 });
 	const fresh = await eventually(() => openConnections(sim).find((c) => c.id !== old.id), 'the new connection');
 	// the old one is still there, told to go: the new one came first
@@ -155,6 +158,7 @@ test('disconnect: the new connection opens before the old one closes, and nothin
 	expect(trigger.emitted.map((i) => i.text)).toEqual(['before', 'during', 'after']);
 	expect(openConnections(sim)).toHaveLength(1);
 	expect(sim.streamOpenRequests()).toHaveLength(2);
+	expect(trigger.logs).toContain('info DingTalk asked to reconnect (persistent connection is timeout): opening the new connection first');
 });
 
 test('a dropped connection (no close frame) is replaced with a fresh ticket; the next message runs', async () => {

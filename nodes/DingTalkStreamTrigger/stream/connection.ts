@@ -1,12 +1,16 @@
 /**
  * One app's Stream connection: register (gateway.ts), open the WebSocket, answer every frame
  * (frames.ts), hand robot messages on, and keep it alive:
- * - SYSTEM disconnect: the new connection is opened at once, before DingTalk closes the old one
- *   (about 10 s later); frames still arriving on the old one are handled until it closes;
+ * - SYSTEM disconnect: the new connection is opened before DingTalk closes the old one (about
+ *   10 s later); frames still arriving on the old one are handled until it closes;
  * - a connection that closes unexpectedly is replaced, with backoff (backoff.ts) and a fresh
  *   ticket every time;
  * - an idle watchdog: no frame for the idle timeout and the connection is taken for dead; a new
  *   one is opened first, then the old one closed, so a connection that was only quiet loses nothing;
+ * - a handover (disconnect or idle) is made at once when the connection replaced had proved
+ *   itself, else it waits its turn in the backoff: a gateway that tells every new connection to go
+ *   does not get a registration storm; and the sockets stay within a budget (socketBudget.ts): at
+ *   most two open or opening, at most one retired, which goes shortly after the new one opened;
  * - a permanent failure (credentials refused) stops the loop and is reported, never retried in a
  *   tight loop;
  * - close(): no socket, no timer left.
@@ -15,10 +19,11 @@
  */
 import type { DingTalkApp } from '../../../credentials/appCredential';
 import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
-import { afterFailedConnect, afterLostConnection } from './backoff';
+import { afterFailedConnect, afterHandover, afterLostConnection } from './backoff';
 import { decideFrame, parseFrame } from './frames';
 import { openStreamConnection, streamFailure, type HttpRequest, type StreamFailure } from './gateway';
 import { closeQuietly, openSocket, type StreamSocket, type WaitPurpose } from './socketAttempt';
+import { retiredGraceMs, retiredToCloseAtHandover, retiredToCloseBeforeOpening, type RetireReason } from './socketBudget';
 
 export { CONNECT_TIMEOUT_MS, type StreamSocket, type WaitPurpose } from './socketAttempt';
 
@@ -45,17 +50,20 @@ export interface ConnectionOptions {
 	onPermanentFailure: (failure: StreamFailure) => void;
 }
 
-/** How long a retired socket may stay after the new one opened. */
-const RETIRED_SOCKET_GRACE_MS = 15_000;
-/** What close() waits at most for the sockets to report closed. */
+/** What close(), or a new connection after closing a retired one, waits at most for sockets to report closed. */
 const CLOSE_WAIT_MS = 3_000;
 
 interface LiveSocket {
 	socket: StreamSocket;
 	openedAt: number;
 	lastFrameAt: number;
-	frames: number;
+	/** robot messages and events (not pings): what shows DingTalk was really using it */
+	messages: number;
+	/** ends its watchdog's wait once it is no longer the current one */
+	watchdog: AbortController;
 }
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 const OPEN = 1;
 
@@ -66,10 +74,14 @@ export class StreamConnection {
 
 	private current: LiveSocket | undefined;
 
-	/** every socket not gone yet (the current one, retired ones, one being opened), with what tells when it is */
+	/** every socket not gone yet (the current one, retired ones, one being opened, closing ones), with what tells when it is */
 	private readonly sockets = new Map<StreamSocket, { gone: Promise<void>; markGone: () => void }>();
 
-	private readonly retiring = new Map<StreamSocket, 'disconnect' | 'idle'>();
+	/** the sockets asked to close, not gone yet */
+	private readonly closing = new Set<StreamSocket>();
+
+	/** retired sockets, oldest first: why, and the grace they were given once a new one opened */
+	private readonly retired = new Map<StreamSocket, { why: RetireReason; grace?: AbortController }>();
 
 	private readonly timers = new Set<AbortController>();
 
@@ -110,7 +122,7 @@ export class StreamConnection {
 		for (const timer of this.timers) timer.abort();
 		this.timers.clear();
 		const gone = [...this.sockets].map(async ([socket, { gone }]) => {
-			closeQuietly(socket, 'trigger closed');
+			this.closeSocket(socket, 'trigger closed');
 			await gone;
 		});
 		const bound = new AbortController();
@@ -147,6 +159,8 @@ export class StreamConnection {
 		try {
 			while (this.state !== 'closed') {
 				if (!(await this.pause(waitMs, 'retry'))) return;
+				await this.makeRoom();
+				if (this.isClosed()) return;
 				const registered = await openStreamConnection(this.options.request(), this.options.app);
 				if (this.isClosed()) return;
 				const opened = 'failure' in registered ? registered : await this.openSocket(registered.url);
@@ -190,7 +204,8 @@ export class StreamConnection {
 			onFrame: (data) => this.onFrame(socket, data),
 			onEnd: (opened, code) => {
 				this.sockets.delete(socket);
-				this.retiring.delete(socket);
+				this.closing.delete(socket);
+				this.forgetRetired(socket);
 				markGone();
 				if (opened) this.onClosed(socket, code);
 			},
@@ -198,38 +213,85 @@ export class StreamConnection {
 		return 'opened' in outcome ? { socket } : outcome;
 	}
 
+	/** Asks a socket to close (once); it counts as gone from the budget from now on. */
+	private closeSocket(socket: StreamSocket, reason: string): void {
+		this.forgetRetired(socket);
+		if (!this.sockets.has(socket) || this.closing.has(socket)) return;
+		this.closing.add(socket);
+		closeQuietly(socket, reason);
+	}
+
+	private forgetRetired(socket: StreamSocket): void {
+		this.retired.get(socket)?.grace?.abort();
+		this.retired.delete(socket);
+	}
+
+	/**
+	 * Keeps the budget before one more socket is opened: the oldest retired ones go first, and are
+	 * waited for (briefly), so that the gateway too never holds more than the budget.
+	 */
+	private async makeRoom(): Promise<void> {
+		const live = [...this.sockets.keys()].filter((socket) => !this.closing.has(socket)).length;
+		for (const socket of retiredToCloseBeforeOpening(live, [...this.retired.keys()])) this.closeSocket(socket, 'replaced');
+		if (this.closing.size === 0) return;
+		const bound = new AbortController();
+		const gone = [...this.closing].map(async (socket) => await this.sockets.get(socket)?.gone);
+		await Promise.race([Promise.all(gone), this.pause(CLOSE_WAIT_MS, 'closeWait', bound)]);
+		bound.abort();
+	}
+
 	private adopt(socket: StreamSocket): void {
 		const now = this.options.now();
-		this.current = { socket, openedAt: now, lastFrameAt: now, frames: 0 };
+		this.current = { socket, openedAt: now, lastFrameAt: now, messages: 0, watchdog: new AbortController() };
 		this.state = 'open';
 		this.options.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
 		this.firstOutcome.resolve();
-		for (const [old, why] of this.retiring) {
-			// a silent one is closed now; one DingTalk asked to go may still deliver until DingTalk closes it
-			if (why === 'idle') closeQuietly(old, 'idle');
-			else void this.pause(RETIRED_SOCKET_GRACE_MS, 'retiredGrace').then((ran) => ran && this.sockets.has(old) && closeQuietly(old, 'replaced'));
+		for (const [old, entry] of this.retired) {
+			// a silent one goes now; one DingTalk asked to go may still deliver what was on its way
+			const graceMs = retiredGraceMs(entry.why);
+			if (graceMs === 0) this.closeSocket(old, 'idle');
+			else if (!entry.grace) {
+				entry.grace = new AbortController();
+				void this.pause(graceMs, 'retiredGrace', entry.grace).then((ran) => ran && this.closeSocket(old, 'replaced'));
+			}
 		}
 		void this.watch(this.current);
 	}
 
-	/** Replaces the current connection: the new one is opened before the old one goes. */
-	private handover(why: 'disconnect' | 'idle'): void {
+	/**
+	 * Replaces the current connection, the new one opened before the old one goes: at once, or
+	 * after its turn in the backoff when the one replaced had not proved itself. Returns the wait.
+	 */
+	private handover(why: RetireReason): number {
 		const old = this.current;
-		if (!old) return;
+		if (!old) return 0;
 		this.current = undefined;
-		this.retiring.set(old.socket, why);
-		void this.establish(0);
+		old.watchdog.abort();
+		this.retired.set(old.socket, { why });
+		// another handover came before the previous retired socket left: it goes now
+		for (const socket of retiredToCloseAtHandover([...this.retired.keys()])) this.closeSocket(socket, 'replaced');
+		const step = afterHandover(this.attempt, this.options.now() - old.openedAt, old.messages, this.options.random());
+		this.attempt = step.attempt;
+		void this.establish(step.waitMs);
+		return step.waitMs;
+	}
+
+	/** How a handover is told in the log: at once, or waiting its turn (a reconnect storm). */
+	private handoverNote(waitMs: number, life: number): string {
+		if (waitMs === 0) return 'opening the new connection first';
+		return `the connection lasted only ${seconds(life)} s, so the new one waits its turn: next try in ${seconds(waitMs)} s`;
 	}
 
 	private onClosed(socket: StreamSocket, code: number | undefined): void {
 		if (this.state === 'closed' || this.state === 'failed' || this.current?.socket !== socket) return;
 		const life = this.options.now() - this.current.openedAt;
-		const { frames } = this.current;
+		const { messages, watchdog } = this.current;
 		this.current = undefined;
-		const step = afterLostConnection(this.attempt, life, frames, this.options.random());
+		watchdog.abort();
+		const step = afterLostConnection(this.attempt, life, messages, this.options.random());
 		this.attempt = step.attempt;
 		this.state = 'retrying';
-		this.options.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${(step.waitMs / 1000).toFixed(1)} s`);
+		this.options.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${seconds(step.waitMs)} s`);
 		void this.establish(step.waitMs);
 	}
 
@@ -238,20 +300,19 @@ export class StreamConnection {
 		while (this.current === live) {
 			const waitMs = live.lastFrameAt + this.options.idleTimeoutMs() - this.options.now();
 			if (waitMs <= 0) {
-				this.options.log.warn(`No frame from DingTalk for ${Math.round(this.options.idleTimeoutMs() / 1000)} s: opening a new Stream connection`);
-				this.handover('idle');
+				const life = this.options.now() - live.openedAt;
+				const wait = this.handover('idle');
+				this.options.log.warn(`No frame from DingTalk for ${Math.round(this.options.idleTimeoutMs() / 1000)} s: ${this.handoverNote(wait, life)}`);
 				return;
 			}
-			if (!(await this.pause(waitMs, 'watchdog'))) return;
+			if (!(await this.pause(waitMs, 'watchdog', live.watchdog))) return;
 		}
 	}
 
 	private onFrame(socket: StreamSocket, data: unknown): void {
 		if (this.state === 'closed') return;
-		if (this.current?.socket === socket) {
-			this.current.lastFrameAt = this.options.now();
-			this.current.frames++;
-		}
+		const live = this.current?.socket === socket ? this.current : undefined;
+		if (live) live.lastFrameAt = this.options.now();
 		if (typeof data !== 'string') {
 			this.options.log.warn('DingTalk Stream sent a binary frame; only JSON text frames are expected');
 			return;
@@ -261,10 +322,18 @@ export class StreamConnection {
 			this.options.log.warn(`DingTalk Stream sent an unreadable frame: ${parsed.reason}`);
 			return;
 		}
+		if (live && parsed.frame.type !== 'SYSTEM') live.messages++;
 		const action = decideFrame(parsed.frame);
 		if (action.kind === 'disconnect') {
-			this.options.log.info(`DingTalk asked to reconnect (${action.reason || 'no reason given'}): opening the new connection first`);
-			if (this.current?.socket === socket) this.handover('disconnect');
+			const asked = `DingTalk asked to reconnect (${action.reason || 'no reason given'})`;
+			if (!live) {
+				this.options.log.info(`${asked} on a connection already being replaced`);
+				return;
+			}
+			const wait = this.handover('disconnect');
+			const note = `${asked}: ${this.handoverNote(wait, this.options.now() - live.openedAt)}`;
+			if (wait === 0) this.options.log.info(note);
+			else this.options.log.warn(note);
 			return;
 		}
 		if (action.kind === 'invalid') {
