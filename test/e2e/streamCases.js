@@ -261,7 +261,8 @@ const STREAM_CASES = [
 			if (!attempts.every((/** @type {any} */ r) => r.outcome === 'authFailed')) problems.push(`an attempt was not refused: outcomes ${JSON.stringify(attempts.map((r) => r.outcome))}, expected every one authFailed`);
 			if (sim.streamConnections(WRONG_APP.clientId).length) problems.push('a connection was opened');
 			const log = output();
-			const message = 'DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)';
+			// the credential as the user named it (streamCredentials)
+			const message = "DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App (wrong secret)' (HTTP 401, authFailed)";
 			if (!log.includes(message)) problems.push('n8n\'s log does not show the readable error');
 			const startupErrors = activationFailures(log, major).length;
 			if (startupErrors !== 1) problems.push(`${startupErrors} startup activation errors, expected 1`);

@@ -192,11 +192,12 @@ test('the idle watchdog renews a silent connection, new one first', async () => 
 test('wrong credentials fail the activation with a readable error (and no emitError besides), after one request, without the secret', async () => {
 	const secret = 'theWrongSecret-Zx81';
 	const errors: Error[] = [];
-	const error = await activate({ ...appCredential(sim), clientSecret: secret }, { errors }).then(
+	const error = await activate({ ...appCredential(sim), clientSecret: secret }, { errors, credentialName: 'Ops bot' }).then(
 		() => undefined,
 		(e: Error & { description?: string }) => e,
 	);
-	expect(error?.message).toBe('DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)');
+	// the credential as the user named it: someone with several apps sees which one was refused
+	expect(error?.message).toBe("DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'Ops bot' (HTTP 401, authFailed)");
 	expect(error?.description).toContain('developer console');
 	expect(`${error?.message} ${error?.description}`).not.toContain(secret);
 	expect(sim.streamOpenRequests()).toEqual([expect.objectContaining({ outcome: 'authFailed' })]);
@@ -217,17 +218,33 @@ test('a secret reset while running: one emitError, no retry loop, the connection
 	expect(logged).toMatch(/DingTalk asked to reconnect/);
 	expect(logged).not.toContain('resetInTheConsole-1');
 	expect(logged).not.toContain(APP.clientSecret);
-	expect(trigger.errors.map((e) => e.message)).toEqual(['DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)']);
+	expect(trigger.errors.map((e) => e.message)).toEqual(["DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App' (HTTP 401, authFailed)"]);
 	expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'authFailed']);
 	expect(sim.streamConnections(APP.clientId)).toEqual([]);
 });
 
+test('a hostile gateway echoing the secret and the ticket, in a frame\'s reason and in its error answer: neither reaches the log or the error', async () => {
+	const trigger = await start(appCredential(sim));
+	const ticket = sim.streamOpenRequests()[0].ticket!;
+	// the next registration is refused with the request echoed, and the ticket in use as its code
+	sim.injectStreamOpenFaults([{ status: 401, body: (request) => ({ code: ticket, message: JSON.stringify(request) }) }]);
+	sim.streamDisconnect(APP.clientId, { reason: `bye ${APP.clientSecret} ${ticket}`, closeAfterMs: 10_000 });
+	await eventually(() => (trigger.errors.length ? true : undefined), 'the error', 10_000);
+	const said = [...trigger.logs, ...trigger.errors.map((e) => `${e.message} ${(e as { description?: string }).description}`)].join('\n');
+	expect(said).not.toContain(APP.clientSecret);
+	expect(said).not.toContain(ticket);
+	// both were there, and were redacted (not dropped)
+	expect(trigger.logs).toContainEqual(expect.stringMatching(/^(info|warn) DingTalk asked to reconnect \(bye \*\*\* \*\*\*\)/));
+	expect(trigger.errors.map((e) => e.message)).toEqual(["DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App' (HTTP 401, ***)"]);
+	expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'fault']);
+});
+
 test('an API Base URL over plain http to a host not listed is refused before any request', async () => {
-	const error = await activate({ ...appCredential(sim), plainHttpHosts: '' }).then(
+	const error = await activate({ ...appCredential(sim), plainHttpHosts: '' }, { credentialName: 'Ops bot' }).then(
 		() => undefined,
 		(e: Error) => e,
 	);
-	expect(error?.message).toMatch(/^The API Base URL in the DingTalk App credential uses plain http:\/\/ to 127\.0\.0\.1:\d+, which is not listed/);
+	expect(error?.message).toMatch(/^The API Base URL in the DingTalk App credential 'Ops bot' uses plain http:\/\/ to 127\.0\.0\.1:\d+, which is not listed/);
 	expect(sim.streamOpenRequests()).toEqual([]);
 });
 
@@ -254,7 +271,9 @@ test('an endpoint that is neither DingTalk\'s nor listed fails the activation fo
 		expect(outcome?.message).toBe(
 			"The Stream endpoint the gateway gave (stream-gateway.example.com:443) is not on DingTalk's domain (dingtalk.com) and its host:port is not listed under Plain HTTP Hosts",
 		);
-		expect(outcome?.description).toMatch(/^The trigger does not send the ticket there\. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts/);
+		expect(outcome?.description).toMatch(
+			/^The trigger does not send the ticket there\. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts in the DingTalk App credential 'DingTalk App'/,
+		);
 		expect(urls).toEqual([]);
 		// a permanent failure: one registration, no retry loop
 		await new Promise((resolve) => setTimeout(resolve, 700));

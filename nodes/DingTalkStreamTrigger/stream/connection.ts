@@ -15,10 +15,13 @@
  *   tight loop;
  * - close(): no socket, no timer left.
  * Every wait is a `sleep` the caller gives (n8n-workflow's sleepWithAbort in the node), each with
- * its own AbortController, all aborted by close().
+ * its own AbortController, all aborted by close(). Every text it logs or fails with goes through
+ * one redactor (nodes/shared/redact.ts) that knows the Client Secret and every ticket received: a
+ * hostile gateway may echo them in an error answer or in a frame.
  */
 import type { DingTalkApp } from '../../../credentials/appCredential';
 import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
+import { createRedactor, type SecretRedactor } from '../../shared/redact';
 import { afterFailedConnect, afterHandover, afterLostConnection } from './backoff';
 import { decideFrame, parseFrame } from './frames';
 import { openStreamConnection, streamFailure, type HttpRequest, type StreamFailure } from './gateway';
@@ -35,6 +38,8 @@ export interface StreamLog {
 
 export interface ConnectionOptions {
 	app: DingTalkApp;
+	/** how errors name the credential ("the DingTalk App credential 'Ops bot'") */
+	label: string;
 	/** the HTTP helper of a trigger that uses the connection (asked anew for every registration) */
 	request: () => HttpRequest;
 	createSocket: (url: string) => StreamSocket;
@@ -72,6 +77,12 @@ export type ConnectionState = 'connecting' | 'open' | 'retrying' | 'failed' | 'c
 export class StreamConnection {
 	state: ConnectionState = 'connecting';
 
+	/** the Client Secret and every ticket received, out of any text (also the registry's) */
+	readonly redact: SecretRedactor;
+
+	/** the caller's log, every line redacted */
+	private readonly log: StreamLog;
+
 	private current: LiveSocket | undefined;
 
 	/** every socket not gone yet (the current one, retired ones, one being opened, closing ones), with what tells when it is */
@@ -92,6 +103,9 @@ export class StreamConnection {
 	private firstOutcome: { promise: Promise<void>; resolve: () => void; reject: (failure: StreamFailure) => void };
 
 	constructor(private readonly options: ConnectionOptions) {
+		this.redact = createRedactor([options.app.clientSecret]);
+		const redacted = (level: keyof StreamLog) => (message: string) => options.log[level](this.redact(message));
+		this.log = { debug: redacted('debug'), info: redacted('info'), warn: redacted('warn') };
 		let resolve!: () => void;
 		let reject!: (failure: StreamFailure) => void;
 		const promise = new Promise<void>((res, rej) => {
@@ -132,6 +146,11 @@ export class StreamConnection {
 		this.firstOutcome.reject(streamFailure('The DingTalk Stream connection was closed', true, 'The trigger was deactivated.'));
 	}
 
+	/** A failure as it may leave the connection: redacted. */
+	private redacted(failure: StreamFailure): StreamFailure {
+		return streamFailure(this.redact(failure.message), failure.permanent, this.redact(failure.description));
+	}
+
 	private isClosed(): boolean {
 		return this.state === 'closed';
 	}
@@ -161,7 +180,7 @@ export class StreamConnection {
 				if (!(await this.pause(waitMs, 'retry'))) return;
 				await this.makeRoom();
 				if (this.isClosed()) return;
-				const registered = await openStreamConnection(this.options.request(), this.options.app);
+				const registered = await openStreamConnection(this.options.request(), this.options.app, this.options.label, (ticket) => this.redact.add(ticket));
 				if (this.isClosed()) return;
 				const opened = 'failure' in registered ? registered : await this.openSocket(registered.url);
 				if ('socket' in opened) {
@@ -178,7 +197,7 @@ export class StreamConnection {
 				this.attempt = step.attempt;
 				waitMs = step.waitMs;
 				this.state = 'retrying';
-				this.options.log.warn(`${opened.failure.message}. ${opened.failure.description} Next try in ${(waitMs / 1000).toFixed(1)} s.`);
+				this.log.warn(`${opened.failure.message}. ${opened.failure.description} Next try in ${(waitMs / 1000).toFixed(1)} s.`);
 				this.firstOutcome.resolve();
 			}
 		} finally {
@@ -186,9 +205,10 @@ export class StreamConnection {
 		}
 	}
 
-	private fail(failure: StreamFailure): void {
+	private fail(unredacted: StreamFailure): void {
+		const failure = this.redacted(unredacted);
 		this.state = 'failed';
-		this.options.log.warn(`${failure.message}. ${failure.description}`);
+		this.log.warn(`${failure.message}. ${failure.description}`);
 		this.firstOutcome.reject(failure);
 		this.options.onPermanentFailure(failure);
 		void this.close();
@@ -244,7 +264,7 @@ export class StreamConnection {
 		const now = this.options.now();
 		this.current = { socket, openedAt: now, lastFrameAt: now, messages: 0, watchdog: new AbortController() };
 		this.state = 'open';
-		this.options.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
+		this.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
 		this.firstOutcome.resolve();
 		for (const [old, entry] of this.retired) {
 			// a silent one goes now; one DingTalk asked to go may still deliver what was on its way
@@ -291,7 +311,7 @@ export class StreamConnection {
 		const step = afterLostConnection(this.attempt, life, messages, this.options.random());
 		this.attempt = step.attempt;
 		this.state = 'retrying';
-		this.options.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${seconds(step.waitMs)} s`);
+		this.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${seconds(step.waitMs)} s`);
 		void this.establish(step.waitMs);
 	}
 
@@ -302,7 +322,7 @@ export class StreamConnection {
 			if (waitMs <= 0) {
 				const life = this.options.now() - live.openedAt;
 				const wait = this.handover('idle');
-				this.options.log.warn(`No frame from DingTalk for ${Math.round(this.options.idleTimeoutMs() / 1000)} s: ${this.handoverNote(wait, life)}`);
+				this.log.warn(`No frame from DingTalk for ${Math.round(this.options.idleTimeoutMs() / 1000)} s: ${this.handoverNote(wait, life)}`);
 				return;
 			}
 			if (!(await this.pause(waitMs, 'watchdog', live.watchdog))) return;
@@ -314,12 +334,12 @@ export class StreamConnection {
 		const live = this.current?.socket === socket ? this.current : undefined;
 		if (live) live.lastFrameAt = this.options.now();
 		if (typeof data !== 'string') {
-			this.options.log.warn('DingTalk Stream sent a binary frame; only JSON text frames are expected');
+			this.log.warn('DingTalk Stream sent a binary frame; only JSON text frames are expected');
 			return;
 		}
 		const parsed = parseFrame(data);
 		if (!parsed.ok) {
-			this.options.log.warn(`DingTalk Stream sent an unreadable frame: ${parsed.reason}`);
+			this.log.warn(`DingTalk Stream sent an unreadable frame: ${parsed.reason}`);
 			return;
 		}
 		if (live && parsed.frame.type !== 'SYSTEM') live.messages++;
@@ -327,26 +347,26 @@ export class StreamConnection {
 		if (action.kind === 'disconnect') {
 			const asked = `DingTalk asked to reconnect (${action.reason || 'no reason given'})`;
 			if (!live) {
-				this.options.log.info(`${asked} on a connection already being replaced`);
+				this.log.info(`${asked} on a connection already being replaced`);
 				return;
 			}
 			const wait = this.handover('disconnect');
 			const note = `${asked}: ${this.handoverNote(wait, this.options.now() - live.openedAt)}`;
-			if (wait === 0) this.options.log.info(note);
-			else this.options.log.warn(note);
+			if (wait === 0) this.log.info(note);
+			else this.log.warn(note);
 			return;
 		}
 		if (action.kind === 'invalid') {
-			this.options.log.warn(`DingTalk Stream sent ${action.reason}`);
+			this.log.warn(`DingTalk Stream sent ${action.reason}`);
 			return;
 		}
 		if (socket.readyState === OPEN) socket.send(action.answer);
 		if (action.kind === 'robotMessage') {
 			this.options.onRobotMessage(action.body);
 		} else if (action.kind === 'unreadableMessage') {
-			this.options.log.warn(`DingTalk Stream pushed a robot message that cannot be read (${action.reason}); acknowledged and skipped`);
+			this.log.warn(`DingTalk Stream pushed a robot message that cannot be read (${action.reason}); acknowledged and skipped`);
 		} else if (action.kind === 'unknownTopic') {
-			this.options.log.warn(`DingTalk Stream pushed a ${action.type} frame of topic ${action.topic}, which the trigger does not handle`);
+			this.log.warn(`DingTalk Stream pushed a ${action.type} frame of topic ${action.topic}, which the trigger does not handle`);
 		}
 	}
 }

@@ -3,7 +3,10 @@
  * Client ID and Secret and the subscriptions answers `{endpoint, ticket}`; the WebSocket URL is
  * `${endpoint}?ticket=…`. A ticket is valid 90 s for one connection, so every (re)connect asks
  * again. Errors say what to do and never carry the secret or the ticket: n8n's own HTTP errors
- * would (they quote the request), so the status is read here instead of thrown.
+ * would (they quote the request), so the status is read here instead of thrown; every ticket is
+ * handed to the connection's redactor (`learn`) as soon as it arrives, before any text is made
+ * from the answer (a hostile gateway may echo it anywhere); the connection redacts every failure.
+ * Errors name the credential as its user named it (`label`).
  */
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
@@ -65,8 +68,16 @@ export function endpointProblem(endpoint: string, plainHttpHosts: string[]): str
 	return "is not on DingTalk's domain (dingtalk.com) and its host:port is not listed under Plain HTTP Hosts";
 }
 
-/** The WebSocket URL with a fresh ticket, or why there is none. */
-export async function openStreamConnection(request: HttpRequest, app: DingTalkApp): Promise<{ url: string } | { failure: StreamFailure }> {
+/**
+ * The WebSocket URL with a fresh ticket, or why there is none. `label` names the credential
+ * ("the DingTalk App credential 'Ops bot'"); `learn` is told every ticket in an answer.
+ */
+export async function openStreamConnection(
+	request: HttpRequest,
+	app: DingTalkApp,
+	label: string,
+	learn: (ticket: string) => void,
+): Promise<{ url: string } | { failure: StreamFailure }> {
 	const where = appApiHost(app);
 	let response: FullResponse;
 	try {
@@ -90,9 +101,11 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 		) };
 	}
 	const { statusCode, body } = response;
+	const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+	if (typeof answer.ticket === 'string') learn(answer.ticket);
 	if (statusCode === 401 || statusCode === 403 || (statusCode === 400 && /clientid|secret|auth/i.test(dingTalkErrorCode(body)))) {
 		return { failure: streamFailure(
-			`DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP ${statusCode}${dingTalkErrorCode(body) ? `, ${dingTalkErrorCode(body)}` : ''})`,
+			`DingTalk refused the Client ID or Client Secret of ${label} (HTTP ${statusCode}${dingTalkErrorCode(body) ? `, ${dingTalkErrorCode(body)}` : ''})`,
 			true,
 			`${CONSOLE_HINT} The app must be an enterprise internal app whose robot uses message receiving mode "Stream".`,
 		) };
@@ -101,7 +114,7 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 		return { failure: streamFailure(
 			`${where} has no DingTalk Stream gateway (HTTP ${statusCode})`,
 			true,
-			'Leave the API Base URL of the DingTalk App credential at https://api.dingtalk.com.',
+			`Leave the API Base URL of ${label} at https://api.dingtalk.com.`,
 		) };
 	}
 	if (statusCode >= 400 && statusCode < 500) {
@@ -114,7 +127,6 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 	if (statusCode !== 200) {
 		return { failure: streamFailure(`DingTalk's Stream gateway is unavailable (HTTP ${statusCode})`, false, 'The trigger keeps trying.') };
 	}
-	const answer = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
 	const { endpoint, ticket } = answer;
 	if (typeof endpoint !== 'string' || typeof ticket !== 'string' || ticket === '') {
 		return { failure: streamFailure(
@@ -129,7 +141,7 @@ export async function openStreamConnection(request: HttpRequest, app: DingTalkAp
 		return { failure: streamFailure(
 			`The Stream endpoint the gateway gave${host} ${problem}`,
 			true,
-			'The trigger does not send the ticket there. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts in the DingTalk App credential; otherwise leave the API Base URL at https://api.dingtalk.com.',
+			`The trigger does not send the ticket there. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts in ${label}; otherwise leave the API Base URL at https://api.dingtalk.com.`,
 		) };
 	}
 	const url = new URL(endpoint);

@@ -16,6 +16,8 @@ import type { HttpRequest, StreamFailure } from './gateway';
 
 export interface StreamSubscriber {
 	request: HttpRequest;
+	/** how errors name the credential: the connection takes the label of the trigger that opens it */
+	credentialLabel: string;
 	log: StreamLog;
 	idleTimeoutMs: number;
 	onRobotMessage(body: DingTalkCallbackBody): void;
@@ -67,6 +69,7 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 		const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 		created.connection = new StreamConnection({
 			app,
+			label: subscriber.credentialLabel,
 			...runtime,
 			request: () => (first(created) ?? subscriber).request,
 			log: {
@@ -81,7 +84,7 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 					try {
 						s.onRobotMessage(body);
 					} catch (error) {
-						s.log.warn(`A DingTalk Stream message could not be handed to the workflow: ${(error as Error).message}`);
+						s.log.warn(created.connection.redact(`A DingTalk Stream message could not be handed to the workflow: ${(error as Error).message}`));
 					}
 				}
 			},
