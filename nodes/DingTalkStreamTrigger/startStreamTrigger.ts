@@ -13,6 +13,7 @@
  */
 import {
 	NodeOperationError,
+	sleep,
 	sleepWithAbort,
 	type IDataObject,
 	type ITriggerFunctions,
@@ -43,11 +44,31 @@ function globalWebSocket(): (new (url: string) => StreamSocket) | undefined {
 	return typeof WebSocket === 'function' ? WebSocket : undefined;
 }
 
+/**
+ * n8n-workflow's wait that an AbortSignal ends. n8n 1.x exports sleepWithAbort; n8n 2.x no longer
+ * does (calling it threw, and the connection took that for its close: no retry, no watchdog), its
+ * `sleep(ms, abortSignal)` takes the signal instead, while n8n 1.x's sleep ignores it. Whatever the
+ * installed n8n-workflow does with the signal, an abort ends the wait at once.
+ */
+export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+	if (typeof sleepWithAbort === 'function') return await sleepWithAbort(ms, signal);
+	if (signal.aborted) throw new Error('aborted');
+	const sleepWithSignal = sleep as (ms: number, abortSignal?: AbortSignal) => Promise<void>;
+	await new Promise<void>((resolve, reject) => {
+		const onAbort = () => reject(new Error('aborted'));
+		signal.addEventListener('abort', onAbort, { once: true });
+		sleepWithSignal(ms, signal).then(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve();
+		}, reject);
+	});
+}
+
 /** The process's real clock, timers and sockets; tests of the schedule give their own. */
 function defaultRuntime(Socket: new (url: string) => StreamSocket): StreamRuntime {
 	return {
 		createSocket: (url) => new Socket(url),
-		sleep: async (ms, signal) => await sleepWithAbort(ms, signal),
+		sleep: abortableSleep,
 		now: () => Date.now(),
 		random: () => Math.random(),
 	};
