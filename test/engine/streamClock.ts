@@ -112,3 +112,34 @@ export function countedSockets(now: () => number) {
 	};
 	return { createSocket, createdAt, peak: () => peak };
 }
+
+/**
+ * The global WebSocket, except that `open` is held back until the first frame arrives, and then
+ * both are dispatched in one go, as Node's WebSocket does when the upgrade's answer and the first
+ * frame come in one TCP segment: the frame is handled before anything the open set going.
+ */
+export function openWithFirstFrame(url: string): StreamSocket {
+	const real = new WebSocket(url);
+	const listeners: Record<string, Listener[]> = { open: [], message: [], close: [], error: [] };
+	const fire = (type: string, event: { data?: unknown; code?: number }) => listeners[type].forEach((listener) => listener(event));
+	let opened = false;
+	let heldOpen = false;
+	real.addEventListener('open', () => (heldOpen = true));
+	real.addEventListener('message', (event) => {
+		if (heldOpen && !opened) {
+			opened = true;
+			fire('open', {});
+		}
+		fire('message', { data: event.data });
+	});
+	real.addEventListener('close', (event) => fire('close', { code: event.code }));
+	real.addEventListener('error', () => fire('error', {}));
+	return {
+		get readyState() {
+			return real.readyState;
+		},
+		send: (text) => real.send(text),
+		close: (code, reason) => real.close(code, reason),
+		addEventListener: (type, listener) => listeners[type].push(listener),
+	};
+}

@@ -8,7 +8,7 @@
 import { sleepWithAbort } from 'n8n-workflow';
 
 import type { StreamRuntime } from '../../nodes/DingTalkStreamTrigger/stream/registry';
-import { START, countedSockets, fakeClock, type HeldWait } from './streamClock';
+import { START, countedSockets, fakeClock, openWithFirstFrame, type HeldWait } from './streamClock';
 import { useSimulator } from './simulatorFixture';
 import { APP, activate, appCredential, eventually, openConnections } from './streamTrigger';
 
@@ -83,6 +83,21 @@ describe.each([0.5, 0])('60 s of reconnect storm on the fake clock (jitter rando
 		expect(clock.held).toEqual([]);
 		await eventually(() => (sim.streamConnections(APP.clientId).length ? undefined : true), 'the close');
 	});
+});
+
+test('a disconnect that arrives together with the open (before the trigger took the socket) is obeyed, not lost', async () => {
+	sim.setStreamStorm({ closeAfterMs: 600_000, reason: 'at once' });
+	const clock = fakeClock(0.5, openWithFirstFrame);
+	const trigger = await activate(appCredential(sim), { runtime: clock.runtime });
+	started.push(trigger);
+	// the first connection was told to go with its first frame: the handover waits its turn
+	const retry = await eventually(() => clock.held.find((w) => w.purpose === 'retry'), 'the handover\'s wait', 5000);
+	expect(retry.ms).toBe(750);
+	expect(trigger.logs).toContainEqual(expect.stringMatching(/^warn DingTalk asked to reconnect \(at once\): the connection lasted only 0\.0 s/));
+	sim.setStreamStorm(false);
+	clock.release(retry);
+	await eventually(() => openConnections(sim)[0], 'the next connection');
+	expect(sim.streamOpenRequests()).toHaveLength(2);
 });
 
 test('a storm on the real clock: registrations follow the backoff, never more than 2 sockets; calm again, a message gets through', async () => {

@@ -96,6 +96,12 @@ export class StreamConnection {
 
 	private readonly timers = new Set<AbortController>();
 
+	/**
+	 * Sockets told to go before they were taken as the current one: Node's WebSocket may dispatch
+	 * `open` and the first frame in one go, before the open's continuation adopts the socket.
+	 */
+	private readonly toldToGoEarly = new Map<StreamSocket, string>();
+
 	private establishing = false;
 
 	private attempt = 0;
@@ -225,6 +231,7 @@ export class StreamConnection {
 			onEnd: (opened, code) => {
 				this.sockets.delete(socket);
 				this.closing.delete(socket);
+				this.toldToGoEarly.delete(socket);
 				this.forgetRetired(socket);
 				markGone();
 				if (opened) this.onClosed(socket, code);
@@ -276,6 +283,21 @@ export class StreamConnection {
 			}
 		}
 		void this.watch(this.current);
+		// told to go before it was adopted: obeyed once the establishing that adopted it is over
+		const early = this.toldToGoEarly.get(socket);
+		if (early !== undefined) void Promise.resolve().then(() => this.obeyDisconnect(socket, early));
+		this.toldToGoEarly.delete(socket);
+	}
+
+	/** DingTalk's disconnect on the current socket: a handover, at once or in its turn. */
+	private obeyDisconnect(socket: StreamSocket, reason: string): void {
+		const live = this.current?.socket === socket ? this.current : undefined;
+		if (!live) return;
+		const asked = `DingTalk asked to reconnect (${reason || 'no reason given'})`;
+		const wait = this.handover('disconnect');
+		const note = `${asked}: ${this.handoverNote(wait, this.options.now() - live.openedAt)}`;
+		if (wait === 0) this.log.info(note);
+		else this.log.warn(note);
 	}
 
 	/**
@@ -345,15 +367,9 @@ export class StreamConnection {
 		if (live && parsed.frame.type !== 'SYSTEM') live.messages++;
 		const action = decideFrame(parsed.frame);
 		if (action.kind === 'disconnect') {
-			const asked = `DingTalk asked to reconnect (${action.reason || 'no reason given'})`;
-			if (!live) {
-				this.log.info(`${asked} on a connection already being replaced`);
-				return;
-			}
-			const wait = this.handover('disconnect');
-			const note = `${asked}: ${this.handoverNote(wait, this.options.now() - live.openedAt)}`;
-			if (wait === 0) this.log.info(note);
-			else this.log.warn(note);
+			if (live) this.obeyDisconnect(socket, action.reason);
+			else if (this.retired.has(socket) || this.closing.has(socket)) this.log.info(`DingTalk asked a connection already being replaced to go (${action.reason || 'no reason given'})`);
+			else this.toldToGoEarly.set(socket, action.reason);
 			return;
 		}
 		if (action.kind === 'invalid') {
