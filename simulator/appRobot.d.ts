@@ -52,6 +52,12 @@ export interface StreamOptions {
 	eventRedeliveries?: number;
 }
 
+/** An answer to connections/open instead of the rules': `body` as JSON, or built from the request's JSON body (a proxy echoing it). */
+export interface StreamOpenFault {
+	status: number;
+	body: ((request: Record<string, unknown> | undefined) => unknown) | Record<string, unknown> | unknown[] | string | number | boolean | null;
+}
+
 export interface StreamSubscription {
 	type: 'CALLBACK' | 'EVENT';
 	topic: string;
@@ -71,7 +77,8 @@ export interface StreamOpenRecord {
 	at: number;
 	/** As sent; the secret is never recorded. */
 	clientId: string | null;
-	outcome: 'ticketIssued' | 'authFailed' | 'invalidSubscriptions' | 'missingBody' | 'methodNotAllowed' | 'gatewayDown';
+	/** 'fault': answered by injectStreamOpenFaults. */
+	outcome: 'ticketIssued' | 'authFailed' | 'invalidSubscriptions' | 'missingBody' | 'methodNotAllowed' | 'gatewayDown' | 'fault';
 	/** null when the gateway was down with 'reset' (connection cut). */
 	status: number | null;
 	/** Answered as XML: the request did not accept application/json. */
@@ -258,6 +265,14 @@ export declare class AppRobotSimulator {
 	streamDrop(target: string): string[];
 	/** true: connections/open and upgrades answer 503; 'reset': the request is cut; false: up. */
 	setGatewayDown(down: boolean | 'reset'): void;
+	/** The most connections of the app open at once since the last reset (those told to go count until closed). */
+	streamPeakConnections(clientId: string): number;
+	/** A reconnect storm: every new connection gets a disconnect as soon as it opens (closed closeAfterMs later, default 10 000); false ends it. Kept across reset(). */
+	setStreamStorm(storm: { closeAfterMs?: number; reason?: string } | false): void;
+	/** FIFO: each registration (connections/open) takes the next fault instead of its answer; no ticket is issued. Cleared by reset(). */
+	injectStreamOpenFaults(faults: StreamOpenFault[]): void;
+	/** The WebSocket endpoint handed out with tickets from now on; undefined: the simulator's own. Kept across reset(). */
+	setStreamEndpoint(endpoint: string | undefined): void;
 
 	// --- the OpenAPI ---
 	/** Every POST to /v1.0/oauth2/accessToken since construction or reset() (a copy of the list). */

@@ -179,6 +179,39 @@ class AppRobotSimulator {
 		this._gateway.registration.setDown(down);
 	}
 
+	/**
+	 * The most connections of the app open at once since the last reset (those told to go count
+	 * until they are closed).
+	 * @param {string} clientId
+	 */
+	streamPeakConnections(clientId) {
+		return this._gateway.peakConnections(clientId);
+	}
+
+	/**
+	 * A reconnect storm: every new connection is told to go as soon as it opens; false ends it.
+	 * @param {{ closeAfterMs?: number, reason?: string } | false} storm
+	 */
+	setStreamStorm(storm) {
+		this._stream.setStorm(storm);
+	}
+
+	/**
+	 * Queues answers to connections/open (FIFO), each instead of the next registration's answer.
+	 * @param {import('./streamOpen').OpenFault[]} faults
+	 */
+	injectStreamOpenFaults(faults) {
+		this._gateway.registration.injectFaults(faults);
+	}
+
+	/**
+	 * The WebSocket endpoint handed out with tickets from now on; undefined: the simulator's own.
+	 * @param {string | undefined} endpoint
+	 */
+	setStreamEndpoint(endpoint) {
+		this._gateway.registration.setEndpoint(endpoint);
+	}
+
 	// --- the OpenAPI (openapi.js) ---
 
 	/** Every POST to /v1.0/oauth2/accessToken since construction or reset(), in order (a copy of the list). */

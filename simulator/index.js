@@ -111,10 +111,12 @@ class DingTalkSimulator extends AppRobotSimulator {
 
 	/**
 	 * Clears requests, messages, msgUuid memory, rate-limit and throttle state, pending faults,
-	 * sessions with their replies, callbacks, Stream records, tickets, pending event redeliveries
-	 * and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages, recalls
-	 * and media; robots, apps (with their permissions), groups, users, the OpenAPI latency and
-	 * QPS limit, and open Stream connections stay.
+	 * sessions with their replies, callbacks, Stream records (the peak of open connections starts
+	 * again from those open), tickets, pending Stream registration faults, pending event
+	 * redeliveries and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot
+	 * messages, recalls and media; robots, apps (with their permissions), groups, users, the
+	 * OpenAPI latency and QPS limit, the Stream gateway's modes (down, storm, endpoint) and open
+	 * Stream connections stay.
 	 */
 	reset() {
 		this._server.reset();

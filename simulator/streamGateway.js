@@ -120,6 +120,10 @@ class StreamGateway {
 		this.connectAttempts = [];
 		/** @type {AckRecord[]} */
 		this.acks = [];
+		/** @type {Map<string, number>} the most connections of each app open (or closing) at once since the last reset */
+		this._peaks = new Map();
+		/** @type {Array<(connection: Connection) => void>} */
+		this._connectionListeners = [];
 		server.onUpgrade(CONNECT_PATH, (req, socket, head, url) => this._upgrade(req, socket, head, url));
 		server.mount(this);
 	}
@@ -145,6 +149,25 @@ class StreamGateway {
 				framesReceived: c.framesReceived,
 				framesAcked: c.framesAcked,
 			}));
+	}
+
+	/**
+	 * The most connections of the app that were open at once (counting those told to go and not
+	 * closed yet) since the last reset, which starts it from the connections open then.
+	 * @param {string} clientId
+	 * @returns {number}
+	 */
+	peakConnections(clientId) {
+		return Math.max(this._peaks.get(clientId) ?? 0, this.list(clientId).length);
+	}
+
+	/**
+	 * Calls `listener` with every connection once its WebSocket is accepted (streamPush.js uses it to
+	 * play a gateway that asks every new connection to go).
+	 * @param {(connection: Connection) => void} listener
+	 */
+	onConnection(listener) {
+		this._connectionListeners.push(listener);
 	}
 
 	/**
@@ -221,11 +244,12 @@ class StreamGateway {
 		connection.ws.terminate();
 	}
 
-	/** Clears the records; apps and open connections stay. */
+	/** Clears the records (the peaks start again from the connections open now); apps and open connections stay. */
 	reset() {
 		this.connectAttempts = [];
 		this.acks = [];
 		for (const [id, c] of this.connections) if (c.state === 'closed') this.connections.delete(id);
+		this._peaks = new Map();
 	}
 
 	/** Cuts every connection and closes the WebSocket server. */
@@ -283,6 +307,7 @@ class StreamGateway {
 			};
 			record.connectionId = connection.id;
 			this.connections.set(connection.id, connection);
+			this._peaks.set(app.clientId, this.peakConnections(app.clientId));
 			ws.on('message', (data, isBinary) => this._onAnswer(connection, data, isBinary));
 			ws.on('error', () => {
 				/* a broken client socket ends in 'close' */
@@ -293,6 +318,7 @@ class StreamGateway {
 				connection.closedAt = this._server.now();
 				connection.closeReason ??= 'client';
 			});
+			for (const listener of this._connectionListeners) listener(connection);
 		});
 	}
 

@@ -8,7 +8,9 @@
  * checks, in order: the gateway is up, POST, a JSON body, the app's Client ID and Secret, the
  * subscriptions; the answer is XML unless the request accepts application/json. A ticket is valid
  * 90 s and opens one connection ("ticket的有效期为90秒且只能用来建立一条连接"); streamGateway.js
- * redeems it. Every request is recorded, never the secret.
+ * redeems it. Every request is recorded, never the secret. For tests of a client against a broken
+ * or hostile gateway: queued faults answer a registration with any status and body (also one
+ * built from the request, as a proxy that echoes it), and the endpoint handed out can be replaced.
  */
 
 const crypto = require('node:crypto');
@@ -24,7 +26,7 @@ const DEFAULT_TICKET_TTL_MS = 90_000;
  * @typedef {object} OpenRecord
  * @property {number} at
  * @property {string | null} clientId as sent (the secret is never recorded)
- * @property {'ticketIssued' | 'authFailed' | 'invalidSubscriptions' | 'missingBody' | 'methodNotAllowed' | 'gatewayDown'} outcome
+ * @property {'ticketIssued' | 'authFailed' | 'invalidSubscriptions' | 'missingBody' | 'methodNotAllowed' | 'gatewayDown' | 'fault'} outcome
  * @property {number | null} status HTTP status; null when the gateway was down and cut the connection
  * @property {boolean} xml answered as XML because the request did not accept application/json
  * @property {unknown} subscriptions as sent
@@ -43,6 +45,14 @@ const DEFAULT_TICKET_TTL_MS = 90_000;
 
 /**
  * @typedef {'connected' | 'noTicket' | 'unknownTicket' | 'ticketUsed' | 'ticketExpired'} RedeemOutcome
+ */
+
+/**
+ * A registration answered as the test says instead of by the rules: `body` is sent as JSON, or
+ * built from the request's JSON body (undefined when it has none), to play a proxy that echoes it.
+ * @typedef {object} OpenFault
+ * @property {number} status
+ * @property {unknown | ((request: Record<string, unknown> | undefined) => unknown)} body
  */
 
 /**
@@ -76,6 +86,10 @@ class StreamRegistration {
 		this.openRequests = [];
 		/** @type {Map<string, Ticket>} */
 		this._tickets = new Map();
+		/** @type {OpenFault[]} */
+		this._faults = [];
+		/** @type {string | undefined} */
+		this._endpointOverride = undefined;
 		server.onApi(OPEN_PATH, (exchange) => this._open(exchange));
 		server.mount(this);
 	}
@@ -88,6 +102,30 @@ class StreamRegistration {
 	setDown(down) {
 		if (down !== true && down !== false && down !== 'reset') throw new TypeError("setGatewayDown takes true, false or 'reset'");
 		this.down = down === true ? 'http503' : down;
+	}
+
+	/**
+	 * Queues faults: each registration takes the next one (FIFO) instead of its answer; no ticket
+	 * is issued for it. Cleared by reset().
+	 * @param {OpenFault[]} faults
+	 */
+	injectFaults(faults) {
+		if (!Array.isArray(faults)) throw new TypeError('injectStreamOpenFaults takes a list of faults');
+		for (const fault of faults) {
+			if (!fault || typeof fault !== 'object') throw new TypeError('a Stream registration fault is an object {status, body}');
+			checkNumber(fault.status, 'fault.status', 100);
+		}
+		this._faults.push(...faults);
+	}
+
+	/**
+	 * The WebSocket endpoint handed out with every ticket from now on, instead of the simulator's
+	 * own (a gateway that points clients elsewhere); undefined restores it. Kept across reset().
+	 * @param {string | undefined} endpoint
+	 */
+	setEndpoint(endpoint) {
+		if (endpoint !== undefined && typeof endpoint !== 'string') throw new TypeError('setStreamEndpoint takes a URL string or undefined');
+		this._endpointOverride = endpoint;
 	}
 
 	/**
@@ -108,10 +146,11 @@ class StreamRegistration {
 		return { outcome, ticket };
 	}
 
-	/** Forgets the records and every ticket issued. */
+	/** Forgets the records, every ticket issued and the faults not used yet. */
 	reset() {
 		this.openRequests = [];
 		this._tickets = new Map();
+		this._faults = [];
 	}
 
 	/**
@@ -161,6 +200,13 @@ class StreamRegistration {
 			record.outcome = outcome;
 			this._answer(res, record, status, apiError(code, message));
 		};
+		const fault = this._faults.shift();
+		if (fault) {
+			record.outcome = 'fault';
+			record.xml = false;
+			this._answer(res, record, fault.status, typeof fault.body === 'function' ? fault.body(body) : fault.body);
+			return;
+		}
 		if (req.method !== 'POST') return refuse('methodNotAllowed', 405, methodNotAllowed(req.method));
 		if (!body) return refuse('missingBody', 400, MISSING_BODY);
 		// A wrong or unknown Client ID or Secret: HTTP 401 {requestid, code: authFailed, message: 鉴权失败},
@@ -173,7 +219,7 @@ class StreamRegistration {
 		const ticket = crypto.randomUUID();
 		this._tickets.set(ticket, { app, subscriptions: checked.subscriptions, expiresAt: now + this._ticketTtlMs, used: false });
 		record.ticket = ticket;
-		this._answer(res, record, 200, { endpoint: this._endpoint(), ticket });
+		this._answer(res, record, 200, { endpoint: this._endpointOverride ?? this._endpoint(), ticket });
 	}
 
 	/**
@@ -183,15 +229,15 @@ class StreamRegistration {
 	 * @param {import('node:http').ServerResponse} res
 	 * @param {OpenRecord} record
 	 * @param {number} status
-	 * @param {Record<string, string>} body
+	 * @param {unknown} body
 	 */
 	_answer(res, record, status, body) {
 		record.status = status;
-		let payload = JSON.stringify(body);
+		let payload = JSON.stringify(body) ?? '';
 		let type = 'application/json;charset=utf-8';
-		if (record.xml) {
+		if (record.xml && body && typeof body === 'object') {
 			const root = status === 200 ? 'OpenConnectionResponse' : 'Error';
-			const fields = Object.entries(body).map(([k, v]) => `<${k}>${xmlText(v)}</${k}>`).join('');
+			const fields = Object.entries(body).map(([k, v]) => `<${k}>${xmlText(String(v))}</${k}>`).join('');
 			payload = `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>${fields}</${root}>`;
 			type = 'application/xml;charset=utf-8';
 		}

@@ -10,7 +10,10 @@
  * - events: an EVENT frame (headers eventType, eventId, eventBornTime, eventCorpId) to one
  *   connection subscribed to EVENT `*`; pushed again while it is not ACKed with status SUCCESS;
  * - SYSTEM ping (the client echoes the data with code 200) and disconnect (no answer; DingTalk
- *   closes the connection about 10 s later), and an abrupt drop without any close frame.
+ *   closes the connection about 10 s later), and an abrupt drop without any close frame;
+ * - a reconnect storm: while it is on, every new connection is told to go (disconnect) as soon as
+ *   it opens, as a broken gateway did in a review (a client that obeys at once piles up
+ *   registrations and sockets).
  */
 
 const crypto = require('node:crypto');
@@ -99,7 +102,28 @@ class StreamPushes {
 		this.pushes = [];
 		/** @type {PingRecord[]} */
 		this.pings = [];
+		/** @type {{ closeAfterMs?: number, reason?: string } | false} */
+		this._storm = false;
+		gateway.onConnection((connection) => {
+			if (this._storm) this.disconnect(connection.id, this._storm);
+		});
 		server.mount(this);
+	}
+
+	/**
+	 * A reconnect storm: from now on every new connection gets a SYSTEM disconnect as soon as it
+	 * opens, and is closed closeAfterMs later (default 10 000, as DingTalk); false ends it. The
+	 * connections open when it starts are left alone (disconnect them to start the storm). Kept
+	 * across reset().
+	 * @param {{ closeAfterMs?: number, reason?: string } | false} storm
+	 */
+	setStorm(storm) {
+		if (storm !== false && (typeof storm !== 'object' || storm === null)) throw new TypeError('setStreamStorm takes {closeAfterMs?, reason?} or false');
+		if (storm) {
+			checkNumber(storm.closeAfterMs ?? DEFAULT_CLOSE_AFTER_MS, 'closeAfterMs', 0);
+			optionalText(storm.reason, 'reason');
+		}
+		this._storm = storm ? { ...storm } : false;
 	}
 
 	/**

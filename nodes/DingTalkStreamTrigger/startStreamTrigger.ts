@@ -8,9 +8,12 @@
  *   readable error (n8n shows it and, at startup, retries with its own backoff); a refusal later
  *   on (secret reset while running) is reported with emitError, and n8n deactivates and retries;
  * - "Listen for test event": the first robot message is the test event.
+ * Errors name the credential as its user named it; their text is redacted by the connection (the
+ * Client Secret and every ticket), or here with the secret before there is a connection.
  */
 import {
 	NodeOperationError,
+	sleep,
 	sleepWithAbort,
 	type IDataObject,
 	type ITriggerFunctions,
@@ -18,6 +21,8 @@ import {
 } from 'n8n-workflow';
 
 import { APP_CREDENTIAL_TYPE, readDingTalkApp, type DingTalkApp } from '../../credentials/appCredential';
+import { credentialLabel } from '../shared/credentialLabel';
+import { createRedactor } from '../shared/redact';
 import { normalizeCallback, passesFilters, type CallbackItemOptions } from '../DingTalkRobotTrigger/callback';
 import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS } from './description';
@@ -39,11 +44,31 @@ function globalWebSocket(): (new (url: string) => StreamSocket) | undefined {
 	return typeof WebSocket === 'function' ? WebSocket : undefined;
 }
 
+/**
+ * n8n-workflow's wait that an AbortSignal ends. n8n 1.x exports sleepWithAbort; n8n 2.x no longer
+ * does (calling it threw, and the connection took that for its close: no retry, no watchdog), its
+ * `sleep(ms, abortSignal)` takes the signal instead, while n8n 1.x's sleep ignores it. Whatever the
+ * installed n8n-workflow does with the signal, an abort ends the wait at once.
+ */
+export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+	if (typeof sleepWithAbort === 'function') return await sleepWithAbort(ms, signal);
+	if (signal.aborted) throw new Error('aborted');
+	const sleepWithSignal = sleep as (ms: number, abortSignal?: AbortSignal) => Promise<void>;
+	await new Promise<void>((resolve, reject) => {
+		const onAbort = () => reject(new Error('aborted'));
+		signal.addEventListener('abort', onAbort, { once: true });
+		sleepWithSignal(ms, signal).then(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve();
+		}, reject);
+	});
+}
+
 /** The process's real clock, timers and sockets; tests of the schedule give their own. */
 function defaultRuntime(Socket: new (url: string) => StreamSocket): StreamRuntime {
 	return {
 		createSocket: (url) => new Socket(url),
-		sleep: async (ms, signal) => await sleepWithAbort(ms, signal),
+		sleep: abortableSleep,
 		now: () => Date.now(),
 		random: () => Math.random(),
 	};
@@ -53,12 +78,13 @@ function streamError(ctx: ITriggerFunctions, failure: StreamFailure): NodeOperat
 	return new NodeOperationError(ctx.getNode(), failure.message, { description: failure.description });
 }
 
-async function readApp(ctx: ITriggerFunctions): Promise<DingTalkApp> {
+async function readApp(ctx: ITriggerFunctions, label: string): Promise<DingTalkApp> {
 	const credentials = await ctx.getCredentials(APP_CREDENTIAL_TYPE);
 	try {
-		return readDingTalkApp(credentials as IDataObject);
+		return readDingTalkApp(credentials as IDataObject, label);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), (error as Error).message);
+		const redact = createRedactor([credentials.clientSecret]);
+		throw new NodeOperationError(ctx.getNode(), redact((error as Error).message));
 	}
 }
 
@@ -70,7 +96,8 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 			description: 'Node.js 20 has the WebSocket client only behind that flag. Node.js 22 and later have it by default.',
 		});
 	}
-	const app = await readApp(this);
+	const label = credentialLabel(this.getNode(), APP_CREDENTIAL_TYPE, 'DingTalk App');
+	const app = await readApp(this, label);
 	const options = this.getNodeParameter('options', {}) as StreamTriggerOptions;
 	const mode = this.getMode();
 	// the same message reaches the active workflow and the editor's test listening: each runs it once
@@ -84,6 +111,7 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 	// `this.emit` and `this.emitError` are looked up at each call: n8n replaces them in manual mode
 	const subscriber: StreamSubscriber = {
 		request: async (requestOptions) => await this.helpers.httpRequest(requestOptions),
+		credentialLabel: label,
 		log: this.logger,
 		idleTimeoutMs: idleTimeoutSeconds * 1000,
 		onRobotMessage: (body) => {

@@ -4,7 +4,7 @@
  * The DingTalk Stream Trigger in a running n8n (`n8n start`): three workflows are made active, two
  * on the same app (the example echo bot and a second one) and one whose credential has a wrong
  * secret; n8n opens its Stream connection to the simulator's gateway, which pushes robot
- * messages, asks for reconnects and drops connections. Each case says what it expects and lists
+ * messages, asks for reconnects, drops connections and plays a reconnect storm. Each case says what it expects and lists
  * what went wrong. Ends with n8n stopped: its connection must close cleanly.
  */
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -61,8 +61,9 @@ async function pushAndExpectBoth(/** @type {any} */ sim, /** @type {string} */ t
 }
 
 /**
- * wrongSeen: the wrong app's registrations collected since n8n started (records survive only until a reset)
- * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string, base: string, major: number, wrongSeen: any[] }) => Promise<string[]> }} StreamCase
+ * wrongSeen: the wrong app's registrations collected since n8n started (records survive only until a reset);
+ * log: a line printed with the case's result (figures worth reading)
+ * @typedef {{ name: string, expected: string, run: (ctx: { sim: any, output: () => string, base: string, major: number, wrongSeen: any[], log: (text: string) => void }) => Promise<string[]> }} StreamCase
  */
 
 /** @type {Map<string, string>} */
@@ -121,6 +122,18 @@ async function executeFromTrigger(/** @type {string} */ base, /** @type {string}
 	if (!started?.executionId) throw new Error(`the manual run did not start an execution: ${JSON.stringify(started).slice(0, 200)}`);
 	return String(started.executionId);
 }
+
+/**
+ * The reconnect storm: how long the gateway tells every new connection to go, and the most
+ * registrations the trigger may make meanwhile. Its schedule (1 s doubling, jittered between half
+ * and all of each step) has the storm's first registration at once (the connection it replaces
+ * had proved itself), the next ones at the earliest 0.5, 1.5, 3.5, 7.5 and 15.5 s later: at most
+ * 6 in 20 s (7 in a minute, as test/engine/streamStorm.test.ts shows on a fake clock).
+ */
+const STORM_MS = 20_000;
+const STORM_MAX_REGISTRATIONS = 6;
+/** The next try after the storm comes at most 32 s after the last one (the step after 16 s). */
+const STORM_RECOVERY_MS = 45_000;
 
 /** @type {StreamCase[]} */
 const STREAM_CASES = [
@@ -195,6 +208,36 @@ const STREAM_CASES = [
 		},
 	},
 	{
+		name: 'reconnect storm',
+		expected: `the gateway tells every new connection to go for ${STORM_MS / 1000} s: at most ${STORM_MAX_REGISTRATIONS} registrations, never more than 2 connections open at once; after the storm a connection stays and both workflows answer`,
+		run: async ({ sim, log }) => {
+			const problems = [];
+			const [old] = openConnections(sim);
+			if (!old) return ['no open connection before the storm'];
+			const started = Date.now();
+			sim.setStreamStorm({ reason: 'e2e storm' });
+			// the storm starts with the connection in use told to go, as DingTalk does
+			sim.streamDisconnect(old.id, { reason: 'e2e storm begins' });
+			await sleep(STORM_MS);
+			const registrations = sim.streamOpenRequests().filter((/** @type {any} */ r) => r.clientId === APP.clientId).length;
+			const toldToGo = sim.streamConnectAttempts().filter((/** @type {any} */ a) => a.clientId === APP.clientId && a.connectionId).length;
+			const peak = sim.streamPeakConnections(APP.clientId);
+			sim.setStreamStorm(false);
+			if (registrations > STORM_MAX_REGISTRATIONS) problems.push(`${registrations} registrations in ${STORM_MS / 1000} s of storm, expected at most ${STORM_MAX_REGISTRATIONS}`);
+			// a trigger that ignored the disconnects would pass the bounds above: it must have obeyed
+			if (registrations < 3) problems.push(`${registrations} registrations in the storm: the trigger did not follow the disconnects`);
+			if (peak > 2) problems.push(`${peak} connections open at once during the storm`);
+			const calm = await waitFor(() => openConnections(sim)[0], STORM_RECOVERY_MS);
+			const recoveredAfter = (Date.now() - started - STORM_MS) / 1000;
+			log(`        storm: ${registrations} registrations and ${toldToGo} connections told to go in ${STORM_MS / 1000} s, at most ${peak} open at once; a connection stayed ${recoveredAfter.toFixed(1)} s after the storm ended`);
+			if (!calm) return [...problems, `no connection stayed within ${STORM_RECOVERY_MS / 1000} s after the storm`];
+			problems.push(...(await pushAndExpectBoth(sim, 'after the storm', 'after the storm')).problems);
+			const finalPeak = sim.streamPeakConnections(APP.clientId);
+			if (finalPeak > 2) problems.push(`${finalPeak} connections open at once after the storm`);
+			return problems;
+		},
+	},
+	{
 		name: 'listen for test event while active',
 		expected:
 			'the editor runs the active echo bot from its trigger: the next message is the test event (a manual execution, success) and runs both active workflows too; no second connection; then the test listening ends',
@@ -261,7 +304,8 @@ const STREAM_CASES = [
 			if (!attempts.every((/** @type {any} */ r) => r.outcome === 'authFailed')) problems.push(`an attempt was not refused: outcomes ${JSON.stringify(attempts.map((r) => r.outcome))}, expected every one authFailed`);
 			if (sim.streamConnections(WRONG_APP.clientId).length) problems.push('a connection was opened');
 			const log = output();
-			const message = 'DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)';
+			// the credential as the user named it (streamCredentials)
+			const message = "DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App (wrong secret)' (HTTP 401, authFailed)";
 			if (!log.includes(message)) problems.push('n8n\'s log does not show the readable error');
 			const startupErrors = activationFailures(log, major).length;
 			if (startupErrors !== 1) problems.push(`${startupErrors} startup activation errors, expected 1`);
@@ -330,7 +374,7 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 			const caseStarted = Date.now();
 			let problems;
 			try {
-				problems = await testCase.run({ sim, output: running.output, base: `http://127.0.0.1:${port}`, major, wrongSeen: [...wrongSeen] });
+				problems = await testCase.run({ sim, output: running.output, base: `http://127.0.0.1:${port}`, major, wrongSeen: [...wrongSeen], log });
 			} catch (error) {
 				problems = [`threw: ${/** @type {Error} */ (error).message}`];
 			}
@@ -366,15 +410,15 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 	try {
 		const { counts } = recordedExecutions(installed, String(env.N8N_USER_FOLDER));
 		const mine = Object.fromEntries(Object.entries(counts).filter(([key]) => STREAM_WORKFLOWS.some((id) => key.startsWith(`${id}:`))));
-		// ping, twice, before, during, after, back again, the test event, after the test: eight
-		// messages, each run once by each active workflow; the test event once more by the manual run
-		const want = { 'e2eStreamEcho:success': 8, 'e2eStreamSecond:success': 8, 'e2eStreamEcho:manual:success': 1 };
+		// ping, twice, before, during, after, back again, after the storm, the test event, after the
+		// test: nine messages, each run once by each active workflow; the test event once more by the manual run
+		const want = { 'e2eStreamEcho:success': 9, 'e2eStreamSecond:success': 9, 'e2eStreamEcho:manual:success': 1 };
 		if (JSON.stringify(mine, Object.keys(mine).sort()) !== JSON.stringify(want, Object.keys(want).sort())) executionProblems.push(`n8n recorded ${JSON.stringify(mine)}, expected ${JSON.stringify(want)}`);
 		log(`  ${executionProblems.length ? 'FAIL' : 'pass'}  stream: executions recorded ${JSON.stringify(mine)}${executionProblems.map((p) => `\n        - ${p}`).join('')}`);
 	} catch (error) {
 		executionProblems.push(`could not read n8n's executions: ${/** @type {Error} */ (error).message.slice(0, 300)}`);
 	}
-	rows.push({ workflow: 'stream: executions n8n recorded', expected: '8 per active workflow, 1 manual (the test event), none for the wrong secret', delivered: 0, problems: executionProblems });
+	rows.push({ workflow: 'stream: executions n8n recorded', expected: '9 per active workflow, 1 manual (the test event), none for the wrong secret', delivered: 0, problems: executionProblems });
 	return rows;
 }
 

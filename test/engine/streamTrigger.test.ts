@@ -144,6 +144,9 @@ test('disconnect: the new connection opens before the old one closes, and nothin
 	const trigger = await start(appCredential(sim));
 	const [old] = openConnections(sim);
 	sim.pushRobotMessage(APP.clientId, { text: 'before' });
+	// a connection that carried a message for a second has proved itself: its handover is made at once
+	await eventually(() => (trigger.emitted.length ? true : undefined), 'the first item');
+	await new Promise((resolve) => setTimeout(resolve, 1000));
 	const { closed } = sim.streamDisconnect(old.id, { closeAfterMs: 2000 });
 	const fresh = await eventually(() => openConnections(sim).find((c) => c.id !== old.id), 'the new connection');
 	// the old one is still there, told to go: the new one came first
@@ -155,6 +158,7 @@ test('disconnect: the new connection opens before the old one closes, and nothin
 	expect(trigger.emitted.map((i) => i.text)).toEqual(['before', 'during', 'after']);
 	expect(openConnections(sim)).toHaveLength(1);
 	expect(sim.streamOpenRequests()).toHaveLength(2);
+	expect(trigger.logs).toContain('info DingTalk asked to reconnect (persistent connection is timeout): opening the new connection first');
 });
 
 test('a dropped connection (no close frame) is replaced with a fresh ticket; the next message runs', async () => {
@@ -188,11 +192,12 @@ test('the idle watchdog renews a silent connection, new one first', async () => 
 test('wrong credentials fail the activation with a readable error (and no emitError besides), after one request, without the secret', async () => {
 	const secret = 'theWrongSecret-Zx81';
 	const errors: Error[] = [];
-	const error = await activate({ ...appCredential(sim), clientSecret: secret }, { errors }).then(
+	const error = await activate({ ...appCredential(sim), clientSecret: secret }, { errors, credentialName: 'Ops bot' }).then(
 		() => undefined,
 		(e: Error & { description?: string }) => e,
 	);
-	expect(error?.message).toBe('DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)');
+	// the credential as the user named it: someone with several apps sees which one was refused
+	expect(error?.message).toBe("DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'Ops bot' (HTTP 401, authFailed)");
 	expect(error?.description).toContain('developer console');
 	expect(`${error?.message} ${error?.description}`).not.toContain(secret);
 	expect(sim.streamOpenRequests()).toEqual([expect.objectContaining({ outcome: 'authFailed' })]);
@@ -213,18 +218,70 @@ test('a secret reset while running: one emitError, no retry loop, the connection
 	expect(logged).toMatch(/DingTalk asked to reconnect/);
 	expect(logged).not.toContain('resetInTheConsole-1');
 	expect(logged).not.toContain(APP.clientSecret);
-	expect(trigger.errors.map((e) => e.message)).toEqual(['DingTalk refused the Client ID or Client Secret of the DingTalk App credential (HTTP 401, authFailed)']);
+	expect(trigger.errors.map((e) => e.message)).toEqual(["DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App' (HTTP 401, authFailed)"]);
 	expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'authFailed']);
 	expect(sim.streamConnections(APP.clientId)).toEqual([]);
 });
 
+test('a hostile gateway echoing the secret and the ticket, in a frame\'s reason and in its error answer: neither reaches the log or the error', async () => {
+	const trigger = await start(appCredential(sim));
+	const ticket = sim.streamOpenRequests()[0].ticket!;
+	// the next registration is refused with the request echoed, and the ticket in use as its code
+	sim.injectStreamOpenFaults([{ status: 401, body: (request) => ({ code: ticket, message: JSON.stringify(request) }) }]);
+	sim.streamDisconnect(APP.clientId, { reason: `bye ${APP.clientSecret} ${ticket}`, closeAfterMs: 10_000 });
+	await eventually(() => (trigger.errors.length ? true : undefined), 'the error', 10_000);
+	const said = [...trigger.logs, ...trigger.errors.map((e) => `${e.message} ${(e as { description?: string }).description}`)].join('\n');
+	expect(said).not.toContain(APP.clientSecret);
+	expect(said).not.toContain(ticket);
+	// both were there, and were redacted (not dropped)
+	expect(trigger.logs).toContainEqual(expect.stringMatching(/^(info|warn) DingTalk asked to reconnect \(bye \*\*\* \*\*\*\)/));
+	expect(trigger.errors.map((e) => e.message)).toEqual(["DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App' (HTTP 401, ***)"]);
+	expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued', 'fault']);
+});
+
 test('an API Base URL over plain http to a host not listed is refused before any request', async () => {
-	const error = await activate({ ...appCredential(sim), plainHttpHosts: '' }).then(
+	const error = await activate({ ...appCredential(sim), plainHttpHosts: '' }, { credentialName: 'Ops bot' }).then(
 		() => undefined,
 		(e: Error) => e,
 	);
-	expect(error?.message).toMatch(/^The API Base URL in the DingTalk App credential uses plain http:\/\/ to 127\.0\.0\.1:\d+, which is not listed/);
+	expect(error?.message).toMatch(/^The API Base URL in the DingTalk App credential 'Ops bot' uses plain http:\/\/ to 127\.0\.0\.1:\d+, which is not listed/);
 	expect(sim.streamOpenRequests()).toEqual([]);
+});
+
+test('an endpoint that is neither DingTalk\'s nor listed fails the activation for good, and its ticket is never sent there', async () => {
+	sim.setStreamEndpoint('wss://stream-gateway.example.com/connect');
+	const urls: string[] = [];
+	// records where the trigger would connect; a socket that fails at once, should it be asked for one
+	const runtime: StreamRuntime = {
+		createSocket: (url) => {
+			urls.push(url);
+			const listeners: Array<[string, (event: { code?: number }) => void]> = [];
+			queueMicrotask(() => listeners.forEach(([type, listener]) => type === 'close' && listener({ code: 1006 })));
+			return { readyState: 0, send: () => undefined, close: () => undefined, addEventListener: (type, listener) => listeners.push([type, listener]) };
+		},
+		sleep: async (ms, signal) => await sleepWithAbort(ms, signal),
+		now: () => Date.now(),
+		random: () => 0,
+	};
+	try {
+		const outcome = await activate(appCredential(sim), { runtime }).then(
+			async (trigger) => (await trigger.close(), undefined),
+			(e: Error & { description?: string }) => e,
+		);
+		expect(outcome?.message).toBe(
+			"The Stream endpoint the gateway gave (stream-gateway.example.com:443) is not on DingTalk's domain (dingtalk.com) and its host:port is not listed under Plain HTTP Hosts",
+		);
+		expect(outcome?.description).toMatch(
+			/^The trigger does not send the ticket there\. If n8n reaches DingTalk through a trusted proxy, list its host:port under Plain HTTP Hosts in the DingTalk App credential 'DingTalk App'/,
+		);
+		expect(urls).toEqual([]);
+		// a permanent failure: one registration, no retry loop
+		await new Promise((resolve) => setTimeout(resolve, 700));
+		expect(sim.streamOpenRequests().map((r) => r.outcome)).toEqual(['ticketIssued']);
+		expect(sim.streamConnectAttempts()).toEqual([]);
+	} finally {
+		sim.setStreamEndpoint(undefined);
+	}
 });
 
 test('without a global WebSocket the activation says which Node.js and which flag', async () => {

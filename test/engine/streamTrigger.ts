@@ -46,7 +46,10 @@ export interface ActiveTrigger {
 	close(): Promise<void>;
 }
 
-function triggerNode(id: string, options: IDataObject): INode {
+/** The name the user gave the credential in the tests, unless a test gives another. */
+export const CREDENTIAL_NAME = 'DingTalk App';
+
+function triggerNode(id: string, options: IDataObject, credentialName = CREDENTIAL_NAME): INode {
 	return {
 		id,
 		name: 'DingTalk Stream Trigger',
@@ -54,7 +57,7 @@ function triggerNode(id: string, options: IDataObject): INode {
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: { options: options as INodeParameters },
-		credentials: { dingTalkAppApi: { id: 'app', name: 'DingTalk App' } },
+		credentials: { dingTalkAppApi: { id: 'app', name: credentialName } },
 	};
 }
 
@@ -69,9 +72,10 @@ export async function activate(
 		options = {},
 		runtime,
 		errors = [],
-	}: { workflowId?: string; nodeId?: string; options?: IDataObject; runtime?: StreamRuntime; errors?: Error[] } = {},
+		credentialName,
+	}: { workflowId?: string; nodeId?: string; options?: IDataObject; runtime?: StreamRuntime; errors?: Error[]; credentialName?: string } = {},
 ): Promise<ActiveTrigger> {
-	const node = triggerNode(nodeId, options);
+	const node = triggerNode(nodeId, options, credentialName);
 	const workflow = new Workflow({
 		id: workflowId,
 		name: workflowId,

@@ -577,6 +577,81 @@ describe('gateway down', () => {
 	});
 });
 
+describe('a broken or hostile gateway', () => {
+	it('storm: every new connection is told to go as soon as it opens; the peak of open connections is recorded', async () => {
+		const sim = await startSim();
+		const before = await connect(sim);
+		sim.setStreamStorm({ closeAfterMs: 300, reason: 'storm' });
+		// the connection open when the storm starts is left alone
+		expect(sim.streamConnections(APP.clientId).map((c) => c.state)).toEqual(['open']);
+		const first = await connect(sim);
+		const frame = await first.next();
+		expect(frame).toMatchObject({ type: 'SYSTEM', headers: { topic: 'disconnect' } });
+		expect(JSON.parse(frame.data)).toEqual({ reason: 'storm' });
+		const second = await connect(sim);
+		await second.next((f) => f.headers.topic === 'disconnect');
+		expect(sim.streamPeakConnections(APP.clientId)).toBe(3);
+		expect((await first.closed).code).toBe(1000);
+		await second.closed;
+		await until(() => sim.streamConnections(APP.clientId).length === 1);
+		expect(sim.streamClosedConnections(APP.clientId).map((c) => c.closeReason)).toEqual(['disconnect', 'disconnect']);
+		// the peak stays until a reset, which starts it from the connections open then
+		expect(sim.streamPeakConnections(APP.clientId)).toBe(3);
+		sim.reset();
+		expect(sim.streamPeakConnections(APP.clientId)).toBe(1);
+		expect(sim.streamPeakConnections('another-app')).toBe(0);
+
+		sim.setStreamStorm(false);
+		const calm = await connect(sim);
+		sim.pushRobotMessage(APP.clientId, { connectionId: sim.streamConnections(APP.clientId)[1].id });
+		expect((await calm.next()).type).toBe('CALLBACK');
+		expect(before.frames).toEqual([]);
+		expect(sim.streamPeakConnections(APP.clientId)).toBe(2);
+		expect(() => sim.setStreamStorm('on' as never)).toThrow(/setStreamStorm/);
+		expect(() => sim.setStreamStorm({ closeAfterMs: -1 })).toThrow(/closeAfterMs/);
+	});
+
+	it('registration faults answer the next registrations in order, also with the request echoed; no ticket is issued', async () => {
+		const sim = await startSim();
+		sim.injectStreamOpenFaults([
+			{ status: 400, body: (request) => ({ code: 'echo', message: JSON.stringify(request) }) },
+			{ status: 502, body: 'bad gateway' },
+		]);
+		const echoed = await openConnection(sim);
+		expect(echoed.status).toBe(400);
+		expect(JSON.parse(echoed.json!.message)).toMatchObject({ clientId: APP.clientId, clientSecret: APP.clientSecret });
+		const second = await openConnection(sim);
+		expect([second.status, second.text]).toEqual([502, '"bad gateway"']);
+		expect((await openConnection(sim)).status).toBe(200);
+		expect(sim.streamOpenRequests().map((r) => [r.outcome, r.status, r.ticket === undefined])).toEqual([
+			['fault', 400, true],
+			['fault', 502, true],
+			['ticketIssued', 200, false],
+		]);
+		// the secret is not recorded, even when a fault echoed it
+		expect(JSON.stringify(sim.streamOpenRequests())).not.toContain(APP.clientSecret);
+		sim.injectStreamOpenFaults([{ status: 500, body: {} }]);
+		sim.reset();
+		expect((await openConnection(sim)).status).toBe(200);
+		expect(() => sim.injectStreamOpenFaults([{ status: 'x' } as never])).toThrow(/fault.status/);
+	});
+
+	it('hands out another endpoint with real tickets while told to', async () => {
+		const sim = await startSim();
+		sim.setStreamEndpoint('wss://stream.example.com/connect');
+		const elsewhere = await openConnection(sim);
+		expect(elsewhere.json).toEqual({ endpoint: 'wss://stream.example.com/connect', ticket: expect.any(String) });
+		// the ticket is real: it opens a connection at the simulator
+		const ws = new WebSocket(wsUrl(`${sim.baseUrl!.replace(/^http/, 'ws')}/connect`, elsewhere.json!.ticket));
+		sockets.push(ws);
+		await new Promise((resolve) => ws.once('open', resolve));
+		sim.reset();
+		expect((await openConnection(sim)).json!.endpoint).toBe('wss://stream.example.com/connect');
+		sim.setStreamEndpoint(undefined);
+		expect((await openConnection(sim)).json!.endpoint).toBe(`${sim.baseUrl!.replace(/^http/, 'ws')}/connect`);
+	});
+});
+
 // ---------------------------------------------------------------------------------------------
 // reset and stop
 // ---------------------------------------------------------------------------------------------

@@ -47,3 +47,19 @@ test('the Stream endpoint: wss to DingTalk on 443, ws only to a listed host', ()
 	expect(endpointProblem('https://x.example.com/connect', [])).toMatch(/a Stream endpoint is wss:\/\//);
 	expect(endpointProblem('::', [])).toBe('is not a URL');
 });
+
+test('the Stream endpoint: wss:// to a host that is not DingTalk\'s only when it is listed (a trusted proxy)', () => {
+	expect(endpointProblem('wss://stream-gateway.example.com/connect', [])).toBe(
+		"is not on DingTalk's domain (dingtalk.com) and its host:port is not listed under Plain HTTP Hosts",
+	);
+	// a name that only looks like DingTalk's
+	expect(endpointProblem('wss://wss-open-connection.dingtalk.com.example.net/connect', [])).toMatch(/is not on DingTalk's domain/);
+	expect(endpointProblem('wss://dingtalk.com@stream.example.net/connect', [])).toMatch(/is not on DingTalk's domain/);
+	expect(endpointProblem('wss://stream-gateway.example.com/connect', ['stream-gateway.example.com'])).toBeUndefined();
+	expect(endpointProblem('wss://proxy.corp:8443/connect', ['proxy.corp:8443'])).toBeUndefined();
+	// an entry without a port names wss://'s own, 443
+	expect(endpointProblem('wss://proxy.corp:8443/connect', ['proxy.corp'])).toMatch(/is not listed under Plain HTTP Hosts/);
+	expect(endpointProblem('wss://PROXY.CORP.:8443/connect', ['proxy.corp:8443'])).toBeUndefined();
+	// DingTalk's own, however written
+	expect(endpointProblem('wss://WSS-OPEN-CONNECTION.DINGTALK.COM./connect', [])).toBeUndefined();
+});

@@ -1,9 +1,11 @@
 /** The reconnect schedule (backoff.ts): 1 s doubling to 60 s, jittered within [ceiling/2, ceiling]. */
 import {
 	BACKOFF_MAX_MS,
+	HANDOVER_PROVEN_MS,
 	PROVEN_CONNECTION_MS,
 	STABLE_CONNECTION_MS,
 	afterFailedConnect,
+	afterHandover,
 	afterLostConnection,
 	backoffCeiling,
 	reconnectDelay,
@@ -55,4 +57,33 @@ test('at most a handful of registrations in the first minute of failures', () =>
 		tries++;
 	}
 	expect(tries).toBeLessThanOrEqual(8);
+});
+
+test('a handover is made at once after a connection that proved itself, else it waits its turn', () => {
+	// DingTalk renews a connection that served for hours (or a quiet one after 10 s): at once, the count starts over
+	expect(afterHandover(4, 3 * 3600_000, 0, 0.5)).toEqual({ waitMs: 0, attempt: 0 });
+	expect(afterHandover(4, HANDOVER_PROVEN_MS, 0, 0.5)).toEqual({ waitMs: 0, attempt: 0 });
+	// one that carried messages for a second was working too
+	expect(afterHandover(4, PROVEN_CONNECTION_MS, 1, 0.5)).toEqual({ waitMs: 0, attempt: 0 });
+	// told to go as soon as it opened, or silent and young: a failed connect
+	expect(afterHandover(0, 0, 0, 0.5)).toEqual({ waitMs: 750, attempt: 1 });
+	expect(afterHandover(3, HANDOVER_PROVEN_MS - 1, 0, 0.5)).toEqual({ waitMs: 6000, attempt: 4 });
+	expect(afterHandover(3, PROVEN_CONNECTION_MS - 1, 50, 0.5)).toEqual({ waitMs: 6000, attempt: 4 });
+});
+
+test('a gateway that tells every new connection to go at once gets at most 7 registrations in a minute', () => {
+	for (const random of [0, 0.5, 0.999]) {
+		const registrations = [0];
+		let attempt = 0;
+		for (;;) {
+			// each connection is told to go as soon as it opens
+			const step = afterHandover(attempt, 0, 0, random);
+			attempt = step.attempt;
+			const at = registrations[registrations.length - 1] + step.waitMs;
+			if (at > 60_000) break;
+			registrations.push(at);
+		}
+		expect(registrations.length).toBeLessThanOrEqual(7);
+		expect(registrations.length).toBeGreaterThanOrEqual(6);
+	}
 });

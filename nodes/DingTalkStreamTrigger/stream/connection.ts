@@ -1,31 +1,34 @@
 /**
  * One app's Stream connection: register (gateway.ts), open the WebSocket, answer every frame
  * (frames.ts), hand robot messages on, and keep it alive:
- * - SYSTEM disconnect: the new connection is opened at once, before DingTalk closes the old one
- *   (about 10 s later); frames still arriving on the old one are handled until it closes;
+ * - SYSTEM disconnect: the new connection is opened before DingTalk closes the old one (about
+ *   10 s later); frames still arriving on the old one are handled until it closes;
  * - a connection that closes unexpectedly is replaced, with backoff (backoff.ts) and a fresh
  *   ticket every time;
  * - an idle watchdog: no frame for the idle timeout and the connection is taken for dead; a new
  *   one is opened first, then the old one closed, so a connection that was only quiet loses nothing;
+ * - a handover (disconnect or idle) is made at once when the connection replaced had proved
+ *   itself, else it waits its turn in the backoff: a gateway that tells every new connection to go
+ *   does not get a registration storm; and the sockets stay within a budget (socketBudget.ts): at
+ *   most two open or opening, at most one retired, which goes shortly after the new one opened;
  * - a permanent failure (credentials refused) stops the loop and is reported, never retried in a
  *   tight loop;
  * - close(): no socket, no timer left.
  * Every wait is a `sleep` the caller gives (n8n-workflow's sleepWithAbort in the node), each with
- * its own AbortController, all aborted by close().
+ * its own AbortController, all aborted by close(). Every text it logs or fails with goes through
+ * one redactor (nodes/shared/redact.ts) that knows the Client Secret and every ticket received: a
+ * hostile gateway may echo them in an error answer or in a frame.
  */
 import type { DingTalkApp } from '../../../credentials/appCredential';
 import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
-import { afterFailedConnect, afterLostConnection } from './backoff';
+import { createRedactor, type SecretRedactor } from '../../shared/redact';
+import { afterFailedConnect, afterHandover, afterLostConnection } from './backoff';
 import { decideFrame, parseFrame } from './frames';
 import { openStreamConnection, streamFailure, type HttpRequest, type StreamFailure } from './gateway';
+import { closeQuietly, openSocket, type StreamSocket, type WaitPurpose } from './socketAttempt';
+import { retiredGraceMs, retiredToCloseAtHandover, retiredToCloseBeforeOpening, type RetireReason } from './socketBudget';
 
-/** The part of the WHATWG WebSocket (Node's global one) used here. */
-export interface StreamSocket {
-	readonly readyState: number;
-	send(text: string): void;
-	close(code?: number, reason?: string): void;
-	addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: { data?: unknown; code?: number }) => void): void;
-}
+export { CONNECT_TIMEOUT_MS, type StreamSocket, type WaitPurpose } from './socketAttempt';
 
 export interface StreamLog {
 	debug(message: string): void;
@@ -35,11 +38,13 @@ export interface StreamLog {
 
 export interface ConnectionOptions {
 	app: DingTalkApp;
+	/** how errors name the credential ("the DingTalk App credential 'Ops bot'") */
+	label: string;
 	/** the HTTP helper of a trigger that uses the connection (asked anew for every registration) */
 	request: () => HttpRequest;
 	createSocket: (url: string) => StreamSocket;
-	/** resolves after `ms`, rejects once `signal` is aborted */
-	sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+	/** resolves after `ms`, rejects once `signal` is aborted; `purpose` is for tests with a fake clock */
+	sleep: (ms: number, signal: AbortSignal, purpose?: WaitPurpose) => Promise<void>;
 	now: () => number;
 	random: () => number;
 	log: StreamLog;
@@ -50,18 +55,20 @@ export interface ConnectionOptions {
 	onPermanentFailure: (failure: StreamFailure) => void;
 }
 
-/** How long a WebSocket may take to open; how long a retired one may stay after the new one opened. */
-export const CONNECT_TIMEOUT_MS = 30_000;
-const RETIRED_SOCKET_GRACE_MS = 15_000;
-/** What close() waits at most for the sockets to report closed. */
+/** What close(), or a new connection after closing a retired one, waits at most for sockets to report closed. */
 const CLOSE_WAIT_MS = 3_000;
 
 interface LiveSocket {
 	socket: StreamSocket;
 	openedAt: number;
 	lastFrameAt: number;
-	frames: number;
+	/** robot messages and events (not pings): what shows DingTalk was really using it */
+	messages: number;
+	/** ends its watchdog's wait once it is no longer the current one */
+	watchdog: AbortController;
 }
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 const OPEN = 1;
 
@@ -70,16 +77,30 @@ export type ConnectionState = 'connecting' | 'open' | 'retrying' | 'failed' | 'c
 export class StreamConnection {
 	state: ConnectionState = 'connecting';
 
+	/** the Client Secret and every ticket received, out of any text (also the registry's) */
+	readonly redact: SecretRedactor;
+
+	/** the caller's log, every line redacted */
+	private readonly log: StreamLog;
+
 	private current: LiveSocket | undefined;
 
-	/** every socket not closed yet: the current one, retired ones, one being opened */
-	private readonly sockets = new Set<StreamSocket>();
+	/** every socket not gone yet (the current one, retired ones, one being opened, closing ones), with what tells when it is */
+	private readonly sockets = new Map<StreamSocket, { gone: Promise<void>; markGone: () => void }>();
 
-	private readonly retiring = new Map<StreamSocket, 'disconnect' | 'idle'>();
+	/** the sockets asked to close, not gone yet */
+	private readonly closing = new Set<StreamSocket>();
 
-	private readonly closedSignals = new Map<StreamSocket, () => void>();
+	/** retired sockets, oldest first: why, and the grace they were given once a new one opened */
+	private readonly retired = new Map<StreamSocket, { why: RetireReason; grace?: AbortController }>();
 
 	private readonly timers = new Set<AbortController>();
+
+	/**
+	 * Sockets told to go before they were taken as the current one: Node's WebSocket may dispatch
+	 * `open` and the first frame in one go, before the open's continuation adopts the socket.
+	 */
+	private readonly toldToGoEarly = new Map<StreamSocket, string>();
 
 	private establishing = false;
 
@@ -88,6 +109,9 @@ export class StreamConnection {
 	private firstOutcome: { promise: Promise<void>; resolve: () => void; reject: (failure: StreamFailure) => void };
 
 	constructor(private readonly options: ConnectionOptions) {
+		this.redact = createRedactor([options.app.clientSecret]);
+		const redacted = (level: keyof StreamLog) => (message: string) => options.log[level](this.redact(message));
+		this.log = { debug: redacted('debug'), info: redacted('info'), warn: redacted('warn') };
 		let resolve!: () => void;
 		let reject!: (failure: StreamFailure) => void;
 		const promise = new Promise<void>((res, rej) => {
@@ -117,40 +141,40 @@ export class StreamConnection {
 		this.state = 'closed';
 		for (const timer of this.timers) timer.abort();
 		this.timers.clear();
-		const closing = [...this.sockets].map(
-			async (socket) =>
-				await new Promise<void>((resolve) => {
-					if (socket.readyState === 3) return resolve();
-					this.closedSignals.set(socket, resolve);
-					socket.close(1000, 'trigger closed');
-				}),
-		);
+		const gone = [...this.sockets].map(async ([socket, { gone }]) => {
+			this.closeSocket(socket, 'trigger closed');
+			await gone;
+		});
 		const bound = new AbortController();
-		await Promise.race([Promise.all(closing), this.options.sleep(CLOSE_WAIT_MS, bound.signal).catch(() => undefined)]);
+		await Promise.race([Promise.all(gone), this.options.sleep(CLOSE_WAIT_MS, bound.signal, 'closeWait').catch(() => undefined)]);
 		bound.abort();
 		this.current = undefined;
 		this.firstOutcome.reject(streamFailure('The DingTalk Stream connection was closed', true, 'The trigger was deactivated.'));
+	}
+
+	/** A failure as it may leave the connection: redacted. */
+	private redacted(failure: StreamFailure): StreamFailure {
+		return streamFailure(this.redact(failure.message), failure.permanent, this.redact(failure.description));
 	}
 
 	private isClosed(): boolean {
 		return this.state === 'closed';
 	}
 
-	/** A wait that close() ends early; resolves true when it ran its course. */
-	private async pause(ms: number): Promise<boolean> {
-		if (this.state === 'closed') return false;
+	/** A wait that close() ends early, and `own` too when given; resolves true when it ran its course. */
+	private readonly pause = async (ms: number, purpose: WaitPurpose, own = new AbortController()): Promise<boolean> => {
+		if (this.state === 'closed' || own.signal.aborted) return false;
 		if (ms <= 0) return true;
-		const timer = new AbortController();
-		this.timers.add(timer);
+		this.timers.add(own);
 		try {
-			await this.options.sleep(ms, timer.signal);
+			await this.options.sleep(ms, own.signal, purpose);
 			return true;
 		} catch {
 			return false;
 		} finally {
-			this.timers.delete(timer);
+			this.timers.delete(own);
 		}
-	}
+	};
 
 	/** Registers and opens a connection, retrying with backoff, unless one is already being made. */
 	private async establish(firstWaitMs: number): Promise<void> {
@@ -159,12 +183,14 @@ export class StreamConnection {
 		let waitMs = firstWaitMs;
 		try {
 			while (this.state !== 'closed') {
-				if (!(await this.pause(waitMs))) return;
-				const registered = await openStreamConnection(this.options.request(), this.options.app);
+				if (!(await this.pause(waitMs, 'retry'))) return;
+				await this.makeRoom();
+				if (this.isClosed()) return;
+				const registered = await openStreamConnection(this.options.request(), this.options.app, this.options.label, (ticket) => this.redact.add(ticket));
 				if (this.isClosed()) return;
 				const opened = 'failure' in registered ? registered : await this.openSocket(registered.url);
 				if ('socket' in opened) {
-					if (this.isClosed()) opened.socket.close(1000, 'trigger closed');
+					if (this.isClosed()) closeQuietly(opened.socket, 'trigger closed');
 					else this.adopt(opened.socket);
 					return;
 				}
@@ -177,7 +203,7 @@ export class StreamConnection {
 				this.attempt = step.attempt;
 				waitMs = step.waitMs;
 				this.state = 'retrying';
-				this.options.log.warn(`${opened.failure.message}. ${opened.failure.description} Next try in ${(waitMs / 1000).toFixed(1)} s.`);
+				this.log.warn(`${opened.failure.message}. ${opened.failure.description} Next try in ${(waitMs / 1000).toFixed(1)} s.`);
 				this.firstOutcome.resolve();
 			}
 		} finally {
@@ -185,9 +211,10 @@ export class StreamConnection {
 		}
 	}
 
-	private fail(failure: StreamFailure): void {
+	private fail(unredacted: StreamFailure): void {
+		const failure = this.redacted(unredacted);
 		this.state = 'failed';
-		this.options.log.warn(`${failure.message}. ${failure.description}`);
+		this.log.warn(`${failure.message}. ${failure.description}`);
 		this.firstOutcome.reject(failure);
 		this.options.onPermanentFailure(failure);
 		void this.close();
@@ -195,88 +222,118 @@ export class StreamConnection {
 
 	/** Opens the WebSocket; resolves once it is open. The URL (with its ticket) is never logged. */
 	private async openSocket(url: string): Promise<{ socket: StreamSocket } | { failure: StreamFailure }> {
-		return await new Promise((resolve) => {
-			const socket = this.options.createSocket(url);
-			this.sockets.add(socket);
-			let settled = false;
-			const timeout = new AbortController();
-			this.timers.add(timeout);
-			const settle = () => {
-				settled = true;
-				timeout.abort();
-				this.timers.delete(timeout);
-			};
-			this.options
-				.sleep(CONNECT_TIMEOUT_MS, timeout.signal)
-				.then(() => {
-					if (settled) return;
-					settle();
-					socket.close(1000, 'open timed out');
-					resolve({ failure: streamFailure(`The Stream WebSocket did not open within ${CONNECT_TIMEOUT_MS / 1000} s`, false, 'The trigger keeps trying.') });
-				})
-				.catch(() => undefined);
-			socket.addEventListener('open', () => {
-				if (settled) return;
-				settle();
-				resolve({ socket });
-			});
-			socket.addEventListener('message', (event) => this.onFrame(socket, event.data));
-			socket.addEventListener('error', () => {
-				// a 'close' event follows every error
-			});
-			socket.addEventListener('close', (event) => {
+		const socket = this.options.createSocket(url);
+		let markGone!: () => void;
+		const gone = new Promise<void>((resolve) => (markGone = resolve));
+		this.sockets.set(socket, { gone, markGone });
+		const outcome = await openSocket(socket, this.pause, {
+			onFrame: (data) => this.onFrame(socket, data),
+			onEnd: (opened, code) => {
 				this.sockets.delete(socket);
-				this.retiring.delete(socket);
-				this.closedSignals.get(socket)?.();
-				this.closedSignals.delete(socket);
-				if (!settled) {
-					settle();
-					resolve({
-						failure: streamFailure(
-							`DingTalk's Stream gateway refused the WebSocket (close code ${event.code ?? 'none'})`,
-							false,
-							'The ticket may have expired; the trigger asks for a new one.',
-						),
-					});
-					return;
-				}
-				this.onClosed(socket, event.code);
-			});
+				this.closing.delete(socket);
+				this.toldToGoEarly.delete(socket);
+				this.forgetRetired(socket);
+				markGone();
+				if (opened) this.onClosed(socket, code);
+			},
 		});
+		return 'opened' in outcome ? { socket } : outcome;
+	}
+
+	/** Asks a socket to close (once); it counts as gone from the budget from now on. */
+	private closeSocket(socket: StreamSocket, reason: string): void {
+		this.forgetRetired(socket);
+		if (!this.sockets.has(socket) || this.closing.has(socket)) return;
+		this.closing.add(socket);
+		closeQuietly(socket, reason);
+	}
+
+	private forgetRetired(socket: StreamSocket): void {
+		this.retired.get(socket)?.grace?.abort();
+		this.retired.delete(socket);
+	}
+
+	/**
+	 * Keeps the budget before one more socket is opened: the oldest retired ones go first, and are
+	 * waited for (briefly), so that the gateway too never holds more than the budget.
+	 */
+	private async makeRoom(): Promise<void> {
+		const live = [...this.sockets.keys()].filter((socket) => !this.closing.has(socket)).length;
+		for (const socket of retiredToCloseBeforeOpening(live, [...this.retired.keys()])) this.closeSocket(socket, 'replaced');
+		if (this.closing.size === 0) return;
+		const bound = new AbortController();
+		const gone = [...this.closing].map(async (socket) => await this.sockets.get(socket)?.gone);
+		await Promise.race([Promise.all(gone), this.pause(CLOSE_WAIT_MS, 'closeWait', bound)]);
+		bound.abort();
 	}
 
 	private adopt(socket: StreamSocket): void {
 		const now = this.options.now();
-		this.current = { socket, openedAt: now, lastFrameAt: now, frames: 0 };
+		this.current = { socket, openedAt: now, lastFrameAt: now, messages: 0, watchdog: new AbortController() };
 		this.state = 'open';
-		this.options.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
+		this.log.info(`DingTalk Stream connected (app ${this.options.app.clientId})`);
 		this.firstOutcome.resolve();
-		for (const [old, why] of this.retiring) {
-			// a silent one is closed now; one DingTalk asked to go may still deliver until DingTalk closes it
-			if (why === 'idle') old.close(1000, 'idle');
-			else void this.pause(RETIRED_SOCKET_GRACE_MS).then((ran) => ran && old.readyState !== 3 && old.close(1000, 'replaced'));
+		for (const [old, entry] of this.retired) {
+			// a silent one goes now; one DingTalk asked to go may still deliver what was on its way
+			const graceMs = retiredGraceMs(entry.why);
+			if (graceMs === 0) this.closeSocket(old, 'idle');
+			else if (!entry.grace) {
+				entry.grace = new AbortController();
+				void this.pause(graceMs, 'retiredGrace', entry.grace).then((ran) => ran && this.closeSocket(old, 'replaced'));
+			}
 		}
 		void this.watch(this.current);
+		// told to go before it was adopted: obeyed once the establishing that adopted it is over
+		const early = this.toldToGoEarly.get(socket);
+		if (early !== undefined) void Promise.resolve().then(() => this.obeyDisconnect(socket, early));
+		this.toldToGoEarly.delete(socket);
 	}
 
-	/** Replaces the current connection: the new one is opened before the old one goes. */
-	private handover(why: 'disconnect' | 'idle'): void {
+	/** DingTalk's disconnect on the current socket: a handover, at once or in its turn. */
+	private obeyDisconnect(socket: StreamSocket, reason: string): void {
+		const live = this.current?.socket === socket ? this.current : undefined;
+		if (!live) return;
+		const asked = `DingTalk asked to reconnect (${reason || 'no reason given'})`;
+		const wait = this.handover('disconnect');
+		const note = `${asked}: ${this.handoverNote(wait, this.options.now() - live.openedAt)}`;
+		if (wait === 0) this.log.info(note);
+		else this.log.warn(note);
+	}
+
+	/**
+	 * Replaces the current connection, the new one opened before the old one goes: at once, or
+	 * after its turn in the backoff when the one replaced had not proved itself. Returns the wait.
+	 */
+	private handover(why: RetireReason): number {
 		const old = this.current;
-		if (!old) return;
+		if (!old) return 0;
 		this.current = undefined;
-		this.retiring.set(old.socket, why);
-		void this.establish(0);
+		old.watchdog.abort();
+		this.retired.set(old.socket, { why });
+		// another handover came before the previous retired socket left: it goes now
+		for (const socket of retiredToCloseAtHandover([...this.retired.keys()])) this.closeSocket(socket, 'replaced');
+		const step = afterHandover(this.attempt, this.options.now() - old.openedAt, old.messages, this.options.random());
+		this.attempt = step.attempt;
+		void this.establish(step.waitMs);
+		return step.waitMs;
+	}
+
+	/** How a handover is told in the log: at once, or waiting its turn (a reconnect storm). */
+	private handoverNote(waitMs: number, life: number): string {
+		if (waitMs === 0) return 'opening the new connection first';
+		return `the connection lasted only ${seconds(life)} s, so the new one waits its turn: next try in ${seconds(waitMs)} s`;
 	}
 
 	private onClosed(socket: StreamSocket, code: number | undefined): void {
 		if (this.state === 'closed' || this.state === 'failed' || this.current?.socket !== socket) return;
 		const life = this.options.now() - this.current.openedAt;
-		const { frames } = this.current;
+		const { messages, watchdog } = this.current;
 		this.current = undefined;
-		const step = afterLostConnection(this.attempt, life, frames, this.options.random());
+		watchdog.abort();
+		const step = afterLostConnection(this.attempt, life, messages, this.options.random());
 		this.attempt = step.attempt;
 		this.state = 'retrying';
-		this.options.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${(step.waitMs / 1000).toFixed(1)} s`);
+		this.log.warn(`The DingTalk Stream connection closed (code ${code ?? 'none'}); reconnecting in ${seconds(step.waitMs)} s`);
 		void this.establish(step.waitMs);
 	}
 
@@ -285,46 +342,47 @@ export class StreamConnection {
 		while (this.current === live) {
 			const waitMs = live.lastFrameAt + this.options.idleTimeoutMs() - this.options.now();
 			if (waitMs <= 0) {
-				this.options.log.warn(`No frame from DingTalk for ${Math.round(this.options.idleTimeoutMs() / 1000)} s: opening a new Stream connection`);
-				this.handover('idle');
+				const life = this.options.now() - live.openedAt;
+				const wait = this.handover('idle');
+				this.log.warn(`No frame from DingTalk for ${Math.round(this.options.idleTimeoutMs() / 1000)} s: ${this.handoverNote(wait, life)}`);
 				return;
 			}
-			if (!(await this.pause(waitMs))) return;
+			if (!(await this.pause(waitMs, 'watchdog', live.watchdog))) return;
 		}
 	}
 
 	private onFrame(socket: StreamSocket, data: unknown): void {
 		if (this.state === 'closed') return;
-		if (this.current?.socket === socket) {
-			this.current.lastFrameAt = this.options.now();
-			this.current.frames++;
-		}
+		const live = this.current?.socket === socket ? this.current : undefined;
+		if (live) live.lastFrameAt = this.options.now();
 		if (typeof data !== 'string') {
-			this.options.log.warn('DingTalk Stream sent a binary frame; only JSON text frames are expected');
+			this.log.warn('DingTalk Stream sent a binary frame; only JSON text frames are expected');
 			return;
 		}
 		const parsed = parseFrame(data);
 		if (!parsed.ok) {
-			this.options.log.warn(`DingTalk Stream sent an unreadable frame: ${parsed.reason}`);
+			this.log.warn(`DingTalk Stream sent an unreadable frame: ${parsed.reason}`);
 			return;
 		}
+		if (live && parsed.frame.type !== 'SYSTEM') live.messages++;
 		const action = decideFrame(parsed.frame);
 		if (action.kind === 'disconnect') {
-			this.options.log.info(`DingTalk asked to reconnect (${action.reason || 'no reason given'}): opening the new connection first`);
-			if (this.current?.socket === socket) this.handover('disconnect');
+			if (live) this.obeyDisconnect(socket, action.reason);
+			else if (this.retired.has(socket) || this.closing.has(socket)) this.log.info(`DingTalk asked a connection already being replaced to go (${action.reason || 'no reason given'})`);
+			else this.toldToGoEarly.set(socket, action.reason);
 			return;
 		}
 		if (action.kind === 'invalid') {
-			this.options.log.warn(`DingTalk Stream sent ${action.reason}`);
+			this.log.warn(`DingTalk Stream sent ${action.reason}`);
 			return;
 		}
 		if (socket.readyState === OPEN) socket.send(action.answer);
 		if (action.kind === 'robotMessage') {
 			this.options.onRobotMessage(action.body);
 		} else if (action.kind === 'unreadableMessage') {
-			this.options.log.warn(`DingTalk Stream pushed a robot message that cannot be read (${action.reason}); acknowledged and skipped`);
+			this.log.warn(`DingTalk Stream pushed a robot message that cannot be read (${action.reason}); acknowledged and skipped`);
 		} else if (action.kind === 'unknownTopic') {
-			this.options.log.warn(`DingTalk Stream pushed a ${action.type} frame of topic ${action.topic}, which the trigger does not handle`);
+			this.log.warn(`DingTalk Stream pushed a ${action.type} frame of topic ${action.topic}, which the trigger does not handle`);
 		}
 	}
 }

@@ -11,11 +11,13 @@ import { createHash } from 'crypto';
 
 import type { DingTalkApp } from '../../../credentials/appCredential';
 import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
-import { StreamConnection, type StreamLog, type StreamSocket } from './connection';
+import { StreamConnection, type StreamLog, type StreamSocket, type WaitPurpose } from './connection';
 import type { HttpRequest, StreamFailure } from './gateway';
 
 export interface StreamSubscriber {
 	request: HttpRequest;
+	/** how errors name the credential: the connection takes the label of the trigger that opens it */
+	credentialLabel: string;
 	log: StreamLog;
 	idleTimeoutMs: number;
 	onRobotMessage(body: DingTalkCallbackBody): void;
@@ -26,7 +28,8 @@ export interface StreamSubscriber {
 /** What the process gives a connection: n8n-workflow's sleep and the global WebSocket in the node, fakes nowhere. */
 export interface StreamRuntime {
 	createSocket: (url: string) => StreamSocket;
-	sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+	/** `purpose` is for tests with a fake clock: n8n-workflow's sleepWithAbort takes no such argument */
+	sleep: (ms: number, signal: AbortSignal, purpose?: WaitPurpose) => Promise<void>;
 	now: () => number;
 	random: () => number;
 }
@@ -66,6 +69,7 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 		const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 		created.connection = new StreamConnection({
 			app,
+			label: subscriber.credentialLabel,
 			...runtime,
 			request: () => (first(created) ?? subscriber).request,
 			log: {
@@ -80,7 +84,7 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 					try {
 						s.onRobotMessage(body);
 					} catch (error) {
-						s.log.warn(`A DingTalk Stream message could not be handed to the workflow: ${(error as Error).message}`);
+						s.log.warn(created.connection.redact(`A DingTalk Stream message could not be handed to the workflow: ${(error as Error).message}`));
 					}
 				}
 			},
