@@ -13,8 +13,6 @@
  */
 import {
 	NodeOperationError,
-	sleep,
-	sleepWithAbort,
 	type IDataObject,
 	type ITriggerFunctions,
 	type ITriggerResponse,
@@ -22,6 +20,7 @@ import {
 
 import { APP_CREDENTIAL_TYPE, readDingTalkApp, type DingTalkApp } from '../../credentials/appCredential';
 import { credentialLabel } from '../shared/credentialLabel';
+import { abortableSleep } from '../shared/abortableSleep';
 import { createRedactor } from '../shared/redact';
 import { normalizeCallback, passesFilters, type CallbackItemOptions } from '../DingTalkRobotTrigger/callback';
 import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
@@ -42,26 +41,6 @@ declare const WebSocket: (new (url: string) => StreamSocket) | undefined;
 
 function globalWebSocket(): (new (url: string) => StreamSocket) | undefined {
 	return typeof WebSocket === 'function' ? WebSocket : undefined;
-}
-
-/**
- * n8n-workflow's wait that an AbortSignal ends. n8n 1.x exports sleepWithAbort; n8n 2.x no longer
- * does (calling it threw, and the connection took that for its close: no retry, no watchdog), its
- * `sleep(ms, abortSignal)` takes the signal instead, while n8n 1.x's sleep ignores it. Whatever the
- * installed n8n-workflow does with the signal, an abort ends the wait at once.
- */
-export async function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-	if (typeof sleepWithAbort === 'function') return await sleepWithAbort(ms, signal);
-	if (signal.aborted) throw new Error('aborted');
-	const sleepWithSignal = sleep as (ms: number, abortSignal?: AbortSignal) => Promise<void>;
-	await new Promise<void>((resolve, reject) => {
-		const onAbort = () => reject(new Error('aborted'));
-		signal.addEventListener('abort', onAbort, { once: true });
-		sleepWithSignal(ms, signal).then(() => {
-			signal.removeEventListener('abort', onAbort);
-			resolve();
-		}, reject);
-	});
 }
 
 /** The process's real clock, timers and sockets; tests of the schedule give their own. */

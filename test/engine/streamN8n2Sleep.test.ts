@@ -18,7 +18,7 @@ jest.mock('n8n-workflow', () => {
 
 import * as workflow from 'n8n-workflow';
 
-import { abortableSleep } from '../../nodes/DingTalkStreamTrigger/startStreamTrigger';
+import { abortableSleep } from '../../nodes/shared/abortableSleep';
 
 import { useSimulator } from './simulatorFixture';
 import { APP, activate, appCredential, eventually, openConnections } from './streamTrigger';

@@ -14,7 +14,7 @@ import { afterAttempts } from './errors';
 import type { DeliverySettings } from './index';
 import { appCallPacer, type PacingWindow } from './callPacer';
 import { NO_PACE, callOpenApi, type AppSession, type OpenApiOutcome, type Pace } from './openapi';
-import type { ItemRef, NetworkPolicy } from './post';
+import type { ItemRef, NetworkPolicy, NodeContext } from './post';
 import { robotRateLimiter, type RateLimitWaitError } from './rateLimiter';
 
 export const GROUP_SEND_PATH = '/v1.0/robot/groupMessages/send';
@@ -45,7 +45,7 @@ const OPENAPI_RESEND_ADVICE = 'The OpenAPI has no message ID to recognise a mess
 const QPS_WINDOW: PacingWindow = { ms: 1000, marginMs: 50 };
 
 /** The turn of every call an item makes, drawing on its destination's wait budget. */
-function itemPace(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings): Pace {
+function itemPace(ctx: NodeContext, item: ItemRef, settings: DeliverySettings): Pace {
 	const pacing = settings.appPacing;
 	if (!pacing) return NO_PACE;
 	return async () => {
@@ -67,7 +67,7 @@ function itemPace(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySetti
  * Tries `attempt` again while it fails in a way a later attempt may not (throttled, a server
  * error, a request that never left), after a pause that doubles (or as long as DingTalk asked).
  */
-export async function withRetries(ctx: IExecuteFunctions, item: ItemRef, settings: DeliverySettings, attempt: (pace: Pace) => Promise<OpenApiOutcome>): Promise<AppDelivered> {
+export async function withRetries(ctx: NodeContext, item: ItemRef, settings: DeliverySettings, attempt: (pace: Pace) => Promise<OpenApiOutcome>): Promise<AppDelivered> {
 	const pace = itemPace(ctx, item, settings);
 	let ambiguous: string | undefined;
 	for (let count = 1; ; count++) {
@@ -84,7 +84,7 @@ export async function withRetries(ctx: IExecuteFunctions, item: ItemRef, setting
 
 /** Any OpenAPI call with retries; `answered` says whether a 2xx body is the API's answer. */
 export async function callWithRetries(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	session: AppSession,
 	path: string,
 	body: object,

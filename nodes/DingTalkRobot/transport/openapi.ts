@@ -8,7 +8,7 @@
  * second right before it leaves (after any renewal it needed). Redirects are never followed; no
  * text of an error keeps the token or the secret (every token used is taught to the redactor).
  */
-import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type JsonObject, type NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type ITriggerFunctions, type IWebhookFunctions, type JsonObject, type NodeApiError } from 'n8n-workflow';
 
 import { APP_CREDENTIAL_TYPE, accessTokenExpired } from '../../../credentials/appCredential';
 import { SECRET_REQUEST_OPTIONS, networkErrorCode, requestNeverSent } from '../../../credentials/endpoints';
@@ -16,7 +16,7 @@ import { credentialLabel } from '../../shared/credentialLabel';
 import { redactedSnippet, type SecretRedactor } from '../../shared/redact';
 import { cleanFileName, cleanMimeType } from '../messages/fileNames';
 import { explainOpenApiError, explainUploadError, requiredScope, THROTTLED_BY_FRONT, TOKEN_EXPIRED_CODES, TOKEN_EXPIRED_ERRCODES, TOKEN_REFUSED } from './openApiErrors';
-import { failure, networkFailure, type FailedAttempt, type ItemRef, type NetworkPolicy, type RetryKind } from './post';
+import { failure, networkFailure, type FailedAttempt, type ItemRef, type NetworkPolicy, type NodeContext, type RetryKind } from './post';
 
 const OPENAPI_NETWORK: NetworkPolicy = {
 	reachHint: 'Check that this n8n host can reach api.dingtalk.com (or the API Base URL of the DingTalk App credential) and any proxy settings.',
@@ -34,6 +34,12 @@ interface CallDescription {
 	/** the answer says the token is not (or no longer) valid */
 	tokenRefused: (response: IN8nHttpFullResponse) => boolean;
 }
+
+/**
+ * What the OpenAPI needs of n8n's context: the node, the credential, and n8n's authenticated
+ * request. The send node's, a trigger's and a webhook's contexts all have them.
+ */
+export type AppContext = IExecuteFunctions | ITriggerFunctions | IWebhookFunctions;
 
 /** Waits for the call's turn in the app's calls per second; it leaves right after. */
 export type Pace = () => Promise<void>;
@@ -56,7 +62,7 @@ export class AppSession {
 	readonly label: string;
 
 	constructor(
-		private readonly ctx: IExecuteFunctions,
+		private readonly ctx: AppContext,
 		/** learns every token the execution uses, so that no error can carry one */
 		readonly redact: SecretRedactor,
 	) {
@@ -162,7 +168,7 @@ const isOpenApiTokenRefusal = (response: IN8nHttpFullResponse) => TOKEN_EXPIRED_
  * item as it is: nothing was sent.
  */
 export async function callOpenApi(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	session: AppSession,
 	path: string,
 	body: object,
@@ -191,7 +197,7 @@ export async function callOpenApi(
 }
 
 /** A call that got no answer: no token could be had, or the network failed. A pacing refusal is thrown on. */
-function failedToCall(ctx: IExecuteFunctions, item: ItemRef, error: unknown, session: AppSession, network = OPENAPI_NETWORK): OpenApiOutcome {
+function failedToCall(ctx: NodeContext, item: ItemRef, error: unknown, session: AppSession, network = OPENAPI_NETWORK): OpenApiOutcome {
 	if (error instanceof NodeOperationError) throw error;
 	const caught = error as NodeApiError & { code?: string; cause?: { code?: string } };
 	const { redact, label } = session;
@@ -216,7 +222,7 @@ function retryAfterMs(response: IN8nHttpFullResponse): number | undefined {
 
 /** What an OpenAPI answer means: the answer, or why not and whether to try again. */
 function readOpenApiAnswer(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	item: ItemRef,
 	response: IN8nHttpFullResponse,
 	session: AppSession,
@@ -287,7 +293,7 @@ const isUploadTokenRefusal = (response: IN8nHttpFullResponse) => TOKEN_EXPIRED_E
  * nobody sends, never a message twice.
  */
 export async function uploadMedia(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	session: AppSession,
 	media: MediaFile,
 	boundary: string,

@@ -66,6 +66,9 @@ export interface Destination {
 	credentials?: ICredentialsDecrypted;
 }
 
+/** What an error needs of n8n's context: the node (the node, a trigger: any context has it). */
+export type NodeContext = Pick<IExecuteFunctions, 'getNode'>;
+
 /** Which input item(s) a message carries: n8n's item index and the words for messages. */
 export interface ItemRef {
 	index: number;
@@ -75,7 +78,7 @@ export interface ItemRef {
 
 /** The error of one failed attempt: every text redacted, the raw answer cut after redaction, the credential named. */
 export function failure(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	item: ItemRef,
 	redact: Redactor,
 	errorResponse: JsonObject,
@@ -134,7 +137,7 @@ const WEBHOOK_NETWORK: NetworkPolicy = { reachHint: WEBHOOK_REACH_HINT, resend: 
 
 /** A request that got no answer: the network error's code in plain words, and whether DingTalk may have it. */
 export function networkFailure(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	item: ItemRef,
 	error: NodeApiError & { code?: string; cause?: { code?: string } },
 	redact: Redactor,
