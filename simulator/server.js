@@ -33,8 +33,10 @@ const { OapiHost, fail } = require('./oapiHost');
  */
 
 /**
- * A surface mounted on the server: what it clears on reset() and closes on stop().
+ * A surface mounted on the server: what it clears on reset() and closes on stop(), and, for a
+ * surface with a listener of its own (the storage host), what start() starts beside the server.
  * @typedef {object} Surface
+ * @property {(host: string) => Promise<unknown>} [start]
  * @property {() => void} [reset]
  * @property {() => void | Promise<void>} [stop]
  */
@@ -137,7 +139,8 @@ class SimulatorServer {
 			socket.resetAndDestroy();
 		});
 		this._server = server;
-		return new Promise((resolve, reject) => {
+		/** @type {Promise<string>} */
+		const listening = new Promise((resolve, reject) => {
 			/** @param {Error} err */
 			const onError = (err) => {
 				this._server = undefined;
@@ -152,6 +155,16 @@ class SimulatorServer {
 				this._baseUrl = `http://${hostPart}:${actualPort}`;
 				resolve(this._baseUrl);
 			});
+		});
+		return listening.then(async (baseUrl) => {
+			// the surfaces with listeners of their own (the storage host) start on the same address
+			try {
+				await Promise.all(this._surfaces.map((s) => s.start?.(host)));
+			} catch (err) {
+				await this.stop();
+				throw err;
+			}
+			return baseUrl;
 		});
 	}
 
