@@ -18,6 +18,11 @@ import type {
 	UserMessageRecord,
 	RecallRecord,
 	MediaUploadRecord,
+	MessageFileInfo,
+	AddDownloadableFileOptions,
+	FileDownloadRecord,
+	StorageFault,
+	StorageRequestRecord,
 } from './openApi';
 
 export type * from './openApi';
@@ -290,7 +295,7 @@ export declare class AppRobotSimulator {
 	addGroup(options?: GroupOptions): Group;
 	/** Adds a member of the org; again with the same userId replaces it. */
 	addUser(options: UserOptions): User;
-	/** Every call to the robot message APIs (send, batchSend, recall, batchRecall) since construction or reset(), in order. */
+	/** Every call to the robot APIs (send, batchSend, recall, batchRecall, messageFiles/download) since construction or reset(), in order. */
 	openApiRequests(): OpenApiRequestRecord[];
 	/** The messages sent to a group through the OpenAPI, in order, with whether each was recalled (deep copies; [] when none). */
 	groupMessages(openConversationId: string): GroupMessageRecord[];
@@ -308,4 +313,24 @@ export declare class AppRobotSimulator {
 	setOpenApiLatency(ms: number): void;
 	/** Calls per second per app and API; false: no limit. */
 	setOpenApiQpsLimit(limit: number | false): void;
+
+	// --- files people send the robot, and DingTalk's storage ---
+	/** `http://127.0.0.1:PORT` of the storage host (a listener of its own, another port than baseUrl) once started, else undefined. */
+	readonly storageBaseUrl: string | undefined;
+	/** `127.0.0.1:PORT` of the storage host once started: what a credential lists as a plain-http host for downloads. */
+	readonly storageHost: string | undefined;
+	/** Stores a file a robot may download though no simulated message carried it (a code "found later"). */
+	addDownloadableFile(options: AddDownloadableFileOptions): MessageFileInfo;
+	/** Every file stored (by messages and addDownloadableFile) since construction or reset(), in order, without the bytes. */
+	files(): MessageFileInfo[];
+	/** Every downloadUrl POST /v1.0/robot/messageFiles/download handed out since construction or reset(), with its fetches. */
+	fileDownloads(): FileDownloadRecord[];
+	/** Every request to the storage host since construction or reset(), with all its headers. */
+	storageRequests(): StorageRequestRecord[];
+	/** FIFO: each request to the storage host consumes the next fault. Cleared by reset(). */
+	injectStorageFaults(faults: StorageFault[]): void;
+	/** Decides a fault for every storage request that finds the queue empty; undefined turns it off. */
+	setStorageFaultPolicy(policy: ((requestIndex: number) => StorageFault | undefined) | undefined): void;
+	/** Expires the downloadCode of one file, or of all, from now() on (URLs handed out still work until theirs expire); returns how many working codes it expired. */
+	expireDownloadCodes(downloadCode?: string): number;
 }

@@ -60,6 +60,8 @@ class SimulatorServer {
 		this.oapi = new OapiHost({ now, readBody: (req, done, capBytes) => this._readBody(req, done, capBytes) });
 		/** @type {TimelineEntry[]} */
 		this.timeline = [];
+		/** Where the files of the messages people send are kept (messageFiles.js sets it), for callbacks and Stream pushes alike. @type {import('./messageFiles').MessageFiles | undefined} */
+		this.messageFiles = undefined;
 		/** @type {Map<string, (exchange: ApiExchange) => void>} */
 		this._api = new Map();
 		/** @type {Map<string, UpgradeHandler>} */
