@@ -172,10 +172,63 @@ export interface StreamPingRecord {
 	answeredAt: number | undefined;
 }
 
-/** What the message says and who wrote it where; shared with CallbackOptions. */
-export interface RobotMessageOptions {
-	/** What was typed after the @mention; default 'ping'. Sent as `' ' + text` when the robot is mentioned. */
+export type IncomingMsgtype = 'text' | 'picture' | 'richText' | 'audio' | 'video' | 'file';
+
+/** A file someone sends the robot; stored under a fresh downloadCode for the robot the message goes to. */
+export interface MessageFileInput {
+	bytes: Uint8Array;
+	/** Shown on the group page; a file message's fileName. Default the kind's: picture.png, voice.amr, video.mp4, report.pdf. */
+	name?: string;
+	/** The Content-Type the storage host serves it with; default application/octet-stream (as DingTalk's storage). */
+	mimeType?: string;
+}
+
+/** A part of a richText message: `{text}` in the body, or a picture (`{type: 'picture', downloadCode, pictureDownloadCode}`). */
+export type RichTextPartOption = { text: string } | { picture: MessageFileInput };
+
+/** What a message says, by msgtype; each field only with its msgtypes (others throw). */
+export interface MessageContentOptions {
+	/** Default 'text'. Any other msgtype (interactiveCard, unknownMsgType, …) carries `content` as given. audio, video and file throw in a group: DingTalk delivers them one-to-one only. */
+	msgtype?: IncomingMsgtype | (string & {});
+	/** text: what was typed after the @mention; default 'ping'. Sent as `' ' + text` when the robot is mentioned. */
 	text?: string;
+	/** picture, audio, video, file; default a small file of its kind. */
+	file?: MessageFileInput;
+	/** audio: DingTalk's speech to text; left out unless given. */
+	recognition?: string;
+	/** audio (left out unless given), video (default 5000): ms; a string is passed as given (some deliveries carry one). */
+	duration?: number | string;
+	/** video; default the file name's extension, else 'mp4'. */
+	videoType?: string;
+	/** richText, in order; default [{text: 'ping'}, a picture]. */
+	parts?: RichTextPartOption[];
+	/** Any other msgtype: the content object; default {}. */
+	content?: Record<string, unknown>;
+}
+
+/**
+ * The message a reply quotes (msgtype text only): `text.isReplyMsg` and `text.repliedMsg
+ * {msgType, msgId, senderId, createdAt, content}`, content `{text}` or the quoted msgtype's content
+ * (a quoted file is stored and downloadable). Shapes partly unconfirmed (third-party code only).
+ * msgtype defaults to picture with a file, richText with parts, else text.
+ */
+export interface QuoteOptions extends MessageContentOptions {
+	/** Default 'msg' + random hex. */
+	msgId?: string;
+	/** Default another person's id; with fromRobot the robot's chatbotUserId. */
+	senderId?: string;
+	/** Default now() - 60 s. */
+	createdAt?: number;
+	/** The quoted message was the robot's own: the body gets originalMsgId (the quoted msgId) and originalProcessQueryKey (given, or random). */
+	fromRobot?: boolean | { processQueryKey?: string };
+}
+
+/** What the message says and who wrote it where; shared with CallbackOptions. */
+export interface RobotMessageOptions extends MessageContentOptions {
+	/** A reply quoting an earlier message (msgtype text). */
+	quote?: QuoteOptions;
+	/** `content` as its JSON text instead of an object, as some deliveries carry it (not for text). */
+	contentAsString?: boolean;
 	sender?: { nick?: string; staffId?: string; id?: string; corpId?: string; isAdmin?: boolean };
 	conversation?: ConversationOptions;
 	/** Default true: isInAtList, and the robot first in atUsers. */

@@ -9,6 +9,7 @@ import type {
 	OpenApiFaultKind,
 	MsgKey,
 	MessageFilesOptions,
+	IncomingMsgtype,
 	StorageFaultKind,
 } from './appRobot';
 
@@ -273,4 +274,5 @@ export declare const FAULT_KINDS: readonly FaultKind[];
 export declare const TAMPER_KINDS: readonly TamperKind[];
 export declare const OPENAPI_FAULT_KINDS: readonly OpenApiFaultKind[];
 export declare const MSG_KEYS: readonly MsgKey[];
+export declare const INCOMING_MSGTYPES: readonly IncomingMsgtype[];
 export declare const STORAGE_FAULT_KINDS: readonly StorageFaultKind[];

@@ -13,8 +13,9 @@
  * - streamGateway.js, streamPush.js: the Stream gateway of app robots (frames: streamFrames.js)
  * - openapi.js: the OpenAPI of app robots (for now the access token)
  * - apps.js: the app robots (Client ID and Secret) the Stream gateway and the OpenAPI check
- * - messageFiles.js, storageHost.js: the files people send a robot (pictures, voice, video, files),
- *   messageFiles/download, and DingTalk's storage on a port of its own
+ * - messageFiles.js, storageHost.js: the files people send a robot (pictures, voice, video, files;
+ *   in messages built by incomingContent.js), messageFiles/download, and DingTalk's storage on a
+ *   port of its own
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
  */
@@ -30,6 +31,7 @@ const { mountControl } = require('./control');
 const { AppRobotSimulator } = require('./appRobotFacade');
 const { OPENAPI_FAULT_KINDS } = require('./openApiGate');
 const { MSG_KEYS } = require('./msgTemplates');
+const { INCOMING_MSGTYPES } = require('./incomingContent');
 const { STORAGE_FAULT_KINDS } = require('./storageHost');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
@@ -246,5 +248,6 @@ module.exports = {
 	TAMPER_KINDS,
 	OPENAPI_FAULT_KINDS,
 	MSG_KEYS,
+	INCOMING_MSGTYPES,
 	STORAGE_FAULT_KINDS,
 };

@@ -100,15 +100,17 @@ describe('POST /v1.0/robot/messageFiles/download', () => {
 		expect(sim.fileDownloads()).toEqual([]);
 	});
 
-	it('refuses a downloadCode that is missing, unknown, expired, or of a file sent to another robot', async () => {
+	it('refuses a downloadCode that is missing, unknown, a picture\'s pictureDownloadCode, expired, or of a file sent to another robot', async () => {
 		let clock = 1_000_000;
 		const sim = await startSim({ now: () => clock });
 		const token = await getToken(sim);
 		const otherToken = await getToken(sim, OTHER);
 		const mine = sim.addDownloadableFile({ bytes: BYTES, robotCode: APP.clientId });
+		const picture = sim.pushRobotMessage(APP.clientId, { msgtype: 'picture' }).body.content as { pictureDownloadCode: string };
 		expect((await askDownload(sim, token, {})).json).toEqual(errorOf('invalidParameter.downloadCode.empty'));
 		expect((await askDownload(sim, token, { downloadCode: 42 })).json).toEqual(errorOf('invalidParameter.downloadCode.empty'));
 		expect((await askDownload(sim, token, { downloadCode: 'not-a-code' })).json).toEqual(errorOf('invalidParameter.downloadCode.invalid'));
+		expect((await askDownload(sim, token, { downloadCode: picture.pictureDownloadCode })).json).toEqual(errorOf('invalidParameter.downloadCode.invalid'));
 		// the other app with its own robot asks for a file sent to APP's robot
 		const notTheirs = await call(sim, DOWNLOAD_PATH, { downloadCode: mine.downloadCode, robotCode: OTHER.clientId }, otherToken);
 		expect([notTheirs.status, notTheirs.json]).toEqual([400, errorOf('invalidParameter.downloadCode.robotCode')]);

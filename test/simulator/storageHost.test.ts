@@ -6,9 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { DingTalkSimulator, STORAGE_FAULT_KINDS } from '../../simulator';
 import type { SimulatorOptions } from '../../simulator';
 import { APP, getToken, simulatorPool } from './openApiHelpers';
-import { askDownload, download, rawGet, sha256 } from './incomingHelpers';
+import { askDownload, download, rawGet, sha256, startReceiver } from './incomingHelpers';
+import type { Receiver } from './incomingHelpers';
 
 const startSim = simulatorPool();
+const receivers: Receiver[] = [];
+afterEach(async () => {
+	await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
 
 const BYTES = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
 
@@ -22,10 +27,13 @@ async function withUrl(options: SimulatorOptions = {}, bytes: Buffer = BYTES) {
 }
 
 describe('the storage host', () => {
-	it('serves a 10 MB file, byte for byte (sha256), as application/octet-stream, to a GET without a token', async () => {
+	it('serves a 10 MB file someone sent, byte for byte (sha256), as application/octet-stream, to a GET without a token', async () => {
 		const sim = await startSim();
 		const big = randomBytes(10 * 1024 * 1024);
-		const { downloadCode } = sim.addDownloadableFile({ bytes: big, robotCode: APP.clientId, name: 'dump.bin' });
+		const receiver = await startReceiver();
+		receivers.push(receiver);
+		await sim.deliverCallback(receiver.url, { conversation: { type: 'oneToOne' }, robotCode: APP.clientId, msgtype: 'file', file: { bytes: big, name: 'dump.bin' } });
+		const { downloadCode } = receiver.bodies[0].content as { downloadCode: string };
 		const token = await getToken(sim);
 		const got = await download(sim, token, downloadCode);
 		expect(got.status).toBe(200);
