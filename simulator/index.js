@@ -236,7 +236,7 @@ class DingTalkSimulator extends AppRobotSimulator {
 
 	/** For the CLI only: POST /simulator/control/stream/push pushes a robot message (control.js). */
 	enableControl() {
-		mountControl(this._server, (clientId, options) => this.pushRobotMessage(clientId, options));
+		mountControl(this._server, { pushRobotMessage: (clientId, options) => this.pushRobotMessage(clientId, options), files: () => this.files() });
 	}
 }
 

@@ -62,7 +62,7 @@ class SimulatorServer {
 		this.timeline = [];
 		/** Where the files of the messages people send are kept (messageFiles.js sets it), for callbacks and Stream pushes alike. @type {import('./messageFiles').MessageFiles | undefined} */
 		this.messageFiles = undefined;
-		/** @type {Map<string, (exchange: ApiExchange) => void>} */
+		/** @type {Map<string, { handler: (exchange: ApiExchange) => void, maxBodyBytes: number | undefined }>} */
 		this._api = new Map();
 		/** @type {Map<string, UpgradeHandler>} */
 		this._upgrades = new Map();
@@ -106,9 +106,10 @@ class SimulatorServer {
 	/**
 	 * @param {string} path
 	 * @param {(exchange: ApiExchange) => void} handler
+	 * @param {{ maxBodyBytes?: number }} [options] buffer bodies up to this many bytes (default: the server's cap)
 	 */
-	onApi(path, handler) {
-		this._api.set(path, handler);
+	onApi(path, handler, options = {}) {
+		this._api.set(path, { handler, maxBodyBytes: options.maxBodyBytes });
 	}
 
 	/**
@@ -245,13 +246,17 @@ class SimulatorServer {
 		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
 		const api = this._api.get(url.pathname);
 		if (api) {
-			this._readBody(req, (raw, total) => {
-				try {
-					api({ req, res, url, rawBody: raw, truncated: total > raw.length, now: this.now() });
-				} catch (err) {
-					fail(res, err);
-				}
-			});
+			this._readBody(
+				req,
+				(raw, total) => {
+					try {
+						api.handler({ req, res, url, rawBody: raw, truncated: total > raw.length, now: this.now() });
+					} catch (err) {
+						fail(res, err);
+					}
+				},
+				api.maxBodyBytes,
+			);
 			return;
 		}
 		this.oapi.handle(req, res, url);
