@@ -18,6 +18,11 @@ import type {
 	UserMessageRecord,
 	RecallRecord,
 	MediaUploadRecord,
+	MessageFileInfo,
+	AddDownloadableFileOptions,
+	FileDownloadRecord,
+	StorageFault,
+	StorageRequestRecord,
 } from './openApi';
 
 export type * from './openApi';
@@ -167,10 +172,63 @@ export interface StreamPingRecord {
 	answeredAt: number | undefined;
 }
 
-/** What the message says and who wrote it where; shared with CallbackOptions. */
-export interface RobotMessageOptions {
-	/** What was typed after the @mention; default 'ping'. Sent as `' ' + text` when the robot is mentioned. */
+export type IncomingMsgtype = 'text' | 'picture' | 'richText' | 'audio' | 'video' | 'file';
+
+/** A file someone sends the robot; stored under a fresh downloadCode for the robot the message goes to. */
+export interface MessageFileInput {
+	bytes: Uint8Array;
+	/** Shown on the group page; a file message's fileName. Default the kind's: picture.png, voice.amr, video.mp4, report.pdf. */
+	name?: string;
+	/** The Content-Type the storage host serves it with; default application/octet-stream (as DingTalk's storage). */
+	mimeType?: string;
+}
+
+/** A part of a richText message: `{text}` in the body, or a picture (`{type: 'picture', downloadCode, pictureDownloadCode}`). */
+export type RichTextPartOption = { text: string } | { picture: MessageFileInput };
+
+/** What a message says, by msgtype; each field only with its msgtypes (others throw). */
+export interface MessageContentOptions {
+	/** Default 'text'. Any other msgtype (interactiveCard, unknownMsgType, …) carries `content` as given. audio, video and file throw in a group: DingTalk delivers them one-to-one only. */
+	msgtype?: IncomingMsgtype | (string & {});
+	/** text: what was typed after the @mention; default 'ping'. Sent as `' ' + text` when the robot is mentioned. */
 	text?: string;
+	/** picture, audio, video, file; default a small file of its kind. */
+	file?: MessageFileInput;
+	/** audio: DingTalk's speech to text; left out unless given. */
+	recognition?: string;
+	/** audio (left out unless given), video (default 5000): ms; a string is passed as given (some deliveries carry one). */
+	duration?: number | string;
+	/** video; default the file name's extension, else 'mp4'. */
+	videoType?: string;
+	/** richText, in order; default [{text: 'ping'}, a picture]. */
+	parts?: RichTextPartOption[];
+	/** Any other msgtype: the content object; default {}. */
+	content?: Record<string, unknown>;
+}
+
+/**
+ * The message a reply quotes (msgtype text only): `text.isReplyMsg` and `text.repliedMsg
+ * {msgType, msgId, senderId, createdAt, content}`, content `{text}` or the quoted msgtype's content
+ * (a quoted file is stored and downloadable). Shapes partly unconfirmed (third-party code only).
+ * msgtype defaults to picture with a file, richText with parts, else text.
+ */
+export interface QuoteOptions extends MessageContentOptions {
+	/** Default 'msg' + random hex. */
+	msgId?: string;
+	/** Default another person's id; with fromRobot the robot's chatbotUserId. */
+	senderId?: string;
+	/** Default now() - 60 s. */
+	createdAt?: number;
+	/** The quoted message was the robot's own: the body gets originalMsgId (the quoted msgId) and originalProcessQueryKey (given, or random). */
+	fromRobot?: boolean | { processQueryKey?: string };
+}
+
+/** What the message says and who wrote it where; shared with CallbackOptions. */
+export interface RobotMessageOptions extends MessageContentOptions {
+	/** A reply quoting an earlier message (msgtype text). */
+	quote?: QuoteOptions;
+	/** `content` as its JSON text instead of an object, as some deliveries carry it (not for text). */
+	contentAsString?: boolean;
 	sender?: { nick?: string; staffId?: string; id?: string; corpId?: string; isAdmin?: boolean };
 	conversation?: ConversationOptions;
 	/** Default true: isInAtList, and the robot first in atUsers. */
@@ -290,7 +348,7 @@ export declare class AppRobotSimulator {
 	addGroup(options?: GroupOptions): Group;
 	/** Adds a member of the org; again with the same userId replaces it. */
 	addUser(options: UserOptions): User;
-	/** Every call to the robot message APIs (send, batchSend, recall, batchRecall) since construction or reset(), in order. */
+	/** Every call to the robot APIs (send, batchSend, recall, batchRecall, messageFiles/download) since construction or reset(), in order. */
 	openApiRequests(): OpenApiRequestRecord[];
 	/** The messages sent to a group through the OpenAPI, in order, with whether each was recalled (deep copies; [] when none). */
 	groupMessages(openConversationId: string): GroupMessageRecord[];
@@ -308,4 +366,24 @@ export declare class AppRobotSimulator {
 	setOpenApiLatency(ms: number): void;
 	/** Calls per second per app and API; false: no limit. */
 	setOpenApiQpsLimit(limit: number | false): void;
+
+	// --- files people send the robot, and DingTalk's storage ---
+	/** `http://127.0.0.1:PORT` of the storage host (a listener of its own, another port than baseUrl) once started, else undefined. */
+	readonly storageBaseUrl: string | undefined;
+	/** `127.0.0.1:PORT` of the storage host once started: what a credential lists as a plain-http host for downloads. */
+	readonly storageHost: string | undefined;
+	/** Stores a file a robot may download though no simulated message carried it (a code "found later"). */
+	addDownloadableFile(options: AddDownloadableFileOptions): MessageFileInfo;
+	/** Every file stored (by messages and addDownloadableFile) since construction or reset(), in order, without the bytes. */
+	files(): MessageFileInfo[];
+	/** Every downloadUrl POST /v1.0/robot/messageFiles/download handed out since construction or reset(), with its fetches. */
+	fileDownloads(): FileDownloadRecord[];
+	/** Every request to the storage host since construction or reset(), with all its headers. */
+	storageRequests(): StorageRequestRecord[];
+	/** FIFO: each request to the storage host consumes the next fault. Cleared by reset(). */
+	injectStorageFaults(faults: StorageFault[]): void;
+	/** Decides a fault for every storage request that finds the queue empty; undefined turns it off. */
+	setStorageFaultPolicy(policy: ((requestIndex: number) => StorageFault | undefined) | undefined): void;
+	/** Expires the downloadCode of one file, or of all, from now() on (URLs handed out still work until theirs expire); returns how many working codes it expired. */
+	expireDownloadCodes(downloadCode?: string): number;
 }

@@ -6,9 +6,10 @@
  * (apps.js), the Stream gateway (streamGateway.js, streamPush.js), the organization they send
  * into (org.js) and the OpenAPI: the access token (openapi.js), what every call goes through
  * (openApiGate.js: token, permission, QPS, latency, faults), the robot's messages
- * (robotMessages.js) and media uploads (media.js). It builds those surfaces on the simulator's
- * server and delegates to them; the webhook, the session webhooks and the callbacks stay in
- * index.js.
+ * (robotMessages.js), media uploads (media.js), and the files people send the robot
+ * (messageFiles.js: the registry and messageFiles/download) on DingTalk's storage, a listener of
+ * its own (storageHost.js). It builds those surfaces on the simulator's server and delegates to
+ * them; the webhook, the session webhooks and the callbacks stay in index.js.
  */
 
 const { Apps } = require('./apps');
@@ -19,6 +20,8 @@ const { OpenApi } = require('./openapi');
 const { OpenApiGate } = require('./openApiGate');
 const { RobotMessages } = require('./robotMessages');
 const { MediaUploads } = require('./media');
+const { MessageFiles } = require('./messageFiles');
+const { StorageHost } = require('./storageHost');
 
 /**
  * @typedef {object} OpenApiOptions
@@ -28,11 +31,18 @@ const { MediaUploads } = require('./media');
  */
 
 /**
+ * @typedef {object} MessageFilesOptions
+ * @property {number} [downloadCodeTtlMs] how long a message's downloadCode works; default 24 hours (assumed)
+ * @property {number} [downloadUrlTtlMs] how long a downloadUrl works; default 5 minutes (assumed)
+ */
+
+/**
  * @typedef {object} AppRobotOptions
  * @property {import('./sessionWebhook').SessionWebhooks} sessions the session webhooks a pushed robot message gets
  * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
  * @property {{ ticketTtlMs?: number, eventAckTimeoutMs?: number, eventRedeliveries?: number }} [stream]
  * @property {OpenApiOptions} [openapi]
+ * @property {MessageFilesOptions} [files]
  */
 
 class AppRobotSimulator {
@@ -40,7 +50,7 @@ class AppRobotSimulator {
 	 * @param {import('./server').SimulatorServer} server
 	 * @param {AppRobotOptions} options
 	 */
-	constructor(server, { sessions, random, stream = {}, openapi = {} }) {
+	constructor(server, { sessions, random, stream = {}, openapi = {}, files = {} }) {
 		this._apps = new Apps();
 		this._gateway = new StreamGateway(server, { apps: this._apps, ticketTtlMs: stream.ticketTtlMs });
 		this._stream = new StreamPushes(server, {
@@ -66,6 +76,8 @@ class AppRobotSimulator {
 			org: this._org,
 			mediaExists: (mediaId) => this._media.has(mediaId),
 		});
+		this._storage = new StorageHost(server);
+		this._messageFiles = new MessageFiles(server, { gate: this._gate, apps: this._apps, storage: this._storage, ...files });
 	}
 
 	// --- app robots (apps.js) and the Stream gateway (streamGateway.js, streamPush.js) ---
@@ -257,7 +269,7 @@ class AppRobotSimulator {
 		return this._org.addUser(options);
 	}
 
-	/** Every call to the robot message APIs since construction or reset(), in order (a copy of the list). */
+	/** Every call to the robot APIs (messages, recalls, file downloads) since construction or reset(), in order (a copy of the list). */
 	openApiRequests() {
 		return [...this._gate.requests];
 	}
@@ -303,6 +315,65 @@ class AppRobotSimulator {
 	/** @param {number | false} limit calls per second per app and API; false: none */
 	setOpenApiQpsLimit(limit) {
 		this._gate.setQpsLimit(limit);
+	}
+
+	// --- files people send the robot (messageFiles.js) and DingTalk's storage (storageHost.js) ---
+
+	/** `http://127.0.0.1:PORT` of the storage host (another port than baseUrl) once started, else undefined. */
+	get storageBaseUrl() {
+		return this._storage.baseUrl;
+	}
+
+	/** `127.0.0.1:PORT` of the storage host once started: what a credential lists as a plain-http host for downloads. */
+	get storageHost() {
+		const base = this._storage.baseUrl;
+		return base ? new URL(base).host : undefined;
+	}
+
+	/**
+	 * Stores a file a robot may download though no simulated message carried it (a downloadCode
+	 * "found later"); returns what files() shows of it, with its downloadCode.
+	 * @param {{ bytes: Uint8Array, robotCode: string, name?: string, mimeType?: string, kind?: 'picture' | 'audio' | 'video' | 'file', downloadCode?: string, msgId?: string }} options
+	 */
+	addDownloadableFile(options) {
+		return this._messageFiles.add(options);
+	}
+
+	/** Every file stored (by messages and addDownloadableFile) since construction or reset(), without the bytes. */
+	files() {
+		return this._messageFiles.list();
+	}
+
+	/** Every downloadUrl messageFiles/download handed out since construction or reset(), with its fetches. */
+	fileDownloads() {
+		return this._messageFiles.downloads();
+	}
+
+	/** Every request to the storage host since construction or reset(), with all its headers (a copy of the list). */
+	storageRequests() {
+		return [...this._storage.requests];
+	}
+
+	/**
+	 * Queues faults; each request to the storage host consumes the next one (FIFO).
+	 * @param {import('./storageHost').StorageFault[]} faults
+	 */
+	injectStorageFaults(faults) {
+		this._storage.injectFaults(faults);
+	}
+
+	/** @param {((requestIndex: number) => import('./storageHost').StorageFault | undefined) | undefined} policy */
+	setStorageFaultPolicy(policy) {
+		this._storage.faults.setPolicy(policy);
+	}
+
+	/**
+	 * Expires the downloadCode of one file, or of every file, from now() on (URLs already handed out still work until theirs expire).
+	 * @param {string} [downloadCode]
+	 * @returns {number} how many codes that still worked were expired
+	 */
+	expireDownloadCodes(downloadCode) {
+		return this._messageFiles.expire(downloadCode);
 	}
 }
 

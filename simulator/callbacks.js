@@ -210,6 +210,7 @@ class Callbacks {
 		const { body, msgId, session, userEntry } = buildRobotMessage(options, {
 			now,
 			createSession: (o) => this._sessions.createSession(o),
+			files: this._server.messageFiles,
 		});
 		const headers = callbackHeaders(options, now);
 		const notMessage = tamper === 'malformedBody' || tamper === 'notAMessage';

@@ -81,24 +81,28 @@ function bubble(message) {
 }
 
 /**
- * What a person wrote to the robot: the mention DingTalk cut out of the callback is put back.
+ * What a person wrote to the robot: the mention DingTalk cut out of the callback is put back; a
+ * picture, voice, video or file in words (`[picture chart.png]`), a quoted message above it.
  * @param {string} robotName
- * @param {{ nick: string, text: string, mentioned: boolean, oneToOne: boolean }} entry
+ * @param {Extract<GroupEntry, { from: 'user' }>} entry
  */
 function userRow(robotName, entry) {
 	// a plain circle with the first letter, as DingTalk draws people without a photo
 	const initial = escapeHtml(Array.from(entry.nick.trim())[0] ?? '?');
 	const mention = entry.mentioned && !entry.oneToOne ? `<span class="at">@${escapeHtml(robotName)}</span> ` : '';
 	const lines = escapeHtml(entry.text).split('\n').join('<br>');
+	const quote = entry.quote
+		? `<div class="quote">Reply to ${entry.quote.fromRobot ? escapeHtml(robotName) : 'an earlier message'}: ${escapeHtml(entry.quote.words)}</div>`
+		: '';
 	return `<div class="msg"><div class="avatar person">${initial}</div><div class="body">
-				<div class="name">${escapeHtml(entry.nick)}${entry.oneToOne ? ' · one-to-one' : ''}</div><div class="bubble">${mention}${lines}</div></div></div>`;
+				<div class="name">${escapeHtml(entry.nick)}${entry.oneToOne ? ' · one-to-one' : ''}</div><div class="bubble">${quote}${mention}${lines}</div></div></div>`;
 }
 
 /**
  * A robot's message (`via`: the group an app robot sent it to through the OpenAPI; `recalled`:
- * recalled since) or what a person wrote.
+ * recalled since) or what a person wrote (`text`: in words; `quote`: the message it replies to).
  * @typedef {{ from: 'robot', message: Record<string, unknown>, via?: string, recalled?: boolean }
- *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean }} GroupEntry
+ *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean, quote?: { fromRobot: boolean, words: string } }} GroupEntry
  */
 
 /**

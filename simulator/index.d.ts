@@ -1,7 +1,17 @@
 // Hand-written declarations for simulator/index.js (a strict simulator of DingTalk's robot surfaces).
 // The app-robot types and methods (apps, Stream gateway, OpenAPI) are in appRobot.d.ts.
 
-import type { RobotMessageOptions, AppRobotSimulator, StreamOptions, OpenApiOptions, OpenApiFaultKind, MsgKey } from './appRobot';
+import type {
+	RobotMessageOptions,
+	AppRobotSimulator,
+	StreamOptions,
+	OpenApiOptions,
+	OpenApiFaultKind,
+	MsgKey,
+	MessageFilesOptions,
+	IncomingMsgtype,
+	StorageFaultKind,
+} from './appRobot';
 
 export type * from './appRobot';
 
@@ -43,6 +53,8 @@ export interface SimulatorOptions {
 	random?: () => number;
 	stream?: StreamOptions;
 	openapi?: OpenApiOptions;
+	/** The life of downloadCodes and downloadUrls. */
+	files?: MessageFilesOptions;
 }
 
 export interface RobotOptions {
@@ -221,7 +233,7 @@ export declare class DingTalkSimulator extends AppRobotSimulator {
 	/** Decides a fault for every request that finds the injectFaults queue empty; undefined turns it off. */
 	setFaultPolicy(policy: ((requestIndex: number) => Fault | undefined) | undefined): void;
 	stats(): SimulatorStats;
-	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets, pending event redeliveries, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages, recalls and media; robots, apps (with permissions), groups, users, the OpenAPI latency and QPS limit, and open Stream connections stay. */
+	/** Clears requests, messages, msgUuid memory, rate-limit/throttle state, pending faults, sessions, replies, callbacks, Stream records, tickets, pending event redeliveries, access tokens, OpenAPI calls, QPS counts and faults, app-robot messages, recalls and media, stored files (their codes and URLs stop working), storage requests and faults; robots, apps (with permissions), groups, users, the OpenAPI latency and QPS limit, and open Stream connections stay. */
 	reset(): void;
 	/** Every callback sent (deliverCallback and replayCallback) since construction or reset(), in order. */
 	readonly callbacks: CallbackRecord[];
@@ -262,3 +274,5 @@ export declare const FAULT_KINDS: readonly FaultKind[];
 export declare const TAMPER_KINDS: readonly TamperKind[];
 export declare const OPENAPI_FAULT_KINDS: readonly OpenApiFaultKind[];
 export declare const MSG_KEYS: readonly MsgKey[];
+export declare const INCOMING_MSGTYPES: readonly IncomingMsgtype[];
+export declare const STORAGE_FAULT_KINDS: readonly StorageFaultKind[];

@@ -13,6 +13,9 @@
  * - streamGateway.js, streamPush.js: the Stream gateway of app robots (frames: streamFrames.js)
  * - openapi.js: the OpenAPI of app robots (for now the access token)
  * - apps.js: the app robots (Client ID and Secret) the Stream gateway and the OpenAPI check
+ * - messageFiles.js, storageHost.js: the files people send a robot (pictures, voice, video, files;
+ *   in messages built by incomingContent.js), messageFiles/download, and DingTalk's storage on a
+ *   port of its own
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
  */
@@ -28,6 +31,8 @@ const { mountControl } = require('./control');
 const { AppRobotSimulator } = require('./appRobotFacade');
 const { OPENAPI_FAULT_KINDS } = require('./openApiGate');
 const { MSG_KEYS } = require('./msgTemplates');
+const { INCOMING_MSGTYPES } = require('./incomingContent');
+const { STORAGE_FAULT_KINDS } = require('./storageHost');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -44,6 +49,7 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
  * @property {() => number} [random] in [0, 1): which Stream connection gets a push; default Math.random
  * @property {import('./appRobotFacade').AppRobotOptions['stream']} [stream]
  * @property {import('./appRobotFacade').OpenApiOptions} [openapi]
+ * @property {import('./appRobotFacade').MessageFilesOptions} [files]
  */
 
 class DingTalkSimulator extends AppRobotSimulator {
@@ -65,7 +71,7 @@ class DingTalkSimulator extends AppRobotSimulator {
 		const robots = new WebhookRobots(server, { rateLimit, maxBodyBytes, timestampToleranceMs });
 		const sessions = new SessionWebhooks(server, { rateLimit, maxBodyBytes });
 		const callbacks = new Callbacks(server, sessions);
-		super(server, { sessions, random: options.random, stream: options.stream, openapi: options.openapi });
+		super(server, { sessions, random: options.random, stream: options.stream, openapi: options.openapi, files: options.files });
 		this._server = server;
 		this._robots = robots;
 		this._sessions = sessions;
@@ -114,7 +120,8 @@ class DingTalkSimulator extends AppRobotSimulator {
 	 * sessions with their replies, callbacks, Stream records (the peak of open connections starts
 	 * again from those open), tickets, pending Stream registration faults, pending event
 	 * redeliveries and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot
-	 * messages, recalls and media; robots, apps (with their permissions), groups, users, the
+	 * messages, recalls and media, the files people sent (their codes and URLs stop working), the
+	 * storage host's requests and faults; robots, apps (with their permissions), groups, users, the
 	 * OpenAPI latency and QPS limit, the Stream gateway's modes (down, storm, endpoint) and open
 	 * Stream connections stay.
 	 */
@@ -229,8 +236,18 @@ class DingTalkSimulator extends AppRobotSimulator {
 
 	/** For the CLI only: POST /simulator/control/stream/push pushes a robot message (control.js). */
 	enableControl() {
-		mountControl(this._server, (clientId, options) => this.pushRobotMessage(clientId, options));
+		mountControl(this._server, { pushRobotMessage: (clientId, options) => this.pushRobotMessage(clientId, options), files: () => this.files() });
 	}
 }
 
-module.exports = { DingTalkSimulator, computeDingTalkSign, SUPPORTED_MSGTYPES, FAULT_KINDS, TAMPER_KINDS, OPENAPI_FAULT_KINDS, MSG_KEYS };
+module.exports = {
+	DingTalkSimulator,
+	computeDingTalkSign,
+	SUPPORTED_MSGTYPES,
+	FAULT_KINDS,
+	TAMPER_KINDS,
+	OPENAPI_FAULT_KINDS,
+	MSG_KEYS,
+	INCOMING_MSGTYPES,
+	STORAGE_FAULT_KINDS,
+};

@@ -1,7 +1,8 @@
 // Hand-written declarations of the OpenAPI an app robot sends with: the access token (openapi.js),
 // what every call goes through (openApiGate.js), the organization (org.js), the robot's messages
-// (robotMessages.js, msgTemplates.js) and media uploads (media.js). Re-exported by appRobot.d.ts
-// and index.d.ts; the methods are AppRobotSimulator's (appRobot.d.ts).
+// (robotMessages.js, msgTemplates.js), media uploads (media.js), and the files people send a robot
+// with their download (messageFiles.js) from DingTalk's storage (storageHost.js). Re-exported by
+// appRobot.d.ts and index.d.ts; the methods are AppRobotSimulator's (appRobot.d.ts).
 
 export interface OpenApiOptions {
 	/** Life of an OpenAPI access token, at least 1 000 ms (expireIn is in seconds); DingTalk: 7 200 000 ms (expireIn 7200). */
@@ -184,4 +185,107 @@ export interface MediaUploadRecord {
 	size: number | undefined;
 	/** Hex SHA-256 of the file's bytes. */
 	sha256: string | undefined;
+}
+
+export interface MessageFilesOptions {
+	/** How long a message's downloadCode works; default 24 hours (assumed: DingTalk only says it is temporary). */
+	downloadCodeTtlMs?: number;
+	/** How long a downloadUrl works; default 5 minutes (assumed). Its Expires is in whole seconds, rounded up. */
+	downloadUrlTtlMs?: number;
+}
+
+/** What files() shows of a stored file (no bytes: compare sha256). */
+export interface MessageFileInfo {
+	/** The opaque code in the message (128 base64 characters, + and / included). */
+	downloadCode: string;
+	/** A picture's second code (for oapi's older API); the v1.0 download endpoint refuses it as unknown (assumed). */
+	pictureDownloadCode: string | undefined;
+	/** The robot it was sent to: messageFiles/download takes the code only with this robotCode. */
+	robotCode: string;
+	kind: 'picture' | 'audio' | 'video' | 'file';
+	name: string;
+	/** The Content-Type the storage host serves it with; default application/octet-stream (as DingTalk's storage). */
+	mimeType: string;
+	size: number;
+	/** Hex SHA-256 of its bytes. */
+	sha256: string;
+	/** The message that carried it (a quoted file: the quoted message's msgId). */
+	msgId: string | undefined;
+	storedAt: number;
+	/** When its downloadCode stops working. */
+	expiresAt: number;
+	expired: boolean;
+	/** GETs on the storage host that got its whole body. */
+	downloads: number;
+}
+
+export interface AddDownloadableFileOptions {
+	bytes: Uint8Array;
+	/** The robot it was sent to (an app's robotCode, by default its clientId). */
+	robotCode: string;
+	/** Default 'file.bin'. */
+	name?: string;
+	/** Served as Content-Type; default application/octet-stream. */
+	mimeType?: string;
+	/** Default 'file'. */
+	kind?: 'picture' | 'audio' | 'video' | 'file';
+	/** Default a fresh one. */
+	downloadCode?: string;
+	msgId?: string;
+}
+
+/** One downloadUrl handed out by messageFiles/download. */
+export interface FileDownloadRecord {
+	at: number;
+	downloadCode: string;
+	robotCode: string;
+	/** The app whose token asked. */
+	clientId: string;
+	downloadUrl: string;
+	/** When the URL stops working (ms). */
+	expiresAt: number;
+	/** Requests to the storage host with this URL's signature (a URL handed out again in the same second is the same URL: its requests count for the last record). */
+	requests: number;
+	/** Of them, GETs that got the whole body. */
+	completed: number;
+}
+
+export type StorageFaultKind = 'forbidden' | 'notFound' | 'slow' | 'trickle' | 'drop' | 'redirect' | 'wrongLength';
+
+/** A fault of the storage host, consumed per request. */
+export type StorageFault =
+	/** 403 AccessDenied (XML). */
+	| { kind: 'forbidden' }
+	/** 404 NoSuchKey (XML). */
+	| { kind: 'notFound' }
+	/** Waits delayMs before the first byte. */
+	| { kind: 'slow'; delayMs: number }
+	/** The body in chunkBytes pieces (default 1024) every intervalMs (default 50). */
+	| { kind: 'trickle'; chunkBytes?: number; intervalMs?: number }
+	/** The connection reset after afterBytes of the body (default half). */
+	| { kind: 'drop'; afterBytes?: number }
+	/** A redirect (default 302) to location, e.g. a plain-http URL on another port. */
+	| { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+	/** Content-Length says contentLength (default size + 1024), the real body follows, then the connection closes. */
+	| { kind: 'wrongLength'; contentLength?: number };
+
+export interface StorageRequestRecord {
+	at: number;
+	method: string;
+	/** Path and query as received. */
+	url: string;
+	path: string;
+	/** Every header received, names in lower case: no access token should be among them. */
+	headers: Record<string, string | string[] | undefined>;
+	/** Of the file the path names, if any. */
+	downloadCode: string | undefined;
+	fault: StorageFaultKind | undefined;
+	/** 'fault': answered by forbidden, notFound or redirect. */
+	outcome: 'served' | 'expired' | 'badSignature' | 'unsigned' | 'notFound' | 'methodNotAllowed' | 'fault';
+	/** null until the head was sent (e.g. while slow). */
+	status: number | null;
+	/** Body bytes written. */
+	bytesSent: number;
+	/** The whole answer was written as declared and the connection not cut. */
+	complete: boolean;
 }

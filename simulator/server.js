@@ -33,8 +33,10 @@ const { OapiHost, fail } = require('./oapiHost');
  */
 
 /**
- * A surface mounted on the server: what it clears on reset() and closes on stop().
+ * A surface mounted on the server: what it clears on reset() and closes on stop(), and, for a
+ * surface with a listener of its own (the storage host), what start() starts beside the server.
  * @typedef {object} Surface
+ * @property {(host: string) => Promise<unknown>} [start]
  * @property {() => void} [reset]
  * @property {() => void | Promise<void>} [stop]
  */
@@ -58,7 +60,9 @@ class SimulatorServer {
 		this.oapi = new OapiHost({ now, readBody: (req, done, capBytes) => this._readBody(req, done, capBytes) });
 		/** @type {TimelineEntry[]} */
 		this.timeline = [];
-		/** @type {Map<string, (exchange: ApiExchange) => void>} */
+		/** Where the files of the messages people send are kept (messageFiles.js sets it), for callbacks and Stream pushes alike. @type {import('./messageFiles').MessageFiles | undefined} */
+		this.messageFiles = undefined;
+		/** @type {Map<string, { handler: (exchange: ApiExchange) => void, maxBodyBytes: number | undefined }>} */
 		this._api = new Map();
 		/** @type {Map<string, UpgradeHandler>} */
 		this._upgrades = new Map();
@@ -102,9 +106,10 @@ class SimulatorServer {
 	/**
 	 * @param {string} path
 	 * @param {(exchange: ApiExchange) => void} handler
+	 * @param {{ maxBodyBytes?: number }} [options] buffer bodies up to this many bytes (default: the server's cap)
 	 */
-	onApi(path, handler) {
-		this._api.set(path, handler);
+	onApi(path, handler, options = {}) {
+		this._api.set(path, { handler, maxBodyBytes: options.maxBodyBytes });
 	}
 
 	/**
@@ -137,7 +142,8 @@ class SimulatorServer {
 			socket.resetAndDestroy();
 		});
 		this._server = server;
-		return new Promise((resolve, reject) => {
+		/** @type {Promise<string>} */
+		const listening = new Promise((resolve, reject) => {
 			/** @param {Error} err */
 			const onError = (err) => {
 				this._server = undefined;
@@ -152,6 +158,16 @@ class SimulatorServer {
 				this._baseUrl = `http://${hostPart}:${actualPort}`;
 				resolve(this._baseUrl);
 			});
+		});
+		return listening.then(async (baseUrl) => {
+			// the surfaces with listeners of their own (the storage host) start on the same address
+			try {
+				await Promise.all(this._surfaces.map((s) => s.start?.(host)));
+			} catch (err) {
+				await this.stop();
+				throw err;
+			}
+			return baseUrl;
 		});
 	}
 
@@ -230,13 +246,17 @@ class SimulatorServer {
 		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
 		const api = this._api.get(url.pathname);
 		if (api) {
-			this._readBody(req, (raw, total) => {
-				try {
-					api({ req, res, url, rawBody: raw, truncated: total > raw.length, now: this.now() });
-				} catch (err) {
-					fail(res, err);
-				}
-			});
+			this._readBody(
+				req,
+				(raw, total) => {
+					try {
+						api.handler({ req, res, url, rawBody: raw, truncated: total > raw.length, now: this.now() });
+					} catch (err) {
+						fail(res, err);
+					}
+				},
+				api.maxBodyBytes,
+			);
 			return;
 		}
 		this.oapi.handle(req, res, url);

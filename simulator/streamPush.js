@@ -172,6 +172,7 @@ class StreamPushes {
 			now,
 			defaultRobotCode: app.robotCode,
 			createSession: (o) => this._sessions.createSession(o),
+			files: this._server.messageFiles,
 		});
 		this._server.timeline.push(userEntry);
 		const result = { messageId: messageId ?? newMessageId(now, this._gateway.nextSequence()), msgId, session, body };
