@@ -6,6 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { downloadFiles } from './actions/downloadFile/execute';
 import { recallMessages } from './actions/recall/execute';
 import { sendMessages } from './actions/send/execute';
 import { dingTalkRobotProperties } from './descriptions';
@@ -18,9 +19,9 @@ export class DingTalkRobot implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "recall" ? "Recall messages" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
+			'={{ $parameter["operation"] === "recall" ? "Recall messages" : $parameter["operation"] === "downloadFile" ? "Download a received file" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
 		description:
-			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, or recall an app robot\'s messages',
+			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, recall an app robot\'s messages, or download a file people sent it',
 		defaults: {
 			name: 'DingTalk Robot',
 		},
@@ -47,6 +48,9 @@ export class DingTalkRobot implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return this.getNodeParameter('operation', 0, 'send') === 'recall' ? await recallMessages.call(this) : await sendMessages.call(this);
+		const operation = this.getNodeParameter('operation', 0, 'send');
+		if (operation === 'recall') return await recallMessages.call(this);
+		if (operation === 'downloadFile') return await downloadFiles.call(this);
+		return await sendMessages.call(this);
 	}
 }

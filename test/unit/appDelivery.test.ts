@@ -8,6 +8,7 @@ import type { INode } from 'n8n-workflow';
 import { requestNeverSent } from '../../credentials/endpoints';
 import { cleanFileName, cleanMimeType } from '../../nodes/DingTalkRobot/messages/fileNames';
 import { CallPacer } from '../../nodes/DingTalkRobot/transport/callPacer';
+import { fetchableLink } from '../../nodes/DingTalkRobot/transport/messageFiles';
 import { sharedMemberLanes } from '../../nodes/DingTalkRobot/transport/destinations';
 import { RateLimitWaitError } from '../../nodes/DingTalkRobot/transport/rateLimiter';
 import { nameCredentials } from '../../nodes/shared/credentialLabel';
@@ -129,5 +130,23 @@ describe('nameCredentials', () => {
 			"The DingTalk App credential 'Ops bot' has no Client ID. Check the DingTalk Robot credential 'Alerts'.",
 		);
 		expect(nameCredentials(node, "Check the DingTalk App credential 'Ops bot'")).toBe("Check the DingTalk App credential 'Ops bot'");
+	});
+});
+
+describe('fetchableLink: where a download link may be fetched from', () => {
+	test.each([
+		['https as given', 'https://lippi-space-sz.oss-accelerate.aliyuncs.com/yundisk0/a.file?Expires=1&Signature=x', [], 'https://lippi-space-sz.oss-accelerate.aliyuncs.com/yundisk0/a.file?Expires=1&Signature=x'],
+		['DingTalk\'s OSS link in plain http, fetched over https from the same host', 'http://lippi-space-sh.cn-shanghai.oss.aliyuncs.com/yundisk0/a.file?Expires=1&Signature=x', [], 'https://lippi-space-sh.cn-shanghai.oss.aliyuncs.com/yundisk0/a.file?Expires=1&Signature=x'],
+		['a listed plain-http host (a proxy, the simulator) as given', 'http://127.0.0.1:9001/yundisk0/a.file?Expires=1', ['127.0.0.1:9001'], 'http://127.0.0.1:9001/yundisk0/a.file?Expires=1'],
+	])('%s', (_name, link, hosts, expected) => {
+		expect(String(fetchableLink(link, hosts))).toBe(expected);
+	});
+
+	test.each([
+		['plain http to another host', 'http://files.example.com/a.file', "DingTalk's download link uses plain http:// to files.example.com:80, which is not listed as a plain-HTTP host; the download link would travel unencrypted"],
+		['OSS on another port stays as given, and is refused', 'http://x.oss-cn-beijing.aliyuncs.com:8080/a.file', "DingTalk's download link uses plain http:// to x.oss-cn-beijing.aliyuncs.com:8080, which is not listed as a plain-HTTP host; the download link would travel unencrypted"],
+		['not a URL', 'yundisk0/a.file', "DingTalk's download link is not a URL"],
+	])('refused: %s', (_name, link, reason) => {
+		expect(fetchableLink(link, [])).toBe(reason);
 	});
 });

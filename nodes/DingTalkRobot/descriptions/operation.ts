@@ -18,6 +18,12 @@ export const operationProperty: INodeProperties = {
 			action: 'Recall a message',
 			description: 'Take back messages an app robot sent (DingTalk allows it within 24 hours)',
 		},
+		{
+			name: 'Download File',
+			value: 'downloadFile',
+			action: 'Download a file sent to the robot',
+			description: 'Get a picture, voice note, video or file someone sent the app robot, by its downloadCode, as binary data',
+		},
 	],
 	default: 'send',
 };

@@ -4,7 +4,10 @@
  * `{downloadCode, robotCode}` with the app's token → `{downloadUrl}`), and the file is fetched from
  * that link, on DingTalk's storage (another host), with a plain GET:
  * - the access token never goes there (n8n's unauthenticated request; the link is its own key);
- * - only over https, or plain http to a host listed under the credential's Plain HTTP Hosts;
+ * - only over https, or plain http to a host listed under the credential's Plain HTTP Hosts.
+ *   DingTalk's links often say http:// (its storage is Alibaba Cloud OSS, `….oss-cn-….aliyuncs.com`,
+ *   seen in public code); an OSS link's signature does not cover the scheme, so such a link is
+ *   fetched over https from the same host rather than refused or sent in the clear;
  * - no redirect is followed (a link that moves elsewhere is not the file DingTalk gave);
  * - within a time and a size: the body is read until the cap and no further, and a download that
  *   is still running at its deadline is cut;
@@ -14,10 +17,13 @@
  */
 import type { IExecuteFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { insecureTransportReason, networkErrorCode, networkErrorReason } from '../../../credentials/endpoints';
+import { insecureTransportReason, isHostListed, networkErrorCode, networkErrorReason, normalizeHost } from '../../../credentials/endpoints';
 import { abortableSleep } from '../../shared/abortableSleep';
+import type { DingTalkApp } from '../../../credentials/appCredential';
+import type { Redactor } from '../../shared/redact';
 import { callWithRetries } from './appSend';
-import type { DeliverySettings } from './index';
+import { WaitBudget, type DeliverySettings } from './index';
+import { robotKey } from './rateLimiter';
 import type { AppContext, AppSession } from './openapi';
 import type { ItemRef } from './post';
 
@@ -41,8 +47,43 @@ export type DownloadedFile =
 	| { ok: true; data: Buffer; size: number; servedType: string }
 	| { ok: false; reason: string };
 
+/**
+ * The OpenAPI settings of a download: a few attempts within the download's time, paced with the
+ * app's other calls (the same line as its sends: DingTalk counts them together).
+ */
+export function fileDownloadSettings(app: DingTalkApp, redact: Redactor, timeoutMs: number): DeliverySettings {
+	return {
+		pacing: false,
+		perMinute: 20,
+		maxAttempts: 3,
+		timeoutMs,
+		budget: new WaitBudget(timeoutMs),
+		redact,
+		appPacing: { key: robotKey(app.baseUrl, app.clientId), perSecond: 20 },
+	};
+}
+
 const MB = 1024 * 1024;
 const megabytes = (bytes: number) => `${(bytes / MB).toFixed(bytes < MB ? 2 : 1)} MB`;
+
+/** DingTalk's storage (Alibaba Cloud OSS) and DingTalk's own hosts: served over https too. */
+const HTTPS_STORAGE = /(^|\.)(aliyuncs\.com|dingtalk\.com)$/;
+
+/**
+ * Where to fetch a download link from: the link itself over https; a storage link of DingTalk's
+ * that says http:// over https from the same host; plain http only to a listed host. A reason
+ * (never the link) when it may not be fetched.
+ */
+export function fetchableLink(link: string, plainHttpHosts: string[]): URL | string {
+	if (!URL.canParse(link)) return 'DingTalk\'s download link is not a URL';
+	const url = new URL(link);
+	if (url.protocol === 'http:' && !isHostListed(url, plainHttpHosts) && HTTPS_STORAGE.test(normalizeHost(url.hostname)) && (url.port === '' || url.port === '80')) {
+		url.protocol = 'https:';
+		url.port = '';
+	}
+	const insecure = insecureTransportReason(url, plainHttpHosts, 'the download link');
+	return insecure ? `DingTalk's download link ${insecure}` : url;
+}
 
 /** The link to the file: DingTalk's answer, or why there is none (redacted words). */
 async function downloadLink(ctx: AppContext, session: AppSession, file: FileToDownload, item: ItemRef, settings: DeliverySettings): Promise<{ url: string } | { reason: string }> {
@@ -90,14 +131,12 @@ export async function downloadMessageFile(
 	const link = await downloadLink(ctx, session, file, item, settings);
 	if ('reason' in link) return { ok: false, reason: link.reason };
 	session.redact.add(link.url, URL.canParse(link.url) ? new URL(link.url).search.slice(1) : undefined);
-	if (!URL.canParse(link.url)) return { ok: false, reason: 'DingTalk\'s download link is not a URL' };
-	const url = new URL(link.url);
-	const insecure = insecureTransportReason(url, limits.plainHttpHosts, 'the download link');
-	if (insecure) return { ok: false, reason: `DingTalk's download link ${insecure}` };
+	const url = fetchableLink(link.url, limits.plainHttpHosts);
+	if (typeof url === 'string') return { ok: false, reason: url };
 
 	const request: IHttpRequestOptions = {
 		method: 'GET',
-		url: link.url,
+		url: url.toString(),
 		encoding: 'stream',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,

@@ -11,10 +11,8 @@
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 
 import type { DingTalkApp } from '../../../credentials/appCredential';
-import { WaitBudget, type DeliverySettings } from '../../DingTalkRobot/transport';
-import { downloadMessageFile } from '../../DingTalkRobot/transport/messageFiles';
+import { downloadMessageFile, fileDownloadSettings } from '../../DingTalkRobot/transport/messageFiles';
 import type { AppSession } from '../../DingTalkRobot/transport/openapi';
-import { robotKey } from '../../DingTalkRobot/transport/rateLimiter';
 import { receivedFileType } from './fileTypes';
 import type { Attachment } from './messageContent';
 
@@ -42,19 +40,6 @@ export interface AttachmentOutcome extends Attachment {
 /** The binary property of the n-th attachment. */
 export const attachmentProperty = (index: number) => `attachment_${index}`;
 
-/** The OpenAPI settings of a trigger's download: a few attempts, within the download's time, paced with the app's other calls. */
-function downloadSettings(app: DingTalkApp, session: AppSession, options: DownloadOptions): DeliverySettings {
-	return {
-		pacing: false,
-		perMinute: 20,
-		maxAttempts: 3,
-		timeoutMs: options.timeoutMs,
-		budget: new WaitBudget(options.timeoutMs),
-		redact: session.redact,
-		appPacing: { key: robotKey(app.baseUrl, app.clientId), perSecond: 20 },
-	};
-}
-
 /** The item with its files as binary data, each attachment saying whether it came and why not. */
 export async function withDownloadedAttachments(
 	ctx: ITriggerFunctions | IWebhookFunctions,
@@ -66,7 +51,7 @@ export async function withDownloadedAttachments(
 	const binary: IBinaryKeyData = {};
 	const outcomes: AttachmentOutcome[] = [];
 	let total = 0;
-	const settings = downloadSettings(app, session, options);
+	const settings = fileDownloadSettings(app, session.redact, options.timeoutMs);
 	for (const [index, attachment] of json.attachments.entries()) {
 		if (total >= options.maxMessageBytes) {
 			outcomes.push({ ...attachment, downloaded: false, reason: 'the message\'s files reached the most this downloads for one message' });
