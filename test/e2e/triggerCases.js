@@ -131,7 +131,7 @@ async function startN8n(/** @type {any} */ installed, /** @type {NodeJS.ProcessE
 		await stop();
 		throw new Error(`n8n start did not serve the trigger's webhook within 180 s:\n${output.slice(-1500)}`);
 	}
-	return { stop, output: () => output };
+	return { stop, output: () => output, pid: /** @type {number} */ (child.pid) };
 }
 
 /**
