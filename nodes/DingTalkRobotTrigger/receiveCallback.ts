@@ -1,18 +1,29 @@
 /**
- * What the trigger does with one HTTP call: refuse it unless DingTalk signed it (401/403) and it
- * is a DingTalk message (400), answer a retry or a filtered-out message with no message, and
+ * What the trigger does with one HTTP call: refuse it unless its body is of a sane size (413),
+ * DingTalk signed it (401/403), it is a DingTalk message (400) and its signature was not used
+ * for another message (403); answer a retry or a filtered-out message with no message; and
  * otherwise start the workflow with one normalized item. Refused calls start nothing.
  */
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeCallback, passesFilters, type CallbackItemOptions, readCallbackBody, verifyCallback } from './callback';
-import { recentCallbacks, recentSignatures } from './recentMessages';
+import {
+	MAX_CALLBACK_BODY_BYTES,
+	declaredBodyLength,
+	header,
+	normalizeCallback,
+	passesFilters,
+	readCallbackBody,
+	receivedBody,
+	verifyCallback,
+	type CallbackItemOptions,
+} from './callback';
+import { recentCallbacks } from './recentMessages';
+import { bodyDigest, signedPairs } from './signedPairs';
 
 export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
 
 /** DingTalk's "say nothing" answer to a callback. */
 const NO_MESSAGE = { msgtype: 'empty' };
-
 
 /** Answers the call at once with `status` and a short JSON reason, and starts nothing. */
 function refuse(ctx: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
@@ -21,6 +32,14 @@ function refuse(ctx: IWebhookFunctions, status: number, reason: string): IWebhoo
 }
 
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const headers = this.getHeaderData() as IDataObject;
+	const request = this.getRequestObject() as { rawBody?: unknown; body?: unknown };
+	// the declared length first: a huge body is refused before anything else is done with it
+	const tooLarge = `the body is larger than ${MAX_CALLBACK_BODY_BYTES / 1024 / 1024} MB: it is not a DingTalk message`;
+	if ((declaredBodyLength(headers) ?? 0) > MAX_CALLBACK_BODY_BYTES) return refuse(this, 413, tooLarge);
+	const received = receivedBody(request.rawBody, request.body);
+	if (Buffer.byteLength(received) > MAX_CALLBACK_BODY_BYTES) return refuse(this, 413, tooLarge);
+
 	const credentials = await this.getCredentials(CALLBACK_CREDENTIAL_TYPE);
 	const secrets = { appSecret: String(credentials.appSecret ?? ''), outgoingToken: String(credentials.outgoingToken ?? '') };
 	if (!secrets.appSecret.trim() && !secrets.outgoingToken.trim()) {
@@ -31,24 +50,26 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	}
 
 	const now = Date.now();
-	const verdict = verifyCallback(this.getHeaderData() as IDataObject, secrets, now);
+	const verdict = verifyCallback(headers, secrets, now);
 	if (!verdict.ok) return refuse(this, verdict.status, verdict.reason);
 
-	const reading = readCallbackBody(this.getRequestObject().body);
+	const reading = readCallbackBody(request.body);
 	if (!reading.ok) return refuse(this, 400, reading.reason);
 
-	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 	if (secrets.appSecret.trim()) {
-		// the sign covers the timestamp only: a pair seen with another message is a replay with a forged body
-		const headers = this.getHeaderData() as IDataObject;
-		const firstMsgId = recentSignatures.remember(`${scope}:${String(headers.timestamp).trim()}:${String(headers.sign).trim()}`, reading.body.msgId, now);
-		if (firstMsgId !== undefined && firstMsgId !== reading.body.msgId) return refuse(this, 403, 'sign was already used for another message');
+		// the sign covers the timestamp only: the pair is judged with the body it came with, and
+		// remembered before the filters, so that a filtered-out message's pair carries nothing later
+		const arrival = { digest: bodyDigest(received), msgId: reading.body.msgId };
+		const pair = signedPairs.check(header(headers, 'timestamp') ?? '', header(headers, 'sign') ?? '', arrival, now);
+		if (pair.kind === 'replay') return refuse(this, 403, pair.reason);
+		if (pair.kind === 'retry') return { webhookResponse: NO_MESSAGE };
 	}
 
 	const options = this.getNodeParameter('options', {}) as CallbackItemOptions;
 	const item = normalizeCallback(reading.body, { robotName: options.robotName });
 	if (!passesFilters(item, options)) return { webhookResponse: NO_MESSAGE };
 
+	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
 	if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, now)) return { webhookResponse: NO_MESSAGE };
 
 	const response = this.getNodeParameter('response', 'empty') as string;
