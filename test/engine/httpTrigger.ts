@@ -8,7 +8,9 @@
  *   JSON answer (Respond: onReceived); `workflowData` is an execution n8n would start, recorded
  *   in `runs`; a thrown error is answered 500 and recorded in `errors`.
  * The credential is read through n8n-core's getCredentials from a credentials helper whose data
- * a test can change (`credential`), as a user editing it in n8n would; `reads` counts the reads.
+ * a test can change (`credential`), as a user editing it in n8n would; `readLog` records each read
+ * as it begins (the value is taken then, as n8n reads it from its database), and `holdReads()`
+ * keeps the reads begun from then on waiting until released.
  */
 import * as http from 'node:http';
 
@@ -37,8 +39,14 @@ export interface RunningTrigger {
 	errors: Error[];
 	/** the decrypted credential getCredentials hands out; replace its fields to edit it */
 	credential: ICredentialDataDecryptedObject;
-	/** how many times the trigger read the credential */
-	reads: () => number;
+	/** each read of the credential, as it began: whether the call that read had been answered already */
+	readLog: Array<{ answered: boolean }>;
+	/** Reads begun from now on wait until the returned function is called. */
+	holdReads(): () => void;
+	/** calls whose webhook() was entered, and those not returned yet */
+	counts: { arrived: number; pending: number };
+	/** Resolves once `test` holds (checked at every arrival, read and return of webhook()). */
+	until(test: () => boolean): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -49,12 +57,19 @@ export async function closeTriggers(): Promise<void> {
 	await Promise.all(triggers.splice(0).map((trigger) => trigger.close()));
 }
 
-class CountingCredentialsHelper extends CredentialsHelper {
-	reads = 0;
+class RecordingCredentialsHelper extends CredentialsHelper {
+	readLog: Array<{ answered: boolean }> = [];
+	held: Promise<void> | undefined;
+	onRead = () => {};
 
 	async getDecrypted(...args: Parameters<CredentialsHelper['getDecrypted']>) {
-		this.reads++;
-		return await super.getDecrypted(...args);
+		const [additionalData] = args as unknown as [{ httpResponse?: http.ServerResponse }];
+		const held = this.held;
+		const value = super.getDecrypted(...args);
+		this.readLog.push({ answered: additionalData.httpResponse?.writableEnded === true });
+		this.onRead();
+		await held;
+		return await value;
 	}
 }
 
@@ -102,9 +117,19 @@ export async function startTrigger(
 		credentials: { dingTalkRobotCallbackApi: { id: `${workflowId}-credential`, name: credentialName } },
 	};
 	const nodeType = new DingTalkRobotTrigger();
-	const helper = new CountingCredentialsHelper({ dingTalkRobotCallbackApi: new DingTalkRobotCallbackApi() }, { dingTalkRobotCallbackApi: credential });
+	const helper = new RecordingCredentialsHelper({ dingTalkRobotCallbackApi: new DingTalkRobotCallbackApi() }, { dingTalkRobotCallbackApi: credential });
 	const runs: IDataObject[] = [];
 	const errors: Error[] = [];
+	const counts = { arrived: 0, pending: 0 };
+	const waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
+	const changed = () => {
+		for (const waiter of [...waiters]) {
+			if (!waiter.test()) continue;
+			waiters.splice(waiters.indexOf(waiter), 1);
+			waiter.resolve();
+		}
+	};
+	helper.onRead = changed;
 
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -142,6 +167,9 @@ export async function startTrigger(
 					workflowId,
 				} as unknown as IWebhookData;
 				const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+				counts.arrived++;
+				counts.pending++;
+				changed();
 				try {
 					const result = await nodeType.webhook.call(context);
 					if (result.workflowData) runs.push(result.workflowData[0][0].json);
@@ -154,6 +182,9 @@ export async function startTrigger(
 				} catch (error) {
 					errors.push(error as Error);
 					if (!res.headersSent) response.status(500).json({ code: 0, message: 'Error in workflow' });
+				} finally {
+					counts.pending--;
+					changed();
 				}
 			})();
 		});
@@ -165,7 +196,17 @@ export async function startTrigger(
 		runs,
 		errors,
 		credential: helper.data.dingTalkRobotCallbackApi,
-		reads: () => helper.reads,
+		readLog: helper.readLog,
+		holdReads: () => {
+			let release = () => {};
+			helper.held = new Promise<void>((resolve) => (release = resolve));
+			return () => {
+				helper.held = undefined;
+				release();
+			};
+		},
+		counts,
+		until: (test) => (test() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }))),
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => resolve());
