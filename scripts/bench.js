@@ -333,9 +333,10 @@ In each n8n (\`n8n start\`, this package installed from its tarball), three work
 by side: DingTalk Robot Trigger → No Operation, and n8n's Webhook node (POST, *Respond:
 Immediately*) → No Operation, at its current version and at its first. Each is sent the same
 signed DingTalk callback, over a new connection each time as DingTalk does; the time is from the
-request to the end of the answer. One call at a time (blocks of 50, taking turns), then 20 calls a
-second whatever the answers (blocks of 5 s, taking turns). "n8n CPU per call" is the n8n
-process's user and system time over a block and the second after it (the executions count too).
+request to the end of the answer. One call at a time (the three taking turns call by call), back
+to back and then 250 ms apart (a bot's usual pace), then 20 calls a second whatever the answers
+(blocks of 5 s, taking turns, each until n8n is idle again). "n8n CPU per call" is the n8n process's user and system time over blocks of 50 calls of
+one contender, until n8n is idle again (the executions count too).
 The ratios compare figures of the same run.
 
 ${triggerReport(await benchTrigger((text) => console.log(text)), table)}

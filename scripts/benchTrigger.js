@@ -7,10 +7,11 @@
  * (POST, Respond: Immediately) → No Operation" and the same with the Webhook node's first
  * version, all sent the same signed DingTalk callback over a new connection each time (as DingTalk
  * does). Measured from the request to the end of the answer:
- * - sequential: one call at a time, in blocks of 50 alternating between them;
- * - load: 20 calls a second whatever the answers (open loop), 5 s blocks alternating;
- * with n8n's CPU time per call (user + system time of the n8n process, from /proc, over each
- * block and the second after it, so the executions the calls started are counted too).
+ * - one at a time: the contenders take turns call by call, back to back, then 250 ms apart;
+ * - load: 20 calls a second whatever the answers (open loop), 5 s blocks taking turns;
+ * with n8n's CPU time per call (user + system time of the n8n process, from /proc, over blocks of
+ * 50 calls of one contender until n8n is idle again, so the executions the calls started count
+ * too). Every block of load ends when n8n is idle again, so no backlog spills into the next.
  * Ratios are the trigger's figure over the Webhook node's in the same run: timings on a shared
  * machine move, their ratio side by side much less.
  *
@@ -35,6 +36,8 @@ const WEBHOOK_V1_PATH = '7c2d9a40-5b1e-4f3a-9e61-0b6a1d2c3e03';
  * it takes an expression isolate for the call (n8n's LiveWebhooks.webhookPhaseNeedsIsolate exempts
  * only the Webhook node from version 2 on)
  */
+/** The pause after each call of the spaced phase. */
+const SPACED_MS = 250;
 const CONTENDERS = /** @type {const} */ (['trigger', 'webhook', 'webhookV1']);
 /** @typedef {typeof CONTENDERS[number]} Contender */
 
@@ -135,35 +138,63 @@ function cpuMs(/** @type {number} */ pid) {
 	return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Waits until n8n has been idle (under 5 % of a core) for half a second: the executions of the last calls are done. */
+async function idle(/** @type {number} */ pid) {
+	const end = Date.now() + 60_000;
+	let quiet = 0;
+	while (quiet < 2 && Date.now() < end) {
+		const before = cpuMs(pid);
+		await sleep(250);
+		quiet = cpuMs(pid) - before <= 12.5 ? quiet + 1 : 0;
+	}
+}
+
 /**
  * Figures of one contender.
- * @typedef {{ sequential: number[], load: number[], cpu: { sequential: number, load: number }, calls: { sequential: number, load: number }, failed: number }} Figures
+ * @typedef {{ sequential: number[], spaced: number[], load: number[], cpu: { sequential: number, load: number }, calls: { sequential: number, load: number }, failed: number }} Figures
  */
 
 /** Runs the blocks on one running n8n; returns the figures of each contender. */
 async function measure(/** @type {Record<Contender, string>} */ urls, /** @type {number} */ pid, /** @type {{ calls: number, rate: number }} */ plan) {
-	const fresh = () => /** @type {Figures} */ ({ sequential: [], load: [], cpu: { sequential: 0, load: 0 }, calls: { sequential: 0, load: 0 }, failed: 0 });
+	const fresh = () => /** @type {Figures} */ ({ sequential: [], spaced: [], load: [], cpu: { sequential: 0, load: 0 }, calls: { sequential: 0, load: 0 }, failed: 0 });
 	/** @type {Record<Contender, Figures>} */
 	const figures = { trigger: fresh(), webhook: fresh(), webhookV1: fresh() };
-	const record = (/** @type {Contender} */ who, /** @type {'sequential' | 'load'} */ phase, /** @type {{ status: number, ms: number }} */ answer) => {
+	const record = (/** @type {Contender} */ who, /** @type {'sequential' | 'spaced' | 'load'} */ phase, /** @type {{ status: number, ms: number }} */ answer) => {
 		if (answer.status === 200) figures[who][phase].push(answer.ms);
 		else figures[who].failed++;
 	};
 	// warm-up: n8n compiles and caches on the first calls
 	for (let n = 0; n < 20; n++) for (const who of CONTENDERS) await post(urls[who]);
-	await sleep(1000);
+	await idle(pid);
 
+	// answer times: the contenders take turns call by call, so whatever else the machine does
+	// meets all of them alike; back to back, then SPACED_MS apart (a bot's usual pace: n8n has
+	// finished with one call when the next comes)
+	for (const phase of /** @type {const} */ (['sequential', 'spaced'])) {
+		for (let n = 0; n < plan.calls; n++) {
+			for (let k = 0; k < CONTENDERS.length; k++) {
+				const who = CONTENDERS[(n + k) % CONTENDERS.length];
+				record(who, phase, await post(urls[who]));
+				if (phase === 'spaced') await sleep(SPACED_MS);
+			}
+		}
+		await idle(pid);
+	}
+
+	// CPU per call: blocks of one contender, each until n8n is idle again
 	const blocks = Math.max(1, Math.round(plan.calls / 50));
+	const size = Math.ceil(plan.calls / blocks);
 	for (let block = 0; block < blocks * CONTENDERS.length; block++) {
 		const who = CONTENDERS[block % CONTENDERS.length];
 		const cpuBefore = cpuMs(pid);
-		const size = Math.ceil(plan.calls / blocks);
-		for (let n = 0; n < size; n++) record(who, 'sequential', await post(urls[who]));
-		await sleep(1000);
+		for (let n = 0; n < size; n++) await post(urls[who]);
+		await idle(pid);
 		figures[who].cpu.sequential += cpuMs(pid) - cpuBefore;
 		figures[who].calls.sequential += size;
 	}
 
+	// load: blocks of one contender at the rate, each until n8n is idle again (a backlog one
+	// contender leaves must not be counted against the next)
 	const loadBlockMs = 5000;
 	const loadBlocks = Math.max(1, Math.round(plan.calls / ((plan.rate * loadBlockMs) / 1000)));
 	for (let block = 0; block < loadBlocks * CONTENDERS.length; block++) {
@@ -179,7 +210,7 @@ async function measure(/** @type {Record<Contender, string>} */ urls, /** @type 
 			answers.push(post(urls[who]).then((answer) => record(who, 'load', answer), () => figures[who].failed++));
 		}
 		await Promise.all(answers);
-		await sleep(1000);
+		await idle(pid);
 		figures[who].cpu.load += cpuMs(pid) - cpuBefore;
 		figures[who].calls.load += calls;
 	}
@@ -188,7 +219,7 @@ async function measure(/** @type {Record<Contender, string>} */ urls, /** @type 
 
 /** Runs the benchmark on each target; returns the figures per n8n version. */
 async function benchTrigger(/** @type {(text: string) => void} */ log, { targets = TARGETS, calls = 200, rate = 20 } = {}) {
-	/** @type {Array<{ n8nVersion: string, figures: Record<Contender, Figures> }>} */
+	/** @type {Array<{ n8nVersion: string, rate: number, figures: Record<Contender, Figures> }>} */
 	const results = [];
 	for (const target of targets) {
 		const { installed, work } = freshN8nWithPackage('dingtalk-bench-trigger-', target);
@@ -217,7 +248,7 @@ async function benchTrigger(/** @type {(text: string) => void} */ log, { targets
 			const running = await startN8n(installed, env, urls.trigger);
 			try {
 				log(`    n8n ${installed.n8nVersion}: ${calls} sequential calls and ${calls} at ${rate}/s to each`);
-				results.push({ n8nVersion: installed.n8nVersion, figures: await measure(urls, running.pid, { calls, rate }) });
+				results.push({ n8nVersion: installed.n8nVersion, rate, figures: await measure(urls, running.pid, { calls, rate }) });
 			} finally {
 				await running.stop();
 			}
@@ -233,11 +264,13 @@ function triggerReport(/** @type {Awaited<ReturnType<typeof benchTrigger>>} */ r
 	const ms = (/** @type {number | undefined} */ v) => (v === undefined ? 'none' : `${v.toFixed(0)} ms`);
 	const ratio = (/** @type {number | undefined} */ a, /** @type {number | undefined} */ b) => (a === undefined || !b ? 'n/a' : `${(a / b).toFixed(2)}×`);
 	return results
-		.map(({ n8nVersion, figures }) => {
+		.map(({ n8nVersion, rate, figures }) => {
 			const stat = (/** @type {Figures} */ f) => ({
 				seqP50: percentile(f.sequential, 50),
 				seqP95: percentile(f.sequential, 95),
 				seqCpu: f.cpu.sequential / f.calls.sequential,
+				spacedP50: percentile(f.spaced, 50),
+				spacedP95: percentile(f.spaced, 95),
 				loadP50: percentile(f.load, 50),
 				loadP95: percentile(f.load, 95),
 				loadCpu: f.cpu.load / f.calls.load,
@@ -246,24 +279,35 @@ function triggerReport(/** @type {Awaited<ReturnType<typeof benchTrigger>>} */ r
 			const t = stat(figures.trigger);
 			const w = stat(figures.webhook);
 			const w1 = stat(figures.webhookV1);
+			/** @type {Array<[string, keyof ReturnType<typeof stat>, boolean]>} column, figure, is a time */
+			const columns = [
+				['back to back: p50', 'seqP50', true],
+				['p95', 'seqP95', true],
+				[`${SPACED_MS} ms apart: p50`, 'spacedP50', true],
+				['p95', 'spacedP95', true],
+				[`${rate}/s: p50`, 'loadP50', true],
+				['p95', 'loadP95', true],
+				['n8n CPU per call, one at a time', 'seqCpu', false],
+				[`at ${rate}/s`, 'loadCpu', false],
+			];
 			const row = (/** @type {string} */ label, /** @type {ReturnType<typeof stat>} */ s) => [
 				label,
-				ms(s.seqP50),
-				ms(s.seqP95),
-				`${s.seqCpu.toFixed(1)} ms`,
-				ms(s.loadP50),
-				ms(s.loadP95),
-				`${s.loadCpu.toFixed(1)} ms`,
+				...columns.map(([, key, isTime]) => (isTime ? ms(s[key]) : `${s[key].toFixed(1)} ms`)),
 				s.failed,
 			];
+			const ratios = (/** @type {string} */ label, /** @type {ReturnType<typeof stat>} */ a, /** @type {ReturnType<typeof stat>} */ b) => [
+				label,
+				...columns.map(([, key]) => ratio(a[key], b[key])),
+				'',
+			];
 			return table(
-				[`n8n ${n8nVersion}`, 'one at a time: p50', 'p95', 'n8n CPU per call', '20/s: p50', 'p95', 'n8n CPU per call', 'not 200'],
+				[`n8n ${n8nVersion}`, ...columns.map(([column]) => column), 'not 200'],
 				[
 					row('DingTalk Robot Trigger → No Operation', t),
 					row('Webhook node (Respond: Immediately) → No Operation', w),
 					row('Webhook node version 1, the same', w1),
-					['Webhook node version 1 / Webhook node', ratio(w1.seqP50, w.seqP50), ratio(w1.seqP95, w.seqP95), ratio(w1.seqCpu, w.seqCpu), ratio(w1.loadP50, w.loadP50), ratio(w1.loadP95, w.loadP95), ratio(w1.loadCpu, w.loadCpu), ''],
-					['trigger / Webhook node', ratio(t.seqP50, w.seqP50), ratio(t.seqP95, w.seqP95), ratio(t.seqCpu, w.seqCpu), ratio(t.loadP50, w.loadP50), ratio(t.loadP95, w.loadP95), ratio(t.loadCpu, w.loadCpu), ''],
+					ratios('trigger / Webhook node', t, w),
+					ratios('Webhook node version 1 / Webhook node', w1, w),
 				],
 			);
 		})
