@@ -228,7 +228,7 @@ const TRIGGER_CASES = [
 			if (forged.status !== 403) problems.push(`the forged body answered ${forged.status} ${forged.bodyText.slice(0, 200)}`);
 			await sleep(2000);
 			const replies = sessionRequests(sim, li.request.sessionId).length;
-			if (replies !== 1) problems.push(`Li Si's session got ${replies} requests: the forged body ran`);
+			if (replies > 1) problems.push(`Li Si's session got ${replies} requests: the forged body ran`);
 			return problems;
 		},
 	},
