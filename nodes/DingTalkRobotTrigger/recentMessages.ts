@@ -41,4 +41,3 @@ export class RecentMessages<V = true> {
 
 /** One memory of msgIds for every DingTalk trigger of this process; keys carry workflow and node. */
 export const recentCallbacks = new RecentMessages();
-
