@@ -16,11 +16,15 @@
  * push-to-reply latency and what survives forced reconnects; --no-receive skips it. Then
  * sending in the same real n8n (scripts/benchSending.js): the app robot to 500 groups against the
  * HTTP Request node and one request at a time, and the cost of a message; --no-send skips it.
+ * Then the HTTP trigger against n8n's own Webhook node in n8n 1 and n8n 2 (scripts/benchTrigger.js):
+ * its answer time one call at a time and at 20 calls a second, and n8n's CPU per call;
+ * --no-trigger skips it.
  */
 const { execFileSync, spawnSync } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
 const { benchReceiving, receivingReport } = require('./benchStream');
 const { benchSending } = require('./benchSending');
+const { benchTrigger, triggerReport } = require('./benchTrigger');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
@@ -319,6 +323,27 @@ ${figures.reconnects}
 		console.log(sending);
 	}
 
+	let trigger = '';
+	if (!process.argv.includes('--no-trigger')) {
+		console.log('  running trigger (the HTTP trigger against the Webhook node in n8n 1 and n8n 2)…');
+		trigger = `
+## 6. The HTTP trigger against n8n's Webhook node (real n8n, both majors)
+
+In each n8n (\`n8n start\`, this package installed from its tarball), three workflows active side
+by side: DingTalk Robot Trigger → No Operation, and n8n's Webhook node (POST, *Respond:
+Immediately*) → No Operation, at its current version and at its first. Each is sent the same
+signed DingTalk callback, over a new connection each time as DingTalk does; the time is from the
+request to the end of the answer. One call at a time (the three taking turns call by call), back
+to back and then 250 ms apart (a bot's usual pace), then 20 calls a second whatever the answers
+(blocks of 5 s, taking turns, each until n8n is idle again). "n8n CPU per call" is the n8n process's user and system time over blocks of 50 calls of
+one contender, until n8n is idle again (the executions count too).
+The ratios compare figures of the same run.
+
+${triggerReport(await benchTrigger((text) => console.log(text)), table)}
+`;
+		console.log(trigger);
+	}
+
 	const report = `# Benchmarks
 
 Produced by \`npm run bench\` (\`node scripts/bench.js --scale ${scale}\`) on ${started.toISOString().slice(0, 10)},
@@ -358,7 +383,7 @@ ${faults}
 
 The naive sender's duplicates come from retrying requests DingTalk had already posted (dropped or
 slow answers); the node retries with the same \`msgUuid\`, which DingTalk posts only once.
-${receiving}${sending}`;
+${receiving}${sending}${trigger}`;
 	console.log(`\n## 1. Burst: 200 alert items to one robot\n\n${burst}\n\n## 2. Overhead\n\n${overhead}\n\n## 3. Faults\n\n${faults}\n`);
 	if (!process.argv.includes('--no-write')) {
 		writeFileSync(path.join(root, 'docs/benchmarks.md'), report);

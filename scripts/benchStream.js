@@ -172,4 +172,4 @@ function receivingReport(/** @type {any} */ r, /** @type {(head: string[], rows:
 	return { latency, reconnects };
 }
 
-module.exports = { benchReceiving, receivingReport, percentile };
+module.exports = { benchReceiving, receivingReport, percentile, runCli };

@@ -240,14 +240,26 @@ class Callbacks {
 	/**
 	 * Sends exactly the request of an earlier callback again: same headers (the same timestamp and
 	 * sign, now older), same bytes. That is DingTalk retrying a callback it got no answer to.
+	 * With `changeBody`, its fields replace the body's (shallow): the same headers on another body,
+	 * as someone who captured the call would send it (the sign does not cover the body), e.g. the
+	 * same msgId with `isInAtList: true` or another text.
 	 * @param {CallbackResult | { request: CallbackRequest }} result
-	 * @param {{ timeoutMs?: number }} [options]
+	 * @param {{ timeoutMs?: number, changeBody?: Record<string, unknown> }} [options]
 	 * @returns {Promise<CallbackResult>}
 	 */
 	replayCallback(result, options = {}) {
 		if (!isObject(result) || !isObject(result.request)) return Promise.reject(new TypeError('replayCallback needs a CallbackResult'));
 		const timeoutMs = checkNumber(options.timeoutMs ?? result.request.timeoutMs, 'timeoutMs', 1);
-		return this._send({ ...result.request, timeoutMs }, true);
+		const { changeBody } = options;
+		if (changeBody === undefined) return this._send({ ...result.request, timeoutMs }, true);
+		if (!isObject(changeBody)) return Promise.reject(new TypeError('changeBody must be an object'));
+		const original = result.request.body;
+		if (!isObject(original)) return Promise.reject(new TypeError('changeBody needs a callback whose body is a message'));
+		const body = { ...original, ...changeBody };
+		const rawBody = JSON.stringify(body);
+		const headers = { ...result.request.headers, 'content-length': String(Buffer.byteLength(rawBody)) };
+		const msgId = typeof body.msgId === 'string' ? body.msgId : result.request.msgId;
+		return this._send({ ...result.request, headers, body, rawBody, msgId, timeoutMs }, true);
 	}
 
 	/**

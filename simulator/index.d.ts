@@ -250,8 +250,11 @@ export declare class DingTalkSimulator extends AppRobotSimulator {
 	 * answer; rejects on a network error or timeout. Needs a started simulator.
 	 */
 	deliverCallback(url: string, options?: CallbackOptions): Promise<CallbackResult>;
-	/** Sends the same request again: same headers (timestamp, sign), same bytes. DingTalk's retry. */
-	replayCallback(result: { request: CallbackRequest }, options?: { timeoutMs?: number }): Promise<CallbackResult>;
+	/**
+	 * Sends the same request again: same headers (timestamp, sign), same bytes: DingTalk's retry.
+	 * With changeBody, its fields replace the body's (shallow): the captured headers on a forged body.
+	 */
+	replayCallback(result: { request: CallbackRequest }, options?: { timeoutMs?: number; changeBody?: Record<string, unknown> }): Promise<CallbackResult>;
 	/** Listener called once per answered or dropped request; returns an unsubscribe function. */
 	onRequest(listener: (record: RequestRecord) => void): () => void;
 	/**

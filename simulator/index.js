@@ -228,7 +228,7 @@ class DingTalkSimulator extends AppRobotSimulator {
 
 	/**
 	 * @param {import('./callbacks').CallbackResult | { request: import('./callbacks').CallbackRequest }} result
-	 * @param {{ timeoutMs?: number }} [options]
+	 * @param {{ timeoutMs?: number, changeBody?: Record<string, unknown> }} [options]
 	 */
 	replayCallback(result, options) {
 		return this._callbacks.replayCallback(result, options);

@@ -24,7 +24,8 @@ function constantTimeEqual(given: string, expected: string): boolean {
 	return timingSafeEqual(digest(given), digest(expected));
 }
 
-function header(headers: Record<string, unknown>, name: string): string | undefined {
+/** A request header's first value, trimmed; undefined when missing or blank. */
+export function header(headers: Record<string, unknown>, name: string): string | undefined {
 	const value = headers[name];
 	const first = Array.isArray(value) ? value[0] : value;
 	return typeof first === 'string' && first.trim() !== '' ? first.trim() : undefined;
@@ -55,6 +56,27 @@ export function verifyCallback(headers: Record<string, unknown>, secrets: Callba
 		if (!constantTimeEqual(token, outgoingToken)) return { ok: false, status: 403, reason: 'token does not match' };
 	}
 	return { ok: true };
+}
+
+/** DingTalk's callbacks are a few kilobytes; a body this large is not one of them. */
+export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
+
+/** The Content-Length header as a number, or undefined when there is none (chunked) or it is not a number. */
+export function declaredBodyLength(headers: Record<string, unknown>): number | undefined {
+	const value = header(headers, 'content-length');
+	return value !== undefined && /^\d{1,16}$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The body as received, to measure and to digest. n8n keeps the bytes it parsed JSON from
+ * (request.rawBody, decompressed), so that is what is used; a text body is itself; only a host
+ * without rawBody gets the parsed body serialized, once (its size was checked before parsing by
+ * that host's own limit, n8n's N8N_PAYLOAD_SIZE_MAX, 16 MB by default).
+ */
+export function receivedBody(rawBody: unknown, body: unknown): Buffer | string {
+	if (Buffer.isBuffer(rawBody) || typeof rawBody === 'string') return rawBody;
+	if (Buffer.isBuffer(body) || typeof body === 'string') return body;
+	return JSON.stringify(body ?? null) ?? '';
 }
 
 /** A callback body as DingTalk sends it (section 6 of DingTalk's robot API). */

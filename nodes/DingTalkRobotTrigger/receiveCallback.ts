@@ -1,59 +1,126 @@
 /**
- * What the trigger does with one HTTP call: refuse it unless DingTalk signed it (401/403) and it
- * is a DingTalk message (400), answer a retry or a filtered-out message with no message, and
+ * What the trigger does with one HTTP call: refuse it unless its body is of a sane size (413),
+ * DingTalk signed it (401/403), it is a DingTalk message (400) and its signature was not used
+ * for another message (403); answer a retry or a filtered-out message with no message; and
  * otherwise start the workflow with one normalized item. Refused calls start nothing.
+ *
+ * The trigger answers DingTalk itself as soon as the answer is known (unless Respond is "From a
+ * Later Node"), before the workflow starts: n8n 2 would otherwise hold the answer until it has
+ * recorded the execution, and a call checked with the kept credential (callbackSecrets.ts) is
+ * answered before the fresh read that decides whether its workflow starts.
  */
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
-import { normalizeCallback, passesFilters, type CallbackItemOptions, readCallbackBody, verifyCallback } from './callback';
-import { recentCallbacks, recentSignatures } from './recentMessages';
-
-export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
+import { capitalized, credentialLabel } from '../shared/credentialLabel';
+import {
+	MAX_CALLBACK_BODY_BYTES,
+	declaredBodyLength,
+	header,
+	normalizeCallback,
+	passesFilters,
+	readCallbackBody,
+	receivedBody,
+	verifyCallback,
+	type CallbackItemOptions,
+	type CallbackSecrets,
+	type RobotCallbackItem,
+} from './callback';
+import { CALLBACK_CREDENTIAL_TYPE, hasProof, keptSecrets, readSecrets } from './callbackSecrets';
+import { recentCallbacks } from './recentMessages';
+import { bodyDigest, signedPairs } from './signedPairs';
 
 /** DingTalk's "say nothing" answer to a callback. */
 const NO_MESSAGE = { msgtype: 'empty' };
 
+/** What becomes of a call whose signature (or token) checked out. */
+type Decision =
+	| { kind: 'refuse'; status: number; reason: string }
+	| { kind: 'answer'; answer: IDataObject }
+	| { kind: 'run'; answer: IDataObject; item: RobotCallbackItem };
 
-/** Answers the call at once with `status` and a short JSON reason, and starts nothing. */
-function refuse(ctx: IWebhookFunctions, status: number, reason: string): IWebhookResponseData {
-	ctx.getResponseObject().status(status).json({ errcode: status, errmsg: reason });
+interface Call {
+	headers: IDataObject;
+	body: unknown;
+	/** the body as received, for its digest */
+	received: Buffer | string;
+	now: number;
+}
+
+/**
+ * Reads the body, judges the signature's pair, applies the filters and the msgId memory. The pair
+ * is remembered before the filters, so that a filtered-out message's pair carries nothing later.
+ */
+function decide(ctx: IWebhookFunctions, call: Call, secrets: CallbackSecrets): Decision {
+	const reading = readCallbackBody(call.body);
+	if (!reading.ok) return { kind: 'refuse', status: 400, reason: reading.reason };
+
+	if (secrets.appSecret?.trim()) {
+		const arrival = { digest: bodyDigest(call.received), msgId: reading.body.msgId };
+		const pair = signedPairs.check(header(call.headers, 'timestamp') ?? '', header(call.headers, 'sign') ?? '', arrival, call.now);
+		if (pair.kind === 'replay') return { kind: 'refuse', status: 403, reason: pair.reason };
+		if (pair.kind === 'retry') return { kind: 'answer', answer: NO_MESSAGE };
+	}
+
+	const options = ctx.getNodeParameter('options', {}) as CallbackItemOptions;
+	const item = normalizeCallback(reading.body, { robotName: options.robotName });
+	if (!passesFilters(item, options)) return { kind: 'answer', answer: NO_MESSAGE };
+
+	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
+	if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, call.now)) return { kind: 'answer', answer: NO_MESSAGE };
+
+	const response = ctx.getNodeParameter('response', 'empty') as string;
+	const responseText = response === 'text' ? String(ctx.getNodeParameter('responseText', '')).trim() : '';
+	// DingTalk refuses a text message without content: a blank fixed text answers with no message
+	return { kind: 'run', answer: responseText ? { msgtype: 'text', text: { content: responseText } } : NO_MESSAGE, item };
+}
+
+/** Answers the call now (a refusal with a short JSON reason, or the message for DingTalk); n8n sends nothing more. */
+function answerNow(ctx: IWebhookFunctions, decision: Decision): IWebhookResponseData {
+	const response = ctx.getResponseObject();
+	if (decision.kind === 'refuse') response.status(decision.status).json({ errcode: decision.status, errmsg: decision.reason });
+	else response.status(200).json(decision.answer);
 	return { noWebhookResponse: true };
 }
 
+/** The execution to start with the call's item (already answered). */
+const runs = (item: RobotCallbackItem): IWebhookResponseData => ({ noWebhookResponse: true, workflowData: [[{ json: item }]] });
+
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const credentials = await this.getCredentials(CALLBACK_CREDENTIAL_TYPE);
-	const secrets = { appSecret: String(credentials.appSecret ?? ''), outgoingToken: String(credentials.outgoingToken ?? '') };
-	if (!secrets.appSecret.trim() && !secrets.outgoingToken.trim()) {
+	const headers = this.getHeaderData() as IDataObject;
+	const request = this.getRequestObject() as { rawBody?: unknown; body?: unknown };
+	// the declared length first: a huge body is refused before anything else is done with it
+	const tooLarge: Decision = { kind: 'refuse', status: 413, reason: `the body is larger than ${MAX_CALLBACK_BODY_BYTES / 1024 / 1024} MB: it is not a DingTalk message` };
+	if ((declaredBodyLength(headers) ?? 0) > MAX_CALLBACK_BODY_BYTES) return answerNow(this, tooLarge);
+	const call: Call = { headers, body: request.body, received: receivedBody(request.rawBody, request.body), now: Date.now() };
+	if (Buffer.byteLength(call.received) > MAX_CALLBACK_BODY_BYTES) return answerNow(this, tooLarge);
+
+	// the answer of a later node (Respond: From a Later Node) comes after the run: no early answer then
+	const laterNodeAnswers = this.getNodeParameter('response', 'empty') === 'responseNode';
+	const kept = laterNodeAnswers ? undefined : keptSecrets(this);
+	if (kept && verifyCallback(headers, kept, call.now).ok) {
+		const decision = decide(this, call, kept);
+		const answered = answerNow(this, decision);
+		if (decision.kind !== 'run') return answered;
+		// the workflow starts only if a read begun after this call still verifies it (callbackSecrets.ts);
+		// a failed read starts nothing here (the call is answered), and the next call reads again and reports it
+		const fresh = await readSecrets(this).catch(() => undefined);
+		return fresh && verifyCallback(headers, fresh, call.now).ok ? runs(decision.item) : answered;
+	}
+
+	const secrets = await readSecrets(this);
+	if (!hasProof(secrets)) {
 		// a setup mistake, not a bad caller: fail loudly so it shows in the executions list
-		throw new NodeOperationError(this.getNode(), 'The DingTalk Robot Callback credential has neither an App Secret nor an Outgoing Token', {
+		const label = credentialLabel(this.getNode(), CALLBACK_CREDENTIAL_TYPE, 'DingTalk Robot Callback');
+		throw new NodeOperationError(this.getNode(), `${capitalized(label)} has neither an App Secret nor an Outgoing Token`, {
 			description: 'Without one of them the trigger cannot tell DingTalk\'s calls from anyone else\'s. Enter the robot\'s AppSecret (or the Outgoing Token of a custom robot).',
 		});
 	}
-
-	const now = Date.now();
-	const verdict = verifyCallback(this.getHeaderData() as IDataObject, secrets, now);
-	if (!verdict.ok) return refuse(this, verdict.status, verdict.reason);
-
-	const reading = readCallbackBody(this.getRequestObject().body);
-	if (!reading.ok) return refuse(this, 400, reading.reason);
-
-	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
-	if (secrets.appSecret.trim()) {
-		// the sign covers the timestamp only: a pair seen with another message is a replay with a forged body
-		const headers = this.getHeaderData() as IDataObject;
-		const firstMsgId = recentSignatures.remember(`${scope}:${String(headers.timestamp).trim()}:${String(headers.sign).trim()}`, reading.body.msgId, now);
-		if (firstMsgId !== undefined && firstMsgId !== reading.body.msgId) return refuse(this, 403, 'sign was already used for another message');
+	const verdict = verifyCallback(headers, secrets, call.now);
+	const decision: Decision = verdict.ok ? decide(this, call, secrets) : { kind: 'refuse', status: verdict.status, reason: verdict.reason };
+	if (laterNodeAnswers && decision.kind !== 'refuse') {
+		// n8n answers with the later node's message, or with this one when nothing runs
+		return decision.kind === 'run' ? { webhookResponse: decision.answer, workflowData: [[{ json: decision.item }]] } : { webhookResponse: decision.answer };
 	}
-
-	const options = this.getNodeParameter('options', {}) as CallbackItemOptions;
-	const item = normalizeCallback(reading.body, { robotName: options.robotName });
-	if (!passesFilters(item, options)) return { webhookResponse: NO_MESSAGE };
-
-	if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, now)) return { webhookResponse: NO_MESSAGE };
-
-	const response = this.getNodeParameter('response', 'empty') as string;
-	const responseText = response === 'text' ? String(this.getNodeParameter('responseText', '')).trim() : '';
-	// DingTalk refuses a text message without content: a blank fixed text answers with no message
-	const webhookResponse = responseText ? { msgtype: 'text', text: { content: responseText } } : NO_MESSAGE;
-	return { webhookResponse, workflowData: [[{ json: item }]] };
+	const answered = answerNow(this, decision);
+	return decision.kind === 'run' ? runs(decision.item) : answered;
 }

@@ -1,14 +1,9 @@
 /**
- * What the trigger remembers between calls, per n8n process (a restart forgets it; each webhook
- * process of a queue-mode install has its own):
- * - msgIds seen in the last ten minutes: DingTalk calls again when a callback is not answered
- *   in time, and a retry must not run the workflow a second time;
- * - the (timestamp, sign) pairs seen while they are valid: DingTalk's sign covers only the
- *   timestamp, not the body, so a captured pair would otherwise carry any forged message for an
- *   hour. A pair that comes back with another msgId is refused.
+ * The msgIds the triggers saw in the last ten minutes, per n8n process (a restart forgets them;
+ * each webhook process of a queue-mode install has its own): DingTalk calls again when a callback
+ * is not answered in time, and a retry must not run the workflow a second time. (Signatures are
+ * remembered apart, for their whole validity: signedPairs.ts.)
  */
-import { CALLBACK_TIMESTAMP_TOLERANCE_MS } from './callback';
-
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Bounds the memory if a flood of distinct messages arrives within the window. */
@@ -46,9 +41,3 @@ export class RecentMessages<V = true> {
 
 /** One memory of msgIds for every DingTalk trigger of this process; keys carry workflow and node. */
 export const recentCallbacks = new RecentMessages();
-
-/**
- * The msgId each (timestamp, sign) pair came with. A pair is accepted while its timestamp is
- * within an hour of now, so remembering it for two hours covers its whole life.
- */
-export const recentSignatures = new RecentMessages<string>(2 * CALLBACK_TIMESTAMP_TOLERANCE_MS);

@@ -209,12 +209,13 @@ function installPackage(/** @type {Installed} */ installed, /** @type {string} *
 }
 
 /**
- * n8n 1.123.50 (the first target) with this package freshly packed and installed into a new
- * user folder in the temporary directory: what npm run screenshots and npm run bench start from.
+ * An n8n (by default 1.123.50, the first target) with this package freshly packed and installed
+ * into a new user folder in the temporary directory: what npm run screenshots and npm run bench
+ * start from.
  * @returns {{ installed: Installed, work: string }}
  */
-function freshN8nWithPackage(/** @type {string} */ prefix) {
-	const installed = ensureN8n(TARGETS[0]);
+function freshN8nWithPackage(/** @type {string} */ prefix, /** @type {Target} */ target = TARGETS[0]) {
+	const installed = ensureN8n(target);
 	const tarball = packPackage();
 	const work = mkdtempSync(path.join(os.tmpdir(), prefix));
 	installPackage(installed, work, tarball);

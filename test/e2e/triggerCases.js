@@ -12,6 +12,9 @@ const net = require('node:net');
 
 const { GROUP: APP_GROUP } = require('./appRobotCases');
 const { activateWorkflowArgs } = require('./n8nInstalls');
+
+/** nodes/DingTalkRobotTrigger/signedPairs.ts: how long after a pair's first call another message on it counts as genuine */
+const COLLISION_WINDOW_MS = 5_000;
 const path = require('node:path');
 
 /** Secrets of the callback credentials (imported by run.js). */
@@ -131,7 +134,7 @@ async function startN8n(/** @type {any} */ installed, /** @type {NodeJS.ProcessE
 		await stop();
 		throw new Error(`n8n start did not serve the trigger's webhook within 180 s:\n${output.slice(-1500)}`);
 	}
-	return { stop, output: () => output };
+	return { stop, output: () => output, pid: /** @type {number} */ (child.pid) };
 }
 
 /**
@@ -185,11 +188,14 @@ const TRIGGER_CASES = [
 	},
 	{
 		name: 'a captured signature with another message',
-		expected: 'the (timestamp, sign) of an accepted call, on a forged message: 403, nothing runs',
+		expected: 'the (timestamp, sign) of an accepted call, on a forged message after the few seconds genuine messages of one millisecond arrive in: 403, nothing runs',
 		run: async ({ sim, url }) => {
 			const problems = [];
 			const first = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, text: 'ping', sender: SENDER });
+			const firstAt = Date.now();
 			await waitForReplies(sim, first.request.sessionId);
+			// within the collision window a new msgId on the pair would count as a second genuine message of that millisecond
+			await sleep(Math.max(0, COLLISION_WINDOW_MS + 500 - (Date.now() - firstAt)));
 			const forged = await sim.deliverCallback(url('e2eEchoBot'), {
 				appSecret: CALLBACK_SECRETS.appSecret,
 				signedAt: Number(first.request.headers.timestamp),
@@ -201,6 +207,28 @@ const TRIGGER_CASES = [
 			await sleep(2000);
 			const replies = sessionRequests(sim, forged.request.sessionId).length;
 			if (replies) problems.push(`a workflow ran: ${replies} replies`);
+			return problems;
+		},
+	},
+	{
+		name: 'two messages in the same millisecond, then their signature on a forged body',
+		expected: 'both genuine messages (one timestamp, one sign) 200 and answered; the pair with one of their msgIds and another text: 403, nothing runs',
+		run: async ({ sim, url }) => {
+			const problems = [];
+			const signedAt = Date.now();
+			const zhang = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, signedAt, text: 'ping', sender: SENDER });
+			const li = await sim.deliverCallback(url('e2eEchoBot'), { appSecret: CALLBACK_SECRETS.appSecret, signedAt, text: 'ping', sender: { nick: 'Li Si', staffId: 'lisi01' } });
+			if (li.request.headers.sign !== zhang.request.headers.sign) problems.push('the simulator did not sign both with one pair');
+			for (const [who, result] of [['Zhang San', zhang], ['Li Si', li]]) {
+				if (result.status !== 200 || JSON.stringify(result.json) !== '{"msgtype":"empty"}') problems.push(`${who}'s message answered ${result.status} ${result.bodyText.slice(0, 200)}`);
+				const replies = await waitForReplies(sim, result.request.sessionId);
+				if (!replies?.[0]?.text?.content?.startsWith(`pong, ${who}`)) problems.push(`${who}'s session got ${JSON.stringify(replies)}`);
+			}
+			const forged = await sim.replayCallback(li, { changeBody: { text: { content: ' ping, and also from the forger' } } });
+			if (forged.status !== 403) problems.push(`the forged body answered ${forged.status} ${forged.bodyText.slice(0, 200)}`);
+			await sleep(2000);
+			const replies = sessionRequests(sim, li.request.sessionId).length;
+			if (replies > 1) problems.push(`Li Si's session got ${replies} requests: the forged body ran`);
 			return problems;
 		},
 	},
@@ -343,8 +371,9 @@ function recordedExecutions(/** @type {any} */ installed, /** @type {string} */ 
 /** What the cases above must leave in n8n's execution list: refused calls and retries start nothing. */
 const EXPECTED_EXECUTIONS = {
 	// ping, "deploy web", the retried msgId once, the genuine call of the captured signature (its
-	// forged copy starts nothing), and the expired session (the reply is refused: error)
-	'e2eEchoBot:success': 4,
+	// forged copy starts nothing), the two messages of one millisecond (their forged copy starts
+	// nothing), and the expired session (the reply is refused: error)
+	'e2eEchoBot:success': 6,
 	'e2eEchoBot:error': 1,
 	'e2eTriggerSync:success': 1,
 	// the good call; the wrong token is refused, the one-to-one and the unmentioned messages filtered out

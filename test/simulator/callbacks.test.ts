@@ -366,6 +366,23 @@ describe('replayCallback and the callbacks list', () => {
 		expect(sim.callbacks[1].at).toBe(VECTOR_TS + 10 * 60_000);
 	});
 
+	it('changeBody: the same timestamp and sign on another body (a captured call, forged), recorded as a replay', async () => {
+		const sim = await startSim({ now: () => VECTOR_TS });
+		const receiver = await startReceiver();
+		const first = await sim.deliverCallback(receiver.url, { appSecret: VECTOR_SECRET, text: 'ping', robotMentioned: false });
+		const forged = await sim.replayCallback(first, { changeBody: { isInAtList: true, text: { content: ' rm -rf' } } });
+		const [a, b] = receiver.arrivals.map((arrival) => ({ headers: arrival.headers, body: JSON.parse(arrival.body.toString('utf8')) }));
+		expect([b.headers.timestamp, b.headers.sign]).toEqual([a.headers.timestamp, VECTOR_SIGN]);
+		expect(b.body).toEqual({ ...a.body, isInAtList: true, text: { content: ' rm -rf' } });
+		expect(a.body.isInAtList).toBe(false);
+		expect(Number(b.headers['content-length'])).toBe(receiver.arrivals[1].body.length);
+		expect(forged.request.msgId).toBe(first.request.msgId);
+		expect(sim.callbacks.map((c) => c.replay)).toEqual([false, true]);
+		await expect(sim.replayCallback(first, { changeBody: 'x' as never })).rejects.toThrow('changeBody must be an object');
+		const notAMessage = await sim.deliverCallback(receiver.url, { appSecret: VECTOR_SECRET, tamper: 'notAMessage' });
+		await expect(sim.replayCallback(notAMessage, { changeBody: { a: 1 } })).rejects.toThrow('whose body is a message');
+	});
+
 	it('returns status, headers, body text and parsed json', async () => {
 		const sim = await startSim();
 		const receiver = await startReceiver(() => ({ status: 401, body: { message: 'bad sign' } }));
