@@ -12,19 +12,8 @@
 import { NodeOperationError, type IDataObject, type IWebhookFunctions, type IWebhookResponseData } from 'n8n-workflow';
 
 import { capitalized, credentialLabel } from '../shared/credentialLabel';
-import {
-	MAX_CALLBACK_BODY_BYTES,
-	declaredBodyLength,
-	header,
-	normalizeCallback,
-	passesFilters,
-	readCallbackBody,
-	receivedBody,
-	verifyCallback,
-	type CallbackItemOptions,
-	type CallbackSecrets,
-	type RobotCallbackItem,
-} from './callback';
+import { normalizeIncomingMessage, passesFilters, readIncomingBody, type IncomingItemOptions, type IncomingMessageItem } from '../shared/incoming/incomingMessage';
+import { MAX_CALLBACK_BODY_BYTES, declaredBodyLength, header, receivedBody, verifyCallback, type CallbackSecrets } from './callback';
 import { CALLBACK_CREDENTIAL_TYPE, hasProof, keptSecrets, readSecrets } from './callbackSecrets';
 import { recentCallbacks } from './recentMessages';
 import { bodyDigest, signedPairs } from './signedPairs';
@@ -36,7 +25,7 @@ const NO_MESSAGE = { msgtype: 'empty' };
 type Decision =
 	| { kind: 'refuse'; status: number; reason: string }
 	| { kind: 'answer'; answer: IDataObject }
-	| { kind: 'run'; answer: IDataObject; item: RobotCallbackItem };
+	| { kind: 'run'; answer: IDataObject; item: IncomingMessageItem };
 
 interface Call {
 	headers: IDataObject;
@@ -51,7 +40,7 @@ interface Call {
  * is remembered before the filters, so that a filtered-out message's pair carries nothing later.
  */
 function decide(ctx: IWebhookFunctions, call: Call, secrets: CallbackSecrets): Decision {
-	const reading = readCallbackBody(call.body);
+	const reading = readIncomingBody(call.body);
 	if (!reading.ok) return { kind: 'refuse', status: 400, reason: reading.reason };
 
 	if (secrets.appSecret?.trim()) {
@@ -61,8 +50,8 @@ function decide(ctx: IWebhookFunctions, call: Call, secrets: CallbackSecrets): D
 		if (pair.kind === 'retry') return { kind: 'answer', answer: NO_MESSAGE };
 	}
 
-	const options = ctx.getNodeParameter('options', {}) as CallbackItemOptions;
-	const item = normalizeCallback(reading.body, { robotName: options.robotName });
+	const options = ctx.getNodeParameter('options', {}) as IncomingItemOptions;
+	const item = normalizeIncomingMessage(reading.body, { robotName: options.robotName });
 	if (!passesFilters(item, options)) return { kind: 'answer', answer: NO_MESSAGE };
 
 	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
@@ -83,7 +72,7 @@ function answerNow(ctx: IWebhookFunctions, decision: Decision): IWebhookResponse
 }
 
 /** The execution to start with the call's item (already answered). */
-const runs = (item: RobotCallbackItem): IWebhookResponseData => ({ noWebhookResponse: true, workflowData: [[{ json: item }]] });
+const runs = (item: IncomingMessageItem): IWebhookResponseData => ({ noWebhookResponse: true, workflowData: [[{ json: item }]] });
 
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const headers = this.getHeaderData() as IDataObject;

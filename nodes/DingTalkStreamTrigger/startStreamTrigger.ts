@@ -22,7 +22,7 @@ import { APP_CREDENTIAL_TYPE, readDingTalkApp, type DingTalkApp } from '../../cr
 import { credentialLabel } from '../shared/credentialLabel';
 import { abortableSleep } from '../shared/abortableSleep';
 import { createRedactor } from '../shared/redact';
-import { normalizeCallback, passesFilters, type CallbackItemOptions } from '../DingTalkRobotTrigger/callback';
+import { normalizeIncomingMessage, passesFilters, type IncomingItemOptions } from '../shared/incoming/incomingMessage';
 import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS } from './description';
 import type { StreamSocket } from './stream/connection';
@@ -32,7 +32,7 @@ import { subscribe, type StreamRuntime, type StreamSubscriber, type StreamSubscr
 export const WEBSOCKET_MISSING =
 	'DingTalk Stream needs the WebSocket of Node.js 22 or later; on Node.js 20 start n8n with NODE_OPTIONS=--experimental-websocket';
 
-interface StreamTriggerOptions extends CallbackItemOptions {
+interface StreamTriggerOptions extends IncomingItemOptions {
 	idleTimeoutSeconds?: number;
 }
 
@@ -95,7 +95,7 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 		idleTimeoutMs: idleTimeoutSeconds * 1000,
 		onRobotMessage: (body) => {
 			if (emittedTestEvent) return;
-			const item = normalizeCallback(body, { robotName: options.robotName });
+			const item = normalizeIncomingMessage(body, { robotName: options.robotName });
 			if (!passesFilters(item, options)) return;
 			// a replayed frame and a message pushed again after a reconnect carry the same msgId
 			if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, Date.now())) return;

@@ -5,7 +5,7 @@
  */
 import { sleepWithAbort } from 'n8n-workflow';
 
-import { normalizeCallback } from '../../nodes/DingTalkRobotTrigger/callback';
+import { normalizeIncomingMessage } from '../../nodes/shared/incoming/incomingMessage';
 import { WEBSOCKET_MISSING } from '../../nodes/DingTalkStreamTrigger/startStreamTrigger';
 import { openConnectionCount, type StreamRuntime } from '../../nodes/DingTalkStreamTrigger/stream/registry';
 import { useSimulator } from './simulatorFixture';
@@ -46,7 +46,7 @@ test('activation opens one connection subscribed to robot messages; a push becom
 	const pushed = sim.pushRobotMessage(APP.clientId, { text: 'deploy web', sender: { nick: 'Li Si', staffId: 'staff42' } });
 	expect(pushed.delivered).toBe(true);
 	await eventually(() => (trigger.emitted.length ? true : undefined), 'the item');
-	expect(trigger.emitted).toEqual([normalizeCallback(pushed.body as never)]);
+	expect(trigger.emitted).toEqual([normalizeIncomingMessage(pushed.body as never)]);
 	expect(trigger.emitted[0]).toMatchObject({ text: 'deploy web', sender: { nick: 'Li Si', staffId: 'staff42' }, sessionWebhook: pushed.session.sessionWebhook });
 	const ack = await eventually(() => sim.streamAcks().find((a) => a.messageId === pushed.messageId), 'the ACK');
 	expect(ack).toMatchObject({ valid: true, kind: 'robotMessage', code: 200, duplicate: false });

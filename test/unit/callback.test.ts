@@ -1,12 +1,11 @@
+import { CALLBACK_TIMESTAMP_TOLERANCE_MS, verifyCallback } from '../../nodes/DingTalkRobotTrigger/callback';
 import {
-	CALLBACK_TIMESTAMP_TOLERANCE_MS,
 	cleanMessageText,
-	normalizeCallback,
+	normalizeIncomingMessage,
 	passesFilters,
-	readCallbackBody,
-	verifyCallback,
-	type DingTalkCallbackBody,
-} from '../../nodes/DingTalkRobotTrigger/callback';
+	readIncomingBody,
+	type IncomingMessageBody,
+} from '../../nodes/shared/incoming/incomingMessage';
 import { DUPLICATE_WINDOW_MS, RecentMessages } from '../../nodes/DingTalkRobotTrigger/recentMessages';
 
 // Vectors computed with Python's hmac/hashlib/base64, not with the code under test:
@@ -112,13 +111,13 @@ describe('verifyCallback', () => {
 	});
 });
 
-describe('readCallbackBody', () => {
+describe('readIncomingBody', () => {
 	const message = { msgtype: 'text', msgId: 'msg1', text: { content: ' hi' } };
 
 	it('accepts a parsed object and a JSON text (text/plain bodies)', () => {
-		expect(readCallbackBody(message)).toEqual({ ok: true, body: message });
-		expect(readCallbackBody(JSON.stringify(message))).toEqual({ ok: true, body: message });
-		expect(readCallbackBody(Buffer.from(JSON.stringify(message)))).toEqual({ ok: true, body: message });
+		expect(readIncomingBody(message)).toEqual({ ok: true, body: message });
+		expect(readIncomingBody(JSON.stringify(message))).toEqual({ ok: true, body: message });
+		expect(readIncomingBody(Buffer.from(JSON.stringify(message)))).toEqual({ ok: true, body: message });
 	});
 
 	it.each([
@@ -131,13 +130,13 @@ describe('readCallbackBody', () => {
 		[{ msgtype: 'text' }, 'the body has no msgId: it is not a DingTalk robot message'],
 		[{ msgtype: '', msgId: 'x' }, 'the body has no msgtype: it is not a DingTalk robot message'],
 	])('refuses %j: %s', (body, reason) => {
-		expect(readCallbackBody(body)).toEqual({ ok: false, reason });
+		expect(readIncomingBody(body)).toEqual({ ok: false, reason });
 	});
 });
 
-describe('normalizeCallback', () => {
+describe('normalizeIncomingMessage', () => {
 	// the shape of DingTalk's documented sample callback
-	const body: DingTalkCallbackBody = {
+	const body: IncomingMessageBody = {
 		conversationId: 'cidPlHoUmKtWWGC1Vl3WfObmg==',
 		atUsers: [{ dingtalkId: '$:LWCP_v1:$robot' }, { dingtalkId: '$:LWCP_v1:$li', staffId: 'lisi01' }],
 		chatbotCorpId: 'dingb66a5ef8',
@@ -160,7 +159,7 @@ describe('normalizeCallback', () => {
 	};
 
 	it('maps every documented field', () => {
-		expect(normalizeCallback(body)).toEqual({
+		expect(normalizeIncomingMessage(body)).toEqual({
 			text: 'ping',
 			messageType: 'text',
 			messageId: 'msgLS4Z2DT6QhP7AQpQvmU/A==',
@@ -172,19 +171,20 @@ describe('normalizeCallback', () => {
 			robotCode: 'dingrobot1',
 			sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=abc',
 			sessionWebhookExpiresAt: '2023-11-14T23:43:20.000Z',
+			attachments: [],
 			raw: body,
 		});
 	});
 
 	it('a one-to-one message counts as mentioning the robot', () => {
-		const item = normalizeCallback({ ...body, conversationType: '1', isInAtList: false, conversationTitle: undefined });
+		const item = normalizeIncomingMessage({ ...body, conversationType: '1', isInAtList: false, conversationTitle: undefined });
 		expect(item.conversation).toEqual({ type: 'oneToOne', id: body.conversationId, title: '' });
 		expect(item.robotMentioned).toBe(true);
-		expect(normalizeCallback({ ...body, isInAtList: false }).robotMentioned).toBe(false);
+		expect(normalizeIncomingMessage({ ...body, isInAtList: false }).robotMentioned).toBe(false);
 	});
 
 	it('keeps going with fields missing or of other types (times as strings, unknown conversation type)', () => {
-		const item = normalizeCallback({ msgtype: 'picture', msgId: 'm2', createAt: '1700000000000', conversationType: '3', atUsers: 'x' as never });
+		const item = normalizeIncomingMessage({ msgtype: 'picture', msgId: 'm2', createAt: '1700000000000', conversationType: '3', atUsers: 'x' as never });
 		expect(item).toMatchObject({
 			text: '',
 			messageType: 'picture',
@@ -199,7 +199,7 @@ describe('normalizeCallback', () => {
 	});
 
 	it('joins the text of a rich text message', () => {
-		const item = normalizeCallback({ msgtype: 'richText', msgId: 'm3', content: { richText: [{ text: 'deploy ' }, { pictureDownloadCode: 'x' }, { text: 'web' }] } });
+		const item = normalizeIncomingMessage({ msgtype: 'richText', msgId: 'm3', content: { richText: [{ text: 'deploy ' }, { pictureDownloadCode: 'x' }, { text: 'web' }] } });
 		expect(item.text).toBe('deploy web');
 	});
 });

@@ -20,7 +20,7 @@
  * hostile gateway may echo them in an error answer or in a frame.
  */
 import type { DingTalkApp } from '../../../credentials/appCredential';
-import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
+import type { IncomingMessageBody } from '../../shared/incoming/incomingMessage';
 import { createRedactor, type SecretRedactor } from '../../shared/redact';
 import { afterFailedConnect, afterHandover, afterLostConnection } from './backoff';
 import { decideFrame, parseFrame } from './frames';
@@ -50,7 +50,7 @@ export interface ConnectionOptions {
 	log: StreamLog;
 	/** no frame for this long = a dead connection (asked at every check: subscribers may change) */
 	idleTimeoutMs: () => number;
-	onRobotMessage: (body: DingTalkCallbackBody) => void;
+	onRobotMessage: (body: IncomingMessageBody) => void;
 	/** the loop stopped for good: credentials refused, or an endpoint we must not use */
 	onPermanentFailure: (failure: StreamFailure) => void;
 }

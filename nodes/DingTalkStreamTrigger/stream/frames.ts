@@ -6,7 +6,7 @@
  * an answer is `{code, headers: {messageId, contentType}, message, data: "<JSON>"}`.
  * No I/O, no clock: connection.ts sends what these return.
  */
-import { readCallbackBody, type DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
+import { readIncomingBody, type IncomingMessageBody } from '../../shared/incoming/incomingMessage';
 
 /** The CALLBACK topic of robot messages. */
 export const ROBOT_MESSAGE_TOPIC = '/v1.0/im/bot/messages/get';
@@ -29,7 +29,7 @@ export interface StreamFrame {
 
 /** What to do with one frame. `answer` is the text to send back, when there is one. */
 export type FrameAction =
-	| { kind: 'robotMessage'; messageId: string; body: DingTalkCallbackBody; answer: string }
+	| { kind: 'robotMessage'; messageId: string; body: IncomingMessageBody; answer: string }
 	| { kind: 'unreadableMessage'; messageId: string; reason: string; answer: string }
 	| { kind: 'event'; messageId: string; answer: string }
 	| { kind: 'ping'; messageId: string; answer: string }
@@ -96,7 +96,7 @@ export function decideFrame(frame: StreamFrame): FrameAction {
 	if (frame.type === 'EVENT') return { kind: 'event', messageId, answer: frameAnswer(messageId, EVENT_ACK_DATA) };
 	if (frame.type === 'CALLBACK' && topic === ROBOT_MESSAGE_TOPIC) {
 		const answer = frameAnswer(messageId, ROBOT_MESSAGE_ACK_DATA);
-		const reading = readCallbackBody(frame.data);
+		const reading = readIncomingBody(frame.data);
 		if (!reading.ok) return { kind: 'unreadableMessage', messageId, reason: reading.reason, answer };
 		return { kind: 'robotMessage', messageId, body: reading.body, answer };
 	}

@@ -10,7 +10,7 @@
 import { createHash } from 'crypto';
 
 import type { DingTalkApp } from '../../../credentials/appCredential';
-import type { DingTalkCallbackBody } from '../../DingTalkRobotTrigger/callback';
+import type { IncomingMessageBody } from '../../shared/incoming/incomingMessage';
 import { StreamConnection, type StreamLog, type StreamSocket, type WaitPurpose } from './connection';
 import type { HttpRequest, StreamFailure } from './gateway';
 
@@ -20,7 +20,7 @@ export interface StreamSubscriber {
 	credentialLabel: string;
 	log: StreamLog;
 	idleTimeoutMs: number;
-	onRobotMessage(body: DingTalkCallbackBody): void;
+	onRobotMessage(body: IncomingMessageBody): void;
 	/** the connection stopped for good (credentials refused): report it, the trigger cannot go on */
 	onFailure(failure: StreamFailure): void;
 }
