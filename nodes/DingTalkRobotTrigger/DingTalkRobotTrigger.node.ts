@@ -33,6 +33,12 @@ export class DingTalkRobotTrigger implements INodeType {
 				required: true,
 				testedBy: 'testCallbackCredential',
 			},
+			{
+				// only to download the files of received messages (Download Attachments)
+				name: 'dingTalkAppApi',
+				required: true,
+				displayOptions: { show: { downloadAttachments: [true] } },
+			},
 		],
 		webhooks: [
 			{

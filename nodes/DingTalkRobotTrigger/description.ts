@@ -1,38 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/**
- * Which messages start the workflow, and how their text is cleaned: the same for the HTTP
- * trigger and the Stream trigger, whose items are the same.
- */
-export const messageFilterOptions: INodeProperties[] = [
-	{
-		displayName: 'Conversation Types',
-		name: 'conversationTypes',
-		type: 'multiOptions',
-		options: [
-			{ name: 'Group Chat', value: 'group' },
-			{ name: 'One-to-One Chat', value: 'oneToOne' },
-		],
-		default: ['group', 'oneToOne'],
-		description: 'Run the workflow only for messages from these kinds of conversations; others start nothing',
-	},
-	{
-		displayName: 'Only When the Robot Is Mentioned',
-		name: 'onlyWhenMentioned',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to run the workflow only for messages that @-mention the robot (one-to-one messages always count as mentioning it)',
-	},
-	{
-		displayName: 'Robot Name',
-		name: 'robotName',
-		type: 'string',
-		default: '',
-		placeholder: 'n8n bot',
-		description: 'The robot\'s name in the group. A leading "@Robot Name" is removed from the text if DingTalk left it there.',
-	},
-];
+import { downloadAttachmentsProperties, downloadLimitOptions, messageFilterOptions } from '../shared/incoming/description';
 
 export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 	{
@@ -84,12 +52,15 @@ export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 		placeholder: 'Got it, working on it…',
 		displayOptions: { show: { response: ['text'] } },
 	},
+	...downloadAttachmentsProperties(
+		'Needs the DingTalk App credential of the robot (its Client ID and Client Secret; a custom robot\'s Outgoing calls carry no files).',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: messageFilterOptions,
+		options: [...messageFilterOptions, ...downloadLimitOptions],
 	},
 ];

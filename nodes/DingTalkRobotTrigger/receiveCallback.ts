@@ -15,6 +15,7 @@ import { capitalized, credentialLabel } from '../shared/credentialLabel';
 import { normalizeIncomingMessage, passesFilters, readIncomingBody, type IncomingItemOptions, type IncomingMessageItem } from '../shared/incoming/incomingMessage';
 import { MAX_CALLBACK_BODY_BYTES, declaredBodyLength, header, receivedBody, verifyCallback, type CallbackSecrets } from './callback';
 import { CALLBACK_CREDENTIAL_TYPE, hasProof, keptSecrets, readSecrets } from './callbackSecrets';
+import { receivedItem } from '../shared/incoming/receivedFiles';
 import { recentCallbacks } from './recentMessages';
 import { bodyDigest, signedPairs } from './signedPairs';
 
@@ -71,8 +72,12 @@ function answerNow(ctx: IWebhookFunctions, decision: Decision): IWebhookResponse
 	return { noWebhookResponse: true };
 }
 
-/** The execution to start with the call's item (already answered). */
-const runs = (item: IncomingMessageItem): IWebhookResponseData => ({ noWebhookResponse: true, workflowData: [[{ json: item }]] });
+/** The execution to start with the call's item (already answered), its files downloaded when Download Attachments is on. */
+async function runs(ctx: IWebhookFunctions, item: IncomingMessageItem, response: Omit<IWebhookResponseData, 'workflowData'> = { noWebhookResponse: true }): Promise<IWebhookResponseData> {
+	const download = ctx.getNodeParameter('downloadAttachments', false) === true;
+	const withFiles = await receivedItem(ctx, item, download, ctx.getNodeParameter('options', {}) as IDataObject);
+	return { ...response, workflowData: [[withFiles]] };
+}
 
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const headers = this.getHeaderData() as IDataObject;
@@ -93,7 +98,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 		// the workflow starts only if a read begun after this call still verifies it (callbackSecrets.ts);
 		// a failed read starts nothing here (the call is answered), and the next call reads again and reports it
 		const fresh = await readSecrets(this).catch(() => undefined);
-		return fresh && verifyCallback(headers, fresh, call.now).ok ? runs(decision.item) : answered;
+		return fresh && verifyCallback(headers, fresh, call.now).ok ? await runs(this, decision.item) : answered;
 	}
 
 	const secrets = await readSecrets(this);
@@ -108,8 +113,8 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	const decision: Decision = verdict.ok ? decide(this, call, secrets) : { kind: 'refuse', status: verdict.status, reason: verdict.reason };
 	if (laterNodeAnswers && decision.kind !== 'refuse') {
 		// n8n answers with the later node's message, or with this one when nothing runs
-		return decision.kind === 'run' ? { webhookResponse: decision.answer, workflowData: [[{ json: decision.item }]] } : { webhookResponse: decision.answer };
+		return decision.kind === 'run' ? await runs(this, decision.item, { webhookResponse: decision.answer }) : { webhookResponse: decision.answer };
 	}
 	const answered = answerNow(this, decision);
-	return decision.kind === 'run' ? runs(decision.item) : answered;
+	return decision.kind === 'run' ? await runs(this, decision.item) : answered;
 }

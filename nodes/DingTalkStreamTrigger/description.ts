@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { messageFilterOptions } from '../DingTalkRobotTrigger/description';
+import { downloadAttachmentsProperties, downloadLimitOptions, messageFilterOptions } from '../shared/incoming/description';
 
 /** Default of the idle watchdog: no frame from DingTalk for this long and the connection is renewed. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 180;
@@ -13,6 +13,7 @@ export const dingTalkStreamTriggerProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	...downloadAttachmentsProperties('Uses the trigger\'s DingTalk App credential.'),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -21,6 +22,7 @@ export const dingTalkStreamTriggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			...messageFilterOptions,
+			...downloadLimitOptions,
 			{
 				displayName: 'Reconnect When Silent For (Seconds)',
 				name: 'idleTimeoutSeconds',

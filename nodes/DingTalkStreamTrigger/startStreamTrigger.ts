@@ -23,6 +23,7 @@ import { credentialLabel } from '../shared/credentialLabel';
 import { abortableSleep } from '../shared/abortableSleep';
 import { createRedactor } from '../shared/redact';
 import { normalizeIncomingMessage, passesFilters, type IncomingItemOptions } from '../shared/incoming/incomingMessage';
+import { receivedItem } from '../shared/incoming/receivedFiles';
 import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS } from './description';
 import type { StreamSocket } from './stream/connection';
@@ -82,6 +83,7 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 	// the same message reaches the active workflow and the editor's test listening: each runs it once
 	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${mode}`;
 	const idleTimeoutSeconds = Number(options.idleTimeoutSeconds) > 0 ? Number(options.idleTimeoutSeconds) : DEFAULT_IDLE_TIMEOUT_SECONDS;
+	const downloadAttachments = this.getNodeParameter('downloadAttachments', false) === true;
 	let emittedTestEvent = false;
 	// until the activation finished, a refusal is its error (thrown below); emitError would make n8n
 	// queue a second reactivation and restart its backoff from 1 s
@@ -100,7 +102,12 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 			// a replayed frame and a message pushed again after a reconnect carry the same msgId
 			if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, Date.now())) return;
 			if (mode === 'manual') emittedTestEvent = true;
-			this.emit([this.helpers.returnJsonArray([item])]);
+			// the frame is acknowledged already; the files (Download Attachments) are fetched before the
+			// item is handed on, and a file that fails is marked on the item, never holds it back for ever
+			void receivedItem(this, item, downloadAttachments, options as IDataObject).then(
+				(withFiles) => this.emit([[withFiles]]),
+				() => this.emit([[{ json: item }]]),
+			);
 		},
 		onFailure: (failure) => {
 			if (activated) this.emitError(streamError(this, failure));

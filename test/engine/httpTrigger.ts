@@ -20,11 +20,13 @@ import {
 	type ICredentialDataDecryptedObject,
 	type IDataObject,
 	type INode,
+	type INodeExecutionData,
 	type INodeParameters,
 	type IWebhookData,
 	type IWorkflowBase,
 } from 'n8n-workflow';
 
+import { DingTalkAppApi } from '../../credentials/DingTalkAppApi.credentials';
 import { DingTalkRobotCallbackApi } from '../../credentials/DingTalkRobotCallbackApi.credentials';
 import { DingTalkRobotTrigger } from '../../nodes/DingTalkRobotTrigger/DingTalkRobotTrigger.node';
 import { CredentialsHelper, NodeTypes, buildAdditionalData } from '../../scripts/lib/n8nEngine';
@@ -36,6 +38,8 @@ export interface RunningTrigger {
 	url: string;
 	/** the item of each execution the trigger started, in order */
 	runs: IDataObject[];
+	/** the same items whole, with their binary data */
+	runItems: INodeExecutionData[];
 	errors: Error[];
 	/** the decrypted credential getCredentials hands out; replace its fields to edit it */
 	credential: ICredentialDataDecryptedObject;
@@ -104,7 +108,8 @@ export async function startTrigger(
 		nodeId = 'trigger-node',
 		parameters = {},
 		credentialName = 'DingTalk Robot Callback',
-	}: { workflowId?: string; nodeId?: string; parameters?: INodeParameters; credentialName?: string } = {},
+		appCredential,
+	}: { workflowId?: string; nodeId?: string; parameters?: INodeParameters; credentialName?: string; appCredential?: ICredentialDataDecryptedObject } = {},
 ): Promise<RunningTrigger> {
 	const node: INode = {
 		id: nodeId,
@@ -114,11 +119,18 @@ export async function startTrigger(
 		position: [0, 0],
 		webhookId: `${workflowId}-webhook`,
 		parameters: { response: 'empty', options: {}, ...parameters },
-		credentials: { dingTalkRobotCallbackApi: { id: `${workflowId}-credential`, name: credentialName } },
+		credentials: {
+			dingTalkRobotCallbackApi: { id: `${workflowId}-credential`, name: credentialName },
+			...(appCredential && { dingTalkAppApi: { id: `${workflowId}-app`, name: 'DingTalk App' } }),
+		},
 	};
 	const nodeType = new DingTalkRobotTrigger();
-	const helper = new RecordingCredentialsHelper({ dingTalkRobotCallbackApi: new DingTalkRobotCallbackApi() }, { dingTalkRobotCallbackApi: credential });
+	const helper = new RecordingCredentialsHelper(
+		{ dingTalkRobotCallbackApi: new DingTalkRobotCallbackApi(), dingTalkAppApi: new DingTalkAppApi() },
+		{ dingTalkRobotCallbackApi: credential, ...(appCredential && { dingTalkAppApi: appCredential }) },
+	);
 	const runs: IDataObject[] = [];
+	const runItems: INodeExecutionData[] = [];
 	const errors: Error[] = [];
 	const counts = { arrived: 0, pending: 0 };
 	const waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
@@ -172,7 +184,10 @@ export async function startTrigger(
 				changed();
 				try {
 					const result = await nodeType.webhook.call(context);
-					if (result.workflowData) runs.push(result.workflowData[0][0].json);
+					if (result.workflowData) {
+						runs.push(result.workflowData[0][0].json);
+						runItems.push(result.workflowData[0][0]);
+					}
 					if (result.noWebhookResponse) {
 						// n8n sends nothing more; a node that said so and did not answer would hang the caller
 						if (!res.writableEnded) response.status(599).json({ message: 'the node did not answer' });
@@ -194,6 +209,7 @@ export async function startTrigger(
 	const trigger: RunningTrigger = {
 		url: `http://127.0.0.1:${port}/webhook/${workflowId}/dingtalk`,
 		runs,
+		runItems,
 		errors,
 		credential: helper.data.dingTalkRobotCallbackApi,
 		readLog: helper.readLog,

@@ -39,6 +39,8 @@ export function appCredential(sim: DingTalkSimulator, app: { clientId: string; c
 
 export interface ActiveTrigger {
 	emitted: IDataObject[];
+	/** the same items whole, with their binary data */
+	emittedItems: INodeExecutionData[];
 	errors: Error[];
 	/** what the trigger logged through n8n's logger, one line each */
 	logs: string[];
@@ -49,14 +51,14 @@ export interface ActiveTrigger {
 /** The name the user gave the credential in the tests, unless a test gives another. */
 export const CREDENTIAL_NAME = 'DingTalk App';
 
-function triggerNode(id: string, options: IDataObject, credentialName = CREDENTIAL_NAME): INode {
+function triggerNode(id: string, options: IDataObject, credentialName = CREDENTIAL_NAME, parameters: INodeParameters = {}): INode {
 	return {
 		id,
 		name: 'DingTalk Stream Trigger',
 		type: STREAM_TRIGGER_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: { options: options as INodeParameters },
+		parameters: { ...parameters, options: options as INodeParameters },
 		credentials: { dingTalkAppApi: { id: 'app', name: credentialName } },
 	};
 }
@@ -73,9 +75,10 @@ export async function activate(
 		runtime,
 		errors = [],
 		credentialName,
-	}: { workflowId?: string; nodeId?: string; options?: IDataObject; runtime?: StreamRuntime; errors?: Error[]; credentialName?: string } = {},
+		parameters,
+	}: { workflowId?: string; nodeId?: string; options?: IDataObject; runtime?: StreamRuntime; errors?: Error[]; credentialName?: string; parameters?: INodeParameters } = {},
 ): Promise<ActiveTrigger> {
-	const node = triggerNode(nodeId, options, credentialName);
+	const node = triggerNode(nodeId, options, credentialName, parameters);
 	const workflow = new Workflow({
 		id: workflowId,
 		name: workflowId,
@@ -90,13 +93,17 @@ export async function activate(
 		connections: {},
 	} as unknown as IWorkflowBase);
 	const emitted: IDataObject[] = [];
+	const emittedItems: INodeExecutionData[] = [];
 	const context = new TriggerContext(
 		workflow,
 		node,
 		additionalData,
 		'trigger',
 		'activate',
-		(data: INodeExecutionData[][]) => emitted.push(...data[0].map((item) => item.json)),
+		(data: INodeExecutionData[][]) => {
+			emitted.push(...data[0].map((item) => item.json));
+			emittedItems.push(...data[0]);
+		},
 		(error: Error) => errors.push(error),
 	);
 	const logs: string[] = [];
@@ -104,7 +111,7 @@ export async function activate(
 	// n8n's logger, recorded instead of printed (the canary checks read it)
 	Object.defineProperty(context, 'logger', { value: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } });
 	const response = await startStreamTrigger.call(context, runtime);
-	return { emitted, errors, logs, response, close: async () => await response.closeFunction?.() };
+	return { emitted, emittedItems, errors, logs, response, close: async () => await response.closeFunction?.() };
 }
 
 /**

@@ -10,9 +10,11 @@
  */
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import type { DingTalkApp } from '../../../credentials/appCredential';
+import { readDingTalkApp, type DingTalkApp } from '../../../credentials/appCredential';
+import { readNumber } from '../../DingTalkRobot/messages/fields';
 import { downloadMessageFile, fileDownloadSettings } from '../../DingTalkRobot/transport/messageFiles';
-import type { AppSession } from '../../DingTalkRobot/transport/openapi';
+import { AppSession } from '../../DingTalkRobot/transport/openapi';
+import { createRedactor } from '../redact';
 import { receivedFileType } from './fileTypes';
 import type { Attachment } from './messageContent';
 
@@ -26,6 +28,17 @@ export interface DownloadOptions {
 }
 
 export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = { maxFileBytes: 20 * 1024 * 1024, maxMessageBytes: 50 * 1024 * 1024, timeoutMs: 60_000 };
+
+const MB = 1024 * 1024;
+
+/** The limits from the trigger's Options (checked: an expression can put anything there). */
+export function readDownloadOptions(options: IDataObject): DownloadOptions {
+	return {
+		maxFileBytes: readNumber(options.maxFileSizeMb, 'Options › Max File Size (MB)', { min: 0.001, max: 10_000 }, DEFAULT_DOWNLOAD_OPTIONS.maxFileBytes / MB) * MB,
+		maxMessageBytes: readNumber(options.maxMessageSizeMb, 'Options › Max Size per Message (MB)', { min: 0.001, max: 100_000 }, DEFAULT_DOWNLOAD_OPTIONS.maxMessageBytes / MB) * MB,
+		timeoutMs: readNumber(options.downloadTimeoutSeconds, 'Options › Download Timeout (Seconds)', { min: 1, max: 3600 }, DEFAULT_DOWNLOAD_OPTIONS.timeoutMs / 1000) * 1000,
+	};
+}
 
 /** What an attachment says after the attempt to download it. */
 export interface AttachmentOutcome extends Attachment {
@@ -71,4 +84,23 @@ export async function withDownloadedAttachments(
 		outcomes.push({ ...attachment, fileName, extension: type.extension, size: file.size, mimeType: type.mimeType, downloaded: true, binaryProperty: property });
 	}
 	return { json: { ...json, attachments: outcomes as unknown as IDataObject[] }, ...(Object.keys(binary).length > 0 && { binary }) };
+}
+
+/**
+ * A trigger's item, with its files when Download Attachments is on: the App credential read (its
+ * token renewed as the send node does), then each file. A credential that cannot be used marks
+ * every file not downloaded, with the reason; the item runs all the same.
+ */
+export async function receivedItem(ctx: ITriggerFunctions | IWebhookFunctions, json: IDataObject & { attachments: Attachment[] }, download: boolean, options: IDataObject): Promise<INodeExecutionData> {
+	if (!download || json.attachments.length === 0) return { json };
+	const session = new AppSession(ctx, createRedactor([]));
+	try {
+		const limits = readDownloadOptions(options);
+		const app = readDingTalkApp(await session.credentials(), session.label);
+		return await withDownloadedAttachments(ctx, json, app, session, limits);
+	} catch (error) {
+		// an unusable credential or option, or n8n failing to store a file: the message goes on without its files
+		const reason = session.redact(String((error as Error).message));
+		return { json: { ...json, attachments: json.attachments.map((attachment) => ({ ...attachment, downloaded: false, reason })) as unknown as IDataObject[] } };
+	}
 }
