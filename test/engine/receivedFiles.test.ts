@@ -94,7 +94,7 @@ test('without Download Attachments: the attachments with their downloadCodes, no
 describe('the HTTP trigger, with its optional DingTalk App credential', () => {
 	afterEach(async () => await closeTriggers());
 
-	test('a file one-to-one arrives as binary data on the execution's item', async () => {
+	test('a file one-to-one arrives as binary data on the execution\'s item', async () => {
 		const trigger = await startTrigger({ appSecret: APP.clientSecret }, { parameters: { downloadAttachments: true }, appCredential: credential() });
 		const answer = await sim.deliverCallback(trigger.url, { appSecret: APP.clientSecret, msgtype: 'file', file: { bytes: PDF, name: 'Q3 report.pdf' }, conversation: oneToOne, robotCode: APP.clientId });
 		expect(answer.status).toBe(200);
