@@ -38,6 +38,12 @@ const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
 
 /** @typedef {import('./oapiHost').RequestRecord} RequestRecord */
+// The types callers name, from the modules that define them (JSDoc is the simulator's one source of types).
+/** @typedef {import('./callbacks').CallbackOptions} CallbackOptions */
+/** @typedef {import('./callbacks').CallbackResult} CallbackResult */
+/** @typedef {import('./webhookRobot').RobotOptions} RobotOptions */
+/** @typedef {import('./incomingMessage').RobotMessageOptions} RobotMessageOptions */
+/** @typedef {import('./streamFrames').Frame} StreamFrame */
 
 /**
  * @typedef {object} SimulatorOptions

@@ -52,7 +52,8 @@ const DEFAULT_TICKET_TTL_MS = 90_000;
  * built from the request's JSON body (undefined when it has none), to play a proxy that echoes it.
  * @typedef {object} OpenFault
  * @property {number} status
- * @property {unknown | ((request: Record<string, unknown> | undefined) => unknown)} body
+ * @property {((request: Record<string, unknown> | undefined) => unknown) | Record<string, unknown> | unknown[] | string | number | boolean | null} body
+ *   the answer's JSON, or made from the request's JSON body (a proxy echoing it)
  */
 
 /**
