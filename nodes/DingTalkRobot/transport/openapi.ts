@@ -10,7 +10,7 @@
  */
 import { NodeOperationError, type ICredentialDataDecryptedObject, type IExecuteFunctions, type IHttpRequestOptions, type IN8nHttpFullResponse, type ITriggerFunctions, type IWebhookFunctions, type JsonObject, type NodeApiError } from 'n8n-workflow';
 
-import { APP_CREDENTIAL_TYPE, accessTokenExpired } from '../../../credentials/appCredential';
+import { APP_CREDENTIAL_TYPE, accessTokenExpired, readDingTalkApp, type DingTalkApp } from '../../../credentials/appCredential';
 import { SECRET_REQUEST_OPTIONS, networkErrorCode, requestNeverSent } from '../../../credentials/endpoints';
 import { credentialLabel } from '../../shared/credentialLabel';
 import { redactedSnippet, type SecretRedactor } from '../../shared/redact';
@@ -76,6 +76,16 @@ export class AppSession {
 			return { ...data };
 		});
 		return await this.data;
+	}
+
+	/** The credential's app, checked; a NodeOperationError that says what to fix, naming the credential. */
+	async app(): Promise<DingTalkApp> {
+		const data = await this.credentials();
+		try {
+			return readDingTalkApp(data, this.label);
+		} catch (error) {
+			throw new NodeOperationError(this.ctx.getNode(), this.redact(String((error as Error).message)));
+		}
 	}
 
 	/** The call through n8n, with this execution's copy of the credential (which n8n renews in place). */

@@ -10,7 +10,7 @@
  */
 import type { IBinaryKeyData, IDataObject, INodeExecutionData, ITriggerFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { readDingTalkApp, type DingTalkApp } from '../../../credentials/appCredential';
+import type { DingTalkApp } from '../../../credentials/appCredential';
 import { readNumber } from '../../DingTalkRobot/messages/fields';
 import { downloadMessageFile, fileDownloadSettings } from '../../DingTalkRobot/transport/messageFiles';
 import { AppSession } from '../../DingTalkRobot/transport/openapi';
@@ -96,7 +96,7 @@ export async function receivedItem(ctx: ITriggerFunctions | IWebhookFunctions, j
 	const session = new AppSession(ctx, createRedactor([]));
 	try {
 		const limits = readDownloadOptions(options);
-		const app = readDingTalkApp(await session.credentials(), session.label);
+		const app = await session.app();
 		return await withDownloadedAttachments(ctx, json, app, session, limits);
 	} catch (error) {
 		// an unusable credential or option, or n8n failing to store a file: the message goes on without its files

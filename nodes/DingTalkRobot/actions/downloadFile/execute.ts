@@ -7,7 +7,7 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { readDingTalkApp, type DingTalkApp } from '../../../../credentials/appCredential';
+import type { DingTalkApp } from '../../../../credentials/appCredential';
 import { createRedactor } from '../../../shared/redact';
 import { receivedFileType } from '../../../shared/incoming/fileTypes';
 import { extensionOf } from '../../../shared/incoming/messageContent';
@@ -46,12 +46,7 @@ function readRequest(ctx: IExecuteFunctions, itemIndex: number, app: DingTalkApp
 export async function downloadFiles(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const session = new AppSession(this, createRedactor([]));
-	let app: DingTalkApp;
-	try {
-		app = readDingTalkApp(await session.credentials(), session.label);
-	} catch (caught) {
-		throw new NodeOperationError(this.getNode(), (caught as Error).message);
-	}
+	const app = await session.app();
 	const outputs: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {

@@ -6,7 +6,6 @@
  */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { readDingTalkApp, type DingTalkApp } from '../../../../credentials/appCredential';
 import { MessageInputError, describeValue, optionalText, requireText } from '../../messages/fields';
 import { GROUP_RECALL_PATH, USERS_RECALL_PATH, callWithRetries } from '../../transport/appSend';
 import { AppSession } from '../../transport/openapi';
@@ -38,12 +37,7 @@ export function readProcessQueryKeys(value: unknown): string[] {
 export async function recallMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const session = new AppSession(this, createRedactor([]));
-	let app: DingTalkApp;
-	try {
-		app = readDingTalkApp(await session.credentials(), session.label);
-	} catch (caught) {
-		throw new NodeOperationError(this.getNode(), (caught as Error).message);
-	}
+	const app = await session.app();
 	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
 	const outputs: INodeExecutionData[] = [];
 

@@ -9,7 +9,7 @@
 import { randomBytes } from 'crypto';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { readDingTalkApp, type DingTalkApp } from '../../../../credentials/appCredential';
+import type { DingTalkApp } from '../../../../credentials/appCredential';
 import {
 	assertMsgParamSize,
 	fileTemplate,
@@ -139,7 +139,7 @@ export async function sendAsAppRobot(this: IExecuteFunctions): Promise<INodeExec
 
 	let app: DingTalkApp;
 	try {
-		app = readDingTalkApp(await session.credentials(), session.label);
+		app = await session.app();
 	} catch (caught) {
 		const error = caught instanceof NodeOperationError ? caught : new NodeOperationError(this.getNode(), (caught as Error).message);
 		if (!this.continueOnFail()) throw error;
