@@ -86,14 +86,14 @@ export async function withRetries(ctx: NodeContext, item: ItemRef, settings: Del
 export async function callWithRetries(
 	ctx: NodeContext,
 	session: AppSession,
-	path: string,
+	endpoint: string,
 	body: object,
 	item: ItemRef,
 	settings: DeliverySettings,
 	answered: (body: Record<string, unknown>) => boolean,
 	resend: NetworkPolicy['resend'] = 'ifNeverSent',
 ): Promise<AppDelivered> {
-	return await withRetries(ctx, item, settings, async (pace) => await callOpenApi(ctx, session, path, body, item, settings.timeoutMs, answered, pace, resend));
+	return await withRetries(ctx, item, settings, async (pace) => await callOpenApi(ctx, session, endpoint, body, item, settings.timeoutMs, answered, pace, resend));
 }
 
 /** Sends one template to a group, or to up to 20 users; the answer has the processQueryKey to recall it with. */

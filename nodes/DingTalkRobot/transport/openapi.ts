@@ -171,7 +171,7 @@ const bodyOf = (response: IN8nHttpFullResponse): Record<string, unknown> => {
 const isOpenApiTokenRefusal = (response: IN8nHttpFullResponse) => TOKEN_EXPIRED_CODES.has(String(bodyOf(response).code));
 
 /**
- * One OpenAPI call (`POST {path}` with a JSON body), once (and once more with a new token when
+ * One OpenAPI call (`POST {path}`, or the method the endpoint names: "PUT /v1.0/card/instances", with a JSON body), once (and once more with a new token when
  * DingTalk refuses the token), when its turn comes (`pace`). `answered` says whether a 2xx body
  * is the answer the API gives; `resend` whether a call whose answer was lost may be made again
  * (a message: only if it never left; a recall: always, it takes nothing back twice). A wait past the execution's budget (thrown by `pace`) fails the
@@ -180,7 +180,7 @@ const isOpenApiTokenRefusal = (response: IN8nHttpFullResponse) => TOKEN_EXPIRED_
 export async function callOpenApi(
 	ctx: NodeContext,
 	session: AppSession,
-	path: string,
+	endpoint: string,
 	body: object,
 	item: ItemRef,
 	timeoutMs: number,
@@ -188,9 +188,11 @@ export async function callOpenApi(
 	pace: Pace,
 	resend: NetworkPolicy['resend'] = 'ifNeverSent',
 ): Promise<OpenApiOutcome> {
+	// "PUT /v1.0/card/instances", or a bare path for a POST
+	const [, method, url] = /^(POST|PUT) (.+)$/.exec(endpoint) ?? [endpoint, 'POST', endpoint];
 	const request: IHttpRequestOptions = {
-		method: 'POST',
-		url: path,
+		method: method as 'POST' | 'PUT',
+		url,
 		headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 		body,
 		json: true,
