@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'crypto';
 
+import { parseJsonField } from './checks';
 import { MessageInputError, describeValue } from './fields';
 
 /**
@@ -34,13 +35,8 @@ function cardValue(value: unknown): string {
 export function toCardParamMap(data: unknown, field: string): Record<string, string> {
 	let value = data;
 	if (typeof value === 'string') {
-		const text = value.trim();
-		if (text === '') return {};
-		try {
-			value = JSON.parse(text) as unknown;
-		} catch (error) {
-			throw new MessageInputError(field, `is not valid JSON: ${(error as Error).message}`);
-		}
+		if (value.trim() === '') return {};
+		value = parseJsonField(value, field);
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		throw new MessageInputError(field, `must be an object of the card's variables, got ${describeValue(data)}`);
