@@ -10,16 +10,18 @@ import { parseJsonField } from './checks';
 import { MessageInputError, describeValue } from './fields';
 
 /**
- * DingTalk's published AI card template, which many bots use (its "content" streams markdown,
- * its "flowStatus" shows processing, inputting, finished or failed).
+ * DingTalk's published AI card template, which many bots use. Its variables, as DingTalk's own
+ * Python Stream SDK fills them (card_instance.py, AIMarkdownCardInstance): `msgContent` streams
+ * markdown, `msgTitle` heads it, `flowStatus` shows its state.
  */
 export const AI_CARD_TEMPLATE_ID = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
 
-/** The AI card's streaming variable, and its state variable. */
-export const AI_CARD_CONTENT_KEY = 'content';
+/** The AI card's streaming variable, its title and its state variable. */
+export const AI_CARD_CONTENT_KEY = 'msgContent';
+export const AI_CARD_TITLE_KEY = 'msgTitle';
 export const AI_CARD_STATE_KEY = 'flowStatus';
 
-/** The AI card's states as DingTalk numbers them (flowStatus). */
+/** The AI card's states as DingTalk numbers them (flowStatus: the SDK's AICardStatus; 4 executing is not used here). */
 export const AI_CARD_STATES = { processing: '1', inputting: '2', finished: '3', failed: '5' } as const;
 export type AiCardState = keyof typeof AI_CARD_STATES;
 

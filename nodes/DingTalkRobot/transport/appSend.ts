@@ -7,7 +7,7 @@
  * unreadable answer) is not tried again: the item says DingTalk may have posted the message. A
  * message tried again after a server error (DingTalk's advice) says it may have been posted twice.
  */
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { AppRobotMessage } from '../messages/appTemplates';
 import { afterAttempts } from './errors';
@@ -98,7 +98,7 @@ export async function callWithRetries(
 
 /** Sends one template to a group, or to up to 20 users; the answer has the processQueryKey to recall it with. */
 export async function sendAppMessage(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	session: AppSession,
 	message: AppRobotMessage,
 	robotCode: string,
