@@ -4,12 +4,15 @@
 /**
  * The card half of the facade DingTalkSimulator (index.js extends it; it extends the app-robot
  * half, appRobotFacade.js): the card templates (cardTemplates.js), the card APIs behind the
- * OpenAPI gate (cards.js: createAndDeliver, update, streaming). Everything it returns is a copy.
+ * OpenAPI gate (cards.js: createAndDeliver, update, streaming), and the clicks on their buttons
+ * that come back to the app over Stream or HTTP (cardCallbacks.js, with
+ * /v1.0/card/callbacks/register). Everything it returns is a copy.
  */
 
 const { AppRobotSimulator } = require('./appRobotFacade');
 const { CardTemplates, flowState } = require('./cardTemplates');
 const { Cards } = require('./cards');
+const { CardCallbacks } = require('./cardCallbacks');
 
 /**
  * What cards() and card() show of a card, as it is now.
@@ -42,6 +45,14 @@ class CardSimulator extends AppRobotSimulator {
 		super(server, options);
 		this._cardTemplates = new CardTemplates();
 		this._cards = new Cards(server, { gate: this._gate, apps: this._apps, org: this._org, templates: this._cardTemplates });
+		this._cardCallbacks = new CardCallbacks(server, {
+			gate: this._gate,
+			apps: this._apps,
+			org: this._org,
+			cards: this._cards,
+			gateway: this._gateway,
+			random: options.random,
+		});
 	}
 
 	/**
@@ -76,9 +87,31 @@ class CardSimulator extends AppRobotSimulator {
 		return card && this._cardRecord(card);
 	}
 
-	/** Every call to the card APIs (createAndDeliver, update, streaming), answered or refused, in order. */
+	/** Every call to the card APIs (createAndDeliver, update, streaming, callbacks/register), answered or refused, in order. */
 	cardRequests() {
 		return this._gate.requests.filter((r) => r.path.startsWith('/v1.0/card/')).map((r) => structuredClone(r));
+	}
+
+	/**
+	 * A person clicks a button of a card: the click reaches the app as the card was made for
+	 * (callbackType STREAM: a CALLBACK frame on /v1.0/card/instances/callback; HTTP: a signed POST
+	 * to the URL registered for its callbackRouteKey); resolves once the app answered (its card
+	 * update applied) or timeoutMs passed. Throws for an unknown card, user or button.
+	 * @param {string} outTrackId
+	 * @param {import('./cardCallbacks').CardClickOptions} options
+	 */
+	clickCardButton(outTrackId, options) {
+		return this._cardCallbacks.click(outTrackId, options);
+	}
+
+	/** Every click since construction or reset(), with what was sent and answered. */
+	cardClicks() {
+		return structuredClone(this._cardCallbacks.clicks);
+	}
+
+	/** The callback URLs registered with /v1.0/card/callbacks/register (without their apiSecret). */
+	cardCallbackRoutes() {
+		return this._cardCallbacks.routes();
 	}
 
 	/**

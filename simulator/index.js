@@ -17,8 +17,9 @@
  * - messageFiles.js, storageHost.js: the files people send a robot (pictures, voice, video, files;
  *   in messages built by incomingContent.js), messageFiles/download, and DingTalk's storage on a
  *   port of its own
- * - cards.js, cardTemplates.js (checks: cardParams.js): an app robot's cards (createAndDeliver,
- *   update, AI card streaming)
+ * - cards.js, cardTemplates.js, cardCallbacks.js (checks: cardParams.js): an app robot's cards
+ *   (createAndDeliver, update, AI card streaming) and the clicks on their buttons coming back over
+ *   Stream or HTTP
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
  */
@@ -33,6 +34,7 @@ const { FAULT_KINDS } = require('./faults');
 const { mountControl } = require('./control');
 const { CardSimulator } = require('./cardFacade');
 const { AI_CARD_TEMPLATE_ID } = require('./cardTemplates');
+const { CARD_TOPIC, CARD_CLICK_TAMPERS } = require('./cardCallbacks');
 const { OPENAPI_FAULT_KINDS } = require('./openApiGate');
 const { MSG_KEYS } = require('./msgTemplates');
 const { INCOMING_MSGTYPES } = require('./incomingContent');
@@ -50,6 +52,8 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
 /** @typedef {import('./streamFrames').Frame} StreamFrame */
 /** @typedef {import('./cardFacade').CardRecord} CardRecord */
 /** @typedef {import('./cardTemplates').CardTemplateOptions} CardTemplateOptions */
+/** @typedef {import('./cardCallbacks').CardClickOptions} CardClickOptions */
+/** @typedef {import('./cardCallbacks').CardClickRecord} CardClickRecord */
 
 /**
  * @typedef {object} SimulatorOptions
@@ -133,7 +137,8 @@ class DingTalkSimulator extends CardSimulator {
 	 * again from those open), tickets, pending Stream registration faults, pending event
 	 * redeliveries and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot
 	 * messages, recalls and media, the files people sent (their codes and URLs stop working), the
-	 * storage host's requests and faults, cards (with their streams and history); robots, apps (with their
+	 * storage host's requests and faults, cards (with their streams and history), card clicks (those
+	 * waiting for an answer end unanswered) and card callback routes; robots, apps (with their
 	 * permissions), groups, users, card templates, the OpenAPI latency and QPS limit, the Stream
 	 * gateway's modes (down, storm, endpoint) and open Stream connections stay.
 	 */
@@ -263,4 +268,6 @@ module.exports = {
 	INCOMING_MSGTYPES,
 	STORAGE_FAULT_KINDS,
 	AI_CARD_TEMPLATE_ID,
+	CARD_TOPIC,
+	CARD_CLICK_TAMPERS,
 };
