@@ -163,6 +163,10 @@ class CardCallbacks {
 		const userId = optionalText(options.userId, 'userId');
 		const actionId = optionalText(options.actionId, 'actionId');
 		if (!userId || !this._org.user(userId)) throw new Error(`clickCardButton needs the userId of a user of the org (addUser), got ${JSON.stringify(userId)}`);
+		// a person clicks a card they got: in a group it was delivered to, or one-to-one to them
+		if (!card.spaces.some((sp) => sp.success && (sp.spaceType === 'IM_GROUP' || sp.spaceId === userId))) {
+			throw new Error(`${userId} did not get card ${JSON.stringify(outTrackId)}: it was delivered to no group and not to them`);
+		}
 		const actionIds = buttonsOf(card.template, card.cardParamMap).flatMap((b) => (b.actionId === undefined ? [] : [b.actionId]));
 		if (!actionId || !actionIds.includes(actionId)) throw new Error(`the card has no button with actionId ${JSON.stringify(actionId)}; it has ${JSON.stringify(actionIds)}`);
 		if (options.params !== undefined && !isObject(options.params)) throw new TypeError('params must be an object');

@@ -56,7 +56,8 @@ class CardSimulator extends AppRobotSimulator {
 	}
 
 	/**
-	 * Adds a card template (or replaces the one with its id). DingTalk's public AI card template
+	 * Adds a card template (or replaces the one with its id for the cards made from now on).
+	 * DingTalk's public AI card template
 	 * `382e4302-551d-4880-bf29-a30acfab2e71.schema` is there from the start. Kept across reset().
 	 * @param {import('./cardTemplates').CardTemplateOptions} options
 	 */

@@ -130,7 +130,8 @@ class CardTemplates {
 	}
 
 	/**
-	 * Adds a template (or replaces one with the same id; the cards made from it follow).
+	 * Adds a template, or replaces the one with the same id for the cards made from now on (those
+	 * made before keep the template they were made from).
 	 * @param {CardTemplateOptions} options
 	 * @returns {CardTemplate} a copy
 	 */

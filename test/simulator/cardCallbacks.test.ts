@@ -161,7 +161,15 @@ describe('a click over Stream', () => {
 		await expect(sim.clickCardButton('c5', { userId: USERS[0], actionId: 'maybe' })).rejects.toThrow(/no button with actionId "maybe"/);
 		await expect(sim.clickCardButton('c5', { userId: USERS[0], actionId: 'approve', params: [] as never })).rejects.toThrow(/params/);
 		await expect(sim.clickCardButton('c5', { userId: USERS[0], actionId: 'approve', tamper: 'x' as never })).rejects.toThrow(/tamper/);
+		// only who got the card can click it: a one-to-one card its user, a card delivered nowhere nobody
+		const token = await getToken(sim);
+		const oto = { cardTemplateId: APPROVAL.cardTemplateId, openSpaceId: `dtv1.card//IM_ROBOT.${USERS[1]}`, imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT' } };
+		await createAndDeliver(sim, token, groupCard('c5-oto', oto));
+		await expect(sim.clickCardButton('c5-oto', { userId: USERS[0], actionId: 'approve' })).rejects.toThrow(/did not get card "c5-oto"/);
+		await createAndDeliver(sim, token, groupCard('c5-none', { ...oto, openSpaceId: 'dtv1.card//IM_ROBOT.nobody' }));
+		await expect(sim.clickCardButton('c5-none', { userId: USERS[1], actionId: 'approve' })).rejects.toThrow(/did not get card/);
 		expect(sim.cardClicks()).toEqual([]);
+		expect((await sim.clickCardButton('c5-oto', { userId: USERS[1], actionId: 'approve', timeoutMs: 20 })).userId).toBe(USERS[1]);
 		expect(CARD_CLICK_TAMPERS).toEqual(['wrongSign', 'noSign', 'oldTimestamp']);
 	});
 
