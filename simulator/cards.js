@@ -351,7 +351,7 @@ class Cards {
 			state: template.ai ? flowState(params.flowStatus) : undefined,
 			text: template.ai ? params[template.streamingKeys[0]] ?? '' : undefined,
 			fields: (template.ai ? ['staticMsgContent'] : variables).filter((k) => params[k] !== undefined && params[k] !== '').map((k) => [k, params[k]]),
-			mentions: Object.values(card.atUserIds),
+			mentions: Object.values(card.atUserIds).map((name) => name.replace(/^@/, '')), // {"@ALL": "@ALL"} mentions all
 			buttons: buttonsOf(template, params).map((b) => ({
 				text: b.text,
 				link: b.actionId === undefined,

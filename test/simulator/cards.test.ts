@@ -318,17 +318,25 @@ describe('PUT /v1.0/card/streaming', () => {
 		expect(sim.card('q1')!.calls.filter((c) => c.status === 403)).toHaveLength(1);
 	});
 
-	it('goes through the gate\'s faults: an injected 500 answers instead of DingTalk and changes nothing', async () => {
+	it('goes through the gate: the token, the latency, and faults (an injected 500 answers instead of DingTalk and changes nothing)', async () => {
 		const sim = await startSim();
 		const token = await getToken(sim);
+		expect((await createAndDeliver(sim, undefined as never, groupCard('f0'))).json).toMatchObject({ code: 'AuthenticationFailed.MissingParameter' });
+		expect((await streamCard(sim, 'not-a-token', { outTrackId: 'f0', content: 'x' })).json).toMatchObject({ code: 'InvalidAuthentication' });
+		sim.setOpenApiLatency(80);
+		const started = Date.now();
 		await createAndDeliver(sim, token, groupCard('f1'));
+		expect(Date.now() - started).toBeGreaterThanOrEqual(75);
+		sim.setOpenApiLatency(0);
 		sim.injectOpenApiFaults([{ kind: 'http500' }]);
 		const res = await streamCard(sim, token, { outTrackId: 'f1', content: 'lost' });
 		expect([res.status, res.json]).toEqual([500, errorOf('system.error', '未知的系统错误')]);
 		expect(sim.card('f1')!.streams).toEqual({});
-		expect(sim.cardRequests().map((r) => [r.path, r.fault])).toEqual([
-			[CARD_PATHS.createAndDeliver, undefined],
-			[CARD_PATHS.streaming, 'http500'],
+		expect(sim.cardRequests().map((r) => [r.path, r.status, r.fault])).toEqual([
+			[CARD_PATHS.createAndDeliver, 400, undefined],
+			[CARD_PATHS.streaming, 400, undefined],
+			[CARD_PATHS.createAndDeliver, 200, undefined],
+			[CARD_PATHS.streaming, 500, 'http500'],
 		]);
 	});
 });
@@ -398,6 +406,8 @@ describe('the group page', () => {
 		expect(page).toContain('<span class="key">detail</span> <div>3 days</div>');
 		expect(page).not.toContain('not-a-variable-value');
 		expect(page).toContain('<span class="at">@Lin</span>');
+		await createAndDeliver(sim, token, groupCard('b2', { imGroupOpenDeliverModel: { robotCode: APP.clientId, atUserIds: { '@ALL': '@ALL' } } }));
+		expect(await groupPage(sim)).toContain('<span class="at">@ALL</span>');
 		expect(page).toContain('<div class="btn">Approve</div><div class="btn">Reject</div>');
 	});
 });
