@@ -269,7 +269,7 @@ class AppRobotSimulator {
 		return this._org.addUser(options);
 	}
 
-	/** Every call to the robot APIs (messages, recalls, file downloads) since construction or reset(), in order (a copy of the list). */
+	/** Every call to the OpenAPI behind the gate (messages, recalls, file downloads, cards) since construction or reset(), in order (a copy of the list). */
 	openApiRequests() {
 		return [...this._gate.requests];
 	}
@@ -295,7 +295,7 @@ class AppRobotSimulator {
 	}
 
 	/**
-	 * Queues faults; each call to the robot message APIs consumes the next one (FIFO).
+	 * Queues faults; each call to the OpenAPI behind the gate (messages, cards, …) consumes the next one (FIFO).
 	 * @param {import('./openApiGate').OpenApiFault[]} faults
 	 */
 	injectOpenApiFaults(faults) {

@@ -304,4 +304,4 @@ class Callbacks {
 	}
 }
 
-module.exports = { Callbacks, TAMPER_KINDS };
+module.exports = { Callbacks, TAMPER_KINDS, postRaw, parseHttpUrl };

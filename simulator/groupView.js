@@ -4,7 +4,8 @@
  * An HTML page that shows what the simulated group received, drawn like a DingTalk chat: the
  * robot's messages in order (and, when the simulator played DingTalk calling a trigger, what the
  * person wrote to the robot, each followed by the robot's replies), markdown rendered (the subset DingTalk renders), cards with their
- * buttons, mentions highlighted, app-robot messages with their group, recalled ones greyed out.
+ * buttons, an app robot's cards as they are when the page is drawn (an AI card's streamed text
+ * and its state, the buttons and who clicked them), mentions highlighted, app-robot messages with their group, recalled ones greyed out.
  * Served by the simulator at GET /, for people trying the node (and for the README's picture).
  * Tokens and secrets are never shown.
  */
@@ -100,10 +101,51 @@ function userRow(robotName, entry) {
 
 /**
  * A robot's message (`via`: the group an app robot sent it to through the OpenAPI; `recalled`:
- * recalled since) or what a person wrote (`text`: in words; `quote`: the message it replies to).
+ * recalled since), what a person wrote (`text`: in words; `quote`: the message it replies to), or
+ * a card an app robot delivered (`picture`: the card as it is at the time of drawing, cards.js).
  * @typedef {{ from: 'robot', message: Record<string, unknown>, via?: string, recalled?: boolean }
- *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean, quote?: { fromRobot: boolean, words: string } }} GroupEntry
+ *   | { from: 'user', nick: string, text: string, mentioned: boolean, oneToOne: boolean, quote?: { fromRobot: boolean, words: string } }
+ *   | { from: 'card', picture: () => CardPicture }} GroupEntry
  */
+
+/**
+ * A card as the page draws it: an AI card with its streamed text and state, or a card with its
+ * variables; its buttons, with who clicked them.
+ * @typedef {object} CardPicture
+ * @property {string} title
+ * @property {string} via where it was delivered
+ * @property {boolean} ai
+ * @property {'processing' | 'inputting' | 'finished' | 'executing' | 'failed' | undefined} state an AI card's flowStatus
+ * @property {string | undefined} text an AI card's streamed text (markdown)
+ * @property {[string, string][]} fields other variables to show
+ * @property {string[]} mentions the people it mentions (names)
+ * @property {{ text: string, link: boolean, clickedBy: string[] }[]} buttons link: opens a URL, does not call back
+ */
+
+/** The label of each state of an AI card. */
+const STATE_LABELS = Object.freeze({ processing: 'Processing…', inputting: 'Typing…', finished: 'Finished', executing: 'Executing…', failed: 'Failed' });
+
+/**
+ * A card's row, drawn from what the card is now.
+ * @param {string} robotName
+ * @param {CardPicture} card
+ */
+function cardRow(robotName, card) {
+	const state = card.state ? `<div class="state ${card.state}">${STATE_LABELS[card.state]}</div>` : '';
+	const mentions = card.mentions.map((name) => `<span class="at">@${escapeHtml(name)}</span>`).join(' ');
+	const body = card.ai ? `<div class="md">${markdown(card.text ?? '')}</div>` : '';
+	const fields = card.fields.map(([k, v]) => `<div class="field"><span class="key">${escapeHtml(k)}</span> ${markdown(v)}</div>`).join('');
+	const buttons = card.buttons
+		.map((b) => {
+			const clicked = b.clickedBy.length ? ` <span class="clicked">(clicked by ${escapeHtml(b.clickedBy.join(', '))})</span>` : '';
+			return `<div class="btn${b.link ? ' link' : ''}">${escapeHtml(b.text)}${clicked}</div>`;
+		})
+		.join('');
+	return `<div class="msg"><div class="avatar">${AVATAR}</div><div class="body">
+				<div class="name">${escapeHtml(robotName)} · ${escapeHtml(card.via)}</div><div class="bubble card dcard${card.ai ? ' ai' : ''}">
+				<div class="title">${escapeHtml(card.title)}</div>${state}${mentions ? `<div class="mentions">${mentions}</div>` : ''}${body}${fields}
+				${buttons ? `<div class="buttons">${buttons}</div>` : ''}</div></div></div>`;
+}
 
 /**
  * A robot's row. DingTalk removes a recalled robot message without a notice; the page keeps a
@@ -127,7 +169,10 @@ function renderGroupPage({ groupName, robotName, messages = [], entries }) {
 	/** @type {GroupEntry[]} */
 	const all = entries ?? messages.map((message) => ({ from: /** @type {'robot'} */ ('robot'), message }));
 	const rows = all
-		.map((entry) => (entry.from === 'user' ? userRow(robotName, entry) : robotRow(robotName, entry)))
+		.map((entry) => {
+			if (entry.from === 'card') return cardRow(robotName, entry.picture());
+			return entry.from === 'user' ? userRow(robotName, entry) : robotRow(robotName, entry);
+		})
 		.join('\n');
 	const count = all.length;
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(groupName)}</title>
@@ -163,6 +208,12 @@ function renderGroupPage({ groupName, robotName, messages = [], entries }) {
 	.feed-item .text { flex: 1; }
 	.empty { color: #86909c; }
 	.recalled { color: #86909c; font-style: italic; font-size: 12px; }
+	.dcard .md, .dcard .field, .dcard .mentions { padding: 4px 12px 8px; }
+	.dcard .key { color: #86909c; font-size: 12px; }
+	.state { margin: 0 12px 6px; font-size: 12px; color: #1677ff; }
+	.state.finished { color: #00b42a; } .state.failed { color: #f53f3f; }
+	.btn.link { color: #5f6368; }
+	.clicked { color: #86909c; font-size: 12px; }
 </style></head><body>
 <header>${escapeHtml(groupName)}<small>DingTalk simulator: ${count} message${count === 1 ? '' : 's'} received</small></header>
 <main>${rows || '<div class="empty">No messages yet.</div>'}</main>

@@ -6,7 +6,8 @@
  * It is the judge of every other test of the project, so it rejects everything DingTalk would
  * reject, with DingTalk's answers, and it records everything so that tests can assert on what was
  * really sent. `DingTalkSimulator` is a facade over one small server (server.js) and one module
- * per DingTalk surface (the app-robot half of the facade is appRobotFacade.js, which it extends):
+ * per DingTalk surface (it extends the card half of the facade, cardFacade.js, which extends the
+ * app-robot half, appRobotFacade.js):
  * - webhookRobot.js: the custom robot webhook `/robot/send` (faults: faults.js, recording: oapiHost.js)
  * - sessionWebhook.js: the session webhooks a robot replies to
  * - callbacks.js: DingTalk calling a trigger over HTTP (the message body: incomingMessage.js)
@@ -16,6 +17,9 @@
  * - messageFiles.js, storageHost.js: the files people send a robot (pictures, voice, video, files;
  *   in messages built by incomingContent.js), messageFiles/download, and DingTalk's storage on a
  *   port of its own
+ * - cards.js, cardTemplates.js, cardCallbacks.js (checks: cardParams.js): an app robot's cards
+ *   (createAndDeliver, update, AI card streaming) and the clicks on their buttons coming back over
+ *   Stream or HTTP
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
  */
@@ -28,7 +32,9 @@ const { computeDingTalkSign, checkNumber } = require('./checks');
 const { RateLimit, SUPPORTED_MSGTYPES } = require('./sendRules');
 const { FAULT_KINDS } = require('./faults');
 const { mountControl } = require('./control');
-const { AppRobotSimulator } = require('./appRobotFacade');
+const { CardSimulator } = require('./cardFacade');
+const { AI_CARD_TEMPLATE_ID } = require('./cardTemplates');
+const { CARD_TOPIC, CARD_CLICK_TAMPERS } = require('./cardCallbacks');
 const { OPENAPI_FAULT_KINDS } = require('./openApiGate');
 const { MSG_KEYS } = require('./msgTemplates');
 const { INCOMING_MSGTYPES } = require('./incomingContent');
@@ -44,6 +50,10 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
 /** @typedef {import('./webhookRobot').RobotOptions} RobotOptions */
 /** @typedef {import('./incomingMessage').RobotMessageOptions} RobotMessageOptions */
 /** @typedef {import('./streamFrames').Frame} StreamFrame */
+/** @typedef {import('./cardFacade').CardRecord} CardRecord */
+/** @typedef {import('./cardTemplates').CardTemplateOptions} CardTemplateOptions */
+/** @typedef {import('./cardCallbacks').CardClickOptions} CardClickOptions */
+/** @typedef {import('./cardCallbacks').CardClickRecord} CardClickRecord */
 
 /**
  * @typedef {object} SimulatorOptions
@@ -58,7 +68,7 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
  * @property {import('./appRobotFacade').MessageFilesOptions} [files]
  */
 
-class DingTalkSimulator extends AppRobotSimulator {
+class DingTalkSimulator extends CardSimulator {
 	/**
 	 * @param {SimulatorOptions} [options]
 	 */
@@ -127,9 +137,10 @@ class DingTalkSimulator extends AppRobotSimulator {
 	 * again from those open), tickets, pending Stream registration faults, pending event
 	 * redeliveries and pings, access tokens, OpenAPI calls, QPS counts and faults, app-robot
 	 * messages, recalls and media, the files people sent (their codes and URLs stop working), the
-	 * storage host's requests and faults; robots, apps (with their permissions), groups, users, the
-	 * OpenAPI latency and QPS limit, the Stream gateway's modes (down, storm, endpoint) and open
-	 * Stream connections stay.
+	 * storage host's requests and faults, cards (with their streams and history), card clicks (those
+	 * waiting for an answer end unanswered) and card callback routes; robots, apps (with their
+	 * permissions), groups, users, card templates, the OpenAPI latency and QPS limit, the Stream
+	 * gateway's modes (down, storm, endpoint) and open Stream connections stay.
 	 */
 	reset() {
 		this._server.reset();
@@ -256,4 +267,7 @@ module.exports = {
 	MSG_KEYS,
 	INCOMING_MSGTYPES,
 	STORAGE_FAULT_KINDS,
+	AI_CARD_TEMPLATE_ID,
+	CARD_TOPIC,
+	CARD_CLICK_TAMPERS,
 };

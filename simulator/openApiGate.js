@@ -3,11 +3,12 @@
 
 /**
  * What every OpenAPI call of an app robot on api.dingtalk.com goes through before its endpoint
- * (robotMessages.js) decides, in this order: the injected fault (it can answer instead of
- * DingTalk), POST, the access token, the permission the API needs, the app's QPS limit, a JSON
- * body. Every call is recorded (`requests`) and every answer, the access token endpoint's too, is
- * delayed by the injected latency (timers, cut on stop()). Errors are api.dingtalk.com's
- * `{requestid, code, message}` (apiHost.js). Where each answer comes from:
+ * (robotMessages.js, cards.js, …) decides, in this order: the injected fault (it can answer
+ * instead of DingTalk), the endpoint's method (POST, or PUT for the card updates), the access
+ * token, the permission the API needs, the app's QPS limit, a JSON body. Every call is recorded
+ * (`requests`) and every answer, the access token endpoint's too, is delayed by the injected
+ * latency (timers, cut on stop()). Errors are api.dingtalk.com's `{requestid, code, message}`
+ * (apiHost.js). Where each answer comes from:
  * - no token: HTTP 400 `AuthenticationFailed.MissingParameter` `缺少参数：x-acs-dingtalk-access-token`,
  *   and an unknown or expired one: HTTP 400 `InvalidAuthentication` `不合法的access_token`: both
  *   as api.dingtalk.com answered requests probing it (a probe log published in a public
@@ -88,6 +89,14 @@ const ERRORS = Object.freeze({
 /** @typedef {{ status: number, json: unknown }} OpenApiOutcome */
 
 /**
+ * An API behind the gate: the permission it needs, its HTTP method, what it decides.
+ * @typedef {object} Endpoint
+ * @property {string} scope
+ * @property {'POST' | 'PUT'} [method] default POST
+ * @property {(call: OpenApiCall) => OpenApiOutcome} decide
+ */
+
+/**
  * @param {{ status: number, code: string, message: string }} error
  * @returns {OpenApiOutcome}
  */
@@ -148,9 +157,10 @@ class OpenApiGate {
 	}
 
 	/**
-	 * Mounts an endpoint behind the gate.
+	 * Mounts an endpoint behind the gate: `method` (default POST) is the one it answers, any other
+	 * gets 405.
 	 * @param {string} path
-	 * @param {{ scope: string, decide: (call: OpenApiCall) => OpenApiOutcome }} endpoint
+	 * @param {Endpoint} endpoint
 	 */
 	route(path, endpoint) {
 		this._server.onApi(path, (exchange) => this._handle(exchange, endpoint));
@@ -199,9 +209,9 @@ class OpenApiGate {
 
 	/**
 	 * @param {import('./server').ApiExchange} exchange
-	 * @param {{ scope: string, decide: (call: OpenApiCall) => OpenApiOutcome }} endpoint
+	 * @param {Endpoint} endpoint
 	 */
-	_handle(exchange, { scope, decide }) {
+	_handle(exchange, endpoint) {
 		const { req, res, url, now } = exchange;
 		const header = req.headers[ACCESS_TOKEN_HEADER];
 		/** @type {OpenApiRequestRecord} */
@@ -229,7 +239,7 @@ class OpenApiGate {
 			this._answerFault(record, exchange, fault);
 			return;
 		}
-		const outcome = this._decide(record, exchange, scope, decide);
+		const outcome = this._decide(record, exchange, endpoint);
 		if (fault && fault.kind !== 'slow') {
 			this._answerFault(record, exchange, fault);
 			return;
@@ -241,12 +251,11 @@ class OpenApiGate {
 	 * The gate's checks in order, then the endpoint.
 	 * @param {OpenApiRequestRecord} record
 	 * @param {import('./server').ApiExchange} exchange
-	 * @param {string} scope
-	 * @param {(call: OpenApiCall) => OpenApiOutcome} decide
+	 * @param {Endpoint} endpoint
 	 * @returns {OpenApiOutcome}
 	 */
-	_decide(record, { req, now }, scope, decide) {
-		if (req.method !== 'POST') return refusal({ status: 405, ...methodNotAllowed(req.method) });
+	_decide(record, { req, now }, { scope, decide, method = 'POST' }) {
+		if (req.method !== method) return refusal({ status: 405, ...methodNotAllowed(req.method) });
 		if (!record.accessToken) return refusal(ERRORS.missingToken);
 		const verified = this._verifyToken(record.accessToken, now);
 		if (typeof verified === 'string') return refusal(ERRORS.invalidToken);

@@ -13,6 +13,9 @@
 const crypto = require('node:crypto');
 const { isObject, optionalText, textList } = require('./checks');
 
+/** The organization's corpId, in what DingTalk sends about it (Stream events, card callbacks). */
+const CORP_ID = 'dingsimulatorcorp0001';
+
 /**
  * @typedef {object} GroupOptions
  * @property {string} [openConversationId] default `cid` + 16 random bytes in base64 (DingTalk's ids look so)
@@ -98,4 +101,4 @@ class Org {
 	}
 }
 
-module.exports = { Org };
+module.exports = { Org, CORP_ID };

@@ -7,14 +7,15 @@
  * docs/learn/stream/protocol.md). It refuses a missing, unknown, used or expired ticket, keeps
  * several connections per app with the topics each subscribed to, sends frames and matches every
  * answer a client sends (`{code, headers: {messageId, contentType}, message, data}`) to the frame
- * it answers, recording it, valid or not. What is pushed lives in streamPush.js.
+ * it answers, recording it, valid or not. What is pushed lives in streamPush.js
+ * (and cardCallbacks.js: the clicks on cards).
  */
 
 const crypto = require('node:crypto');
-const { WebSocketServer } = require('ws');
+const { WebSocket, WebSocketServer } = require('ws');
 const { refuseUpgrade } = require('./server');
 const { StreamRegistration } = require('./streamOpen');
-const { parseAck } = require('./streamFrames');
+const { isSubscribed, parseAck } = require('./streamFrames');
 
 const CONNECT_PATH = '/connect';
 
@@ -35,7 +36,7 @@ const CONNECT_PATH = '/connect';
  * @property {string} raw the text received
  * @property {boolean} valid the shape is DingTalk's and it answers a frame sent on this connection
  * @property {string | undefined} error why it is invalid
- * @property {'robotMessage' | 'event' | 'ping' | 'disconnect' | undefined} kind what it answers
+ * @property {'robotMessage' | 'event' | 'ping' | 'disconnect' | 'cardCallback' | undefined} kind what it answers
  * @property {number | undefined} code
  * @property {string | undefined} messageId
  * @property {unknown} message
@@ -186,6 +187,26 @@ class StreamGateway {
 				closeReason: /** @type {NonNullable<Connection['closeReason']>} */ (c.closeReason),
 				closeCode: /** @type {number} */ (c.closeCode),
 			}));
+	}
+
+	/**
+	 * The open connections of an app that take a frame of this type and topic (streamPush.js and
+	 * cardCallbacks.js pick one of them).
+	 * @param {string} clientId
+	 * @param {'CALLBACK' | 'EVENT'} type
+	 * @param {string} topic
+	 * @param {string} [connectionId] only this one
+	 * @returns {Connection[]}
+	 */
+	subscribers(clientId, type, topic, connectionId) {
+		return [...this.connections.values()].filter(
+			(c) =>
+				c.app.clientId === clientId &&
+				c.state === 'open' &&
+				c.ws.readyState === WebSocket.OPEN &&
+				(connectionId === undefined || c.id === connectionId) &&
+				isSubscribed(c.subscriptions, type, topic),
+		);
 	}
 
 	/**

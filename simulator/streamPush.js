@@ -20,7 +20,8 @@ const crypto = require('node:crypto');
 const { WebSocket } = require('ws');
 const { checkNumber, isObject, optionalText } = require('./checks');
 const { buildRobotMessage, checkRobotMessageOptions } = require('./incomingMessage');
-const { ROBOT_TOPIC, EVENT_TOPIC, buildFrame, eventAckStatus, isSubscribed, newMessageId, pickAtRandom } = require('./streamFrames');
+const { ROBOT_TOPIC, EVENT_TOPIC, buildFrame, eventAckStatus, newMessageId, pickAtRandom } = require('./streamFrames');
+const { CORP_ID } = require('./org');
 
 /** Our choices, not documented by DingTalk: how long an event waits for its ACK, how often it is pushed again. */
 const DEFAULT_EVENT_ACK_TIMEOUT_MS = 10_000;
@@ -28,7 +29,6 @@ const DEFAULT_EVENT_REDELIVERIES = 3;
 const DEFAULT_PING_TIMEOUT_MS = 5_000;
 /** "服务端在静默10s之后会主动断开 tcp 连接" (protocol.md). */
 const DEFAULT_CLOSE_AFTER_MS = 10_000;
-const DEFAULT_EVENT_CORP_ID = 'dingsimulatorcorp0001';
 
 /** @typedef {import('./streamGateway').Connection} Connection */
 
@@ -139,24 +139,6 @@ class StreamPushes {
 	}
 
 	/**
-	 * The open connections of an app that take a frame of this type and topic.
-	 * @param {string} clientId
-	 * @param {'CALLBACK' | 'EVENT'} type
-	 * @param {string} topic
-	 * @param {string} [connectionId] only this one
-	 */
-	_candidates(clientId, type, topic, connectionId) {
-		return [...this._gateway.connections.values()].filter(
-			(c) =>
-				c.app.clientId === clientId &&
-				c.state === 'open' &&
-				c.ws.readyState === WebSocket.OPEN &&
-				(connectionId === undefined || c.id === connectionId) &&
-				isSubscribed(c.subscriptions, type, topic),
-		);
-	}
-
-	/**
 	 * Someone writes to the app's robot: a CALLBACK frame to one of its connections.
 	 * @param {string} clientId
 	 * @param {PushRobotMessageOptions} [options]
@@ -204,7 +186,7 @@ class StreamPushes {
 	 */
 	_pushCallback(clientId, { messageId, msgId, body }, attempt, connectionId) {
 		const app = this._apps.require(clientId);
-		const connection = pickAtRandom(this._candidates(clientId, 'CALLBACK', ROBOT_TOPIC, connectionId), this._random);
+		const connection = pickAtRandom(this._gateway.subscribers(clientId, 'CALLBACK', ROBOT_TOPIC, connectionId), this._random);
 		this.pushes.push({
 			at: this._server.now(),
 			clientId,
@@ -248,7 +230,7 @@ class StreamPushes {
 				eventType,
 				eventId,
 				eventBornTime: String(options.eventBornTime ?? now),
-				eventCorpId: optionalText(options.eventCorpId, 'eventCorpId') ?? DEFAULT_EVENT_CORP_ID,
+				eventCorpId: optionalText(options.eventCorpId, 'eventCorpId') ?? CORP_ID,
 				eventUnifiedAppId: app.appId,
 			},
 			data: options.data ?? {},
@@ -266,7 +248,7 @@ class StreamPushes {
 	 */
 	_pushEvent(event) {
 		event.attempts++;
-		const connection = pickAtRandom(this._candidates(event.clientId, 'EVENT', EVENT_TOPIC), this._random);
+		const connection = pickAtRandom(this._gateway.subscribers(event.clientId, 'EVENT', EVENT_TOPIC), this._random);
 		this.pushes.push({
 			at: this._server.now(),
 			clientId: event.clientId,
