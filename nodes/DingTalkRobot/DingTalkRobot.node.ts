@@ -6,6 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { createCards } from './actions/card/create';
+import { streamCardTexts } from './actions/card/stream';
+import { updateCards } from './actions/card/update';
 import { downloadFiles } from './actions/downloadFile/execute';
 import { recallMessages } from './actions/recall/execute';
 import { sendMessages } from './actions/send/execute';
@@ -19,9 +22,9 @@ export class DingTalkRobot implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "recall" ? "Recall messages" : $parameter["operation"] === "downloadFile" ? "Download a received file" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
+			'={{ $parameter["operation"] === "recall" ? "Recall messages" : $parameter["operation"] === "downloadFile" ? "Download a received file" : $parameter["operation"] === "createCard" ? "Create a card" : $parameter["operation"] === "updateCard" ? "Update a card" : $parameter["operation"] === "streamCardText" ? "Stream text into a card" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
 		description:
-			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, recall an app robot\'s messages, or download a file people sent it',
+			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, recall an app robot\'s messages, download a file people sent it, or create, update and stream text into cards',
 		defaults: {
 			name: 'DingTalk Robot',
 		},
@@ -51,6 +54,9 @@ export class DingTalkRobot implements INodeType {
 		const operation = this.getNodeParameter('operation', 0, 'send');
 		if (operation === 'recall') return await recallMessages.call(this);
 		if (operation === 'downloadFile') return await downloadFiles.call(this);
+		if (operation === 'createCard') return await createCards.call(this);
+		if (operation === 'updateCard') return await updateCards.call(this);
+		if (operation === 'streamCardText') return await streamCardTexts.call(this);
 		return await sendMessages.call(this);
 	}
 }

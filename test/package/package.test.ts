@@ -102,7 +102,11 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 		{ name: 'dingTalkRobotApi', required: true, displayOptions: { show: { target: ['robot'] } } },
 		{ name: 'dingTalkAppApi', required: true, displayOptions: { hide: { target: ['robot', 'session', 'response'] } } },
 	]);
-	expect(trigger.credentials).toEqual([{ name: 'dingTalkRobotCallbackApi', required: true, testedBy: 'testCallbackCredential' }]);
+	// the app credential only to download received files (Download Attachments)
+	expect(trigger.credentials).toEqual([
+		{ name: 'dingTalkRobotCallbackApi', required: true, testedBy: 'testCallbackCredential' },
+		{ name: 'dingTalkAppApi', required: true, displayOptions: { show: { downloadAttachments: [true] } } },
+	]);
 	expect(trigger.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', path: 'dingtalk' })]);
 	const stream = loader.types.nodes.find((type) => type.name === 'dingTalkStreamTrigger')!;
 	expect(`${loader.packageName}.${stream.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkStreamTrigger');

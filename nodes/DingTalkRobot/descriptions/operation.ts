@@ -7,10 +7,16 @@ export const operationProperty: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{
-			name: 'Send Message',
-			value: 'send',
-			action: 'Send a message',
-			description: 'Post a message as a group robot, an app robot, or as a reply in the conversation of a trigger item',
+			name: 'Create Card',
+			value: 'createCard',
+			action: 'Create a card',
+			description: 'Send a card (an AI card, or one of your templates with buttons) into a group or one-to-one, as the app robot',
+		},
+		{
+			name: 'Download File',
+			value: 'downloadFile',
+			action: 'Download a file sent to the robot',
+			description: 'Get a picture, voice note, video or file someone sent the app robot, by its downloadCode, as binary data',
 		},
 		{
 			name: 'Recall Message',
@@ -19,10 +25,22 @@ export const operationProperty: INodeProperties = {
 			description: 'Take back messages an app robot sent (DingTalk allows it within 24 hours)',
 		},
 		{
-			name: 'Download File',
-			value: 'downloadFile',
-			action: 'Download a file sent to the robot',
-			description: 'Get a picture, voice note, video or file someone sent the app robot, by its downloadCode, as binary data',
+			name: 'Send Message',
+			value: 'send',
+			action: 'Send a message',
+			description: 'Post a message as a group robot, an app robot, or as a reply in the conversation of a trigger item',
+		},
+		{
+			name: 'Stream Card Text',
+			value: 'streamCardText',
+			action: 'Stream text into a card',
+			description: 'Write an answer into an AI card as it comes, chunk by chunk or whole, then finalize it',
+		},
+		{
+			name: 'Update Card',
+			value: 'updateCard',
+			action: 'Update a card',
+			description: 'Change a card\'s variables, or an AI card\'s state, by its outTrackId',
 		},
 	],
 	default: 'send',

@@ -96,6 +96,47 @@ const EXPLANATIONS: Record<string, DingTalkErrorExplanation> = {
 		description: 'The upload may have expired or belong to another app. Send the binary data again so the node uploads it.',
 		retryable: false,
 	},
+	// cards (the codes DingTalk's card API is seen to answer; see the simulator's cards.js for which are documented)
+	'param.templateUnpublished': {
+		message: 'The card template is not published',
+		description: 'Publish the template in DingTalk\'s card platform (卡片平台 › your template › Publish), then use its ID.',
+		retryable: false,
+	},
+	'param.templateNotExist': {
+		message: 'DingTalk does not know this card template',
+		description: 'Copy Card Template ID (….schema) from DingTalk\'s card platform, from a template of this app\'s organization.',
+		retryable: false,
+	},
+	'param.cardNotExist': {
+		message: 'DingTalk does not know a card with this outTrackId',
+		description: 'Map Out Track ID to the outTrackId Create Card output (the card must have been created by this app).',
+		retryable: false,
+	},
+	'param.invalidKey': {
+		message: 'The card template has no streaming variable of this name',
+		description: 'Set Variable to the template\'s streaming variable (DingTalk\'s public AI card: msgContent).',
+		retryable: false,
+	},
+	'param.streamFinalized': {
+		message: 'The card\'s text was already finalized',
+		description: 'A finalized text takes no more: create a new card for a new answer.',
+		retryable: false,
+	},
+	'param.outTrackIdExist': {
+		message: 'A card with this outTrackId exists already',
+		description: 'Leave Out Track ID empty (the node chooses a new one) or give one not used before.',
+		retryable: false,
+	},
+	MissingStringValue: {
+		message: 'DingTalk wants every card variable as text',
+		description: 'The node sends every value as text; a proxy in between may have changed the request.',
+		retryable: false,
+	},
+	unknownError: {
+		message: 'DingTalk could not apply the card update',
+		description: 'DingTalk answers this when the card does not exist (its creation failed) or when its template has no failed state for Mark as Failed.',
+		retryable: false,
+	},
 	'system.error': {
 		message: 'DingTalk had a server error',
 		description: 'Try again later.',

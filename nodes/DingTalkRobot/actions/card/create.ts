@@ -41,11 +41,14 @@ export async function createCards(this: IExecuteFunctions): Promise<INodeExecuti
 			};
 			const fallback = readBoolean(options.fallbackToMarkdown, 'Options › Fall Back to Markdown', false) ? requireText(options.fallbackText, 'Options › Fallback Text') : undefined;
 			const output: IDataObject = { outTrackId: card.outTrackId, cardTemplateId: card.cardTemplateId, openSpaceId: openSpaceId(destination), ...destinationOutput(destination) };
-			try {
-				const created = await createAndDeliverCard(this, session, card, item, settings);
+			const created = await createAndDeliverCard(this, session, card, item, settings).then(
+				(result) => ({ ok: true as const, ...result }),
+				(error: unknown) => ({ ok: false as const, error }),
+			);
+			if (created.ok) {
 				outputs.push({ json: { ...output, attempts: created.attempts, ...(created.possibleDuplicate && { possibleDuplicate: true }) }, pairedItem: { item: itemIndex } });
-			} catch (error) {
-				if (fallback === undefined) throw error;
+			} else {
+				if (fallback === undefined) throw toNodeError(this, created.error, itemIndex);
 				// the person still gets it: the fallback text as a markdown message, where the card would have gone
 				const sent = await sendAppMessage(
 					this,
@@ -56,7 +59,7 @@ export async function createCards(this: IExecuteFunctions): Promise<INodeExecuti
 					item,
 					settings,
 				);
-				const reason = toNodeError(this, error, itemIndex).message;
+				const reason = toNodeError(this, created.error, itemIndex).message;
 				outputs.push({ json: { ...output, fallback: true, reason, processQueryKey: String(sent.body.processQueryKey) }, pairedItem: { item: itemIndex } });
 			}
 		} catch (caught) {

@@ -55,10 +55,10 @@ const aiCardState = (operation: string, fallback: string): INodeProperties => ({
 	type: 'options',
 	options: [
 		{ name: 'Do Not Set', value: 'none', description: 'A card of your own template without an AI state' },
-		{ name: 'Processing (Thinking…)', value: 'processing' },
-		{ name: 'Inputting (Answer Coming In)', value: 'inputting' },
-		{ name: 'Finished', value: 'finished' },
 		{ name: 'Failed', value: 'failed' },
+		{ name: 'Finished', value: 'finished' },
+		{ name: 'Inputting (Answer Coming In)', value: 'inputting' },
+		{ name: 'Processing (Thinking…)', value: 'processing' },
 	],
 	default: fallback,
 	description: 'The state an AI card shows (its flowStatus variable)',
@@ -100,7 +100,7 @@ export const cardProperties: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.conversation?.id }}',
 		required: true,
-		description: 'The openConversationId of a group the robot is in (a trigger item\'s conversation.id)',
+		description: 'The openConversationId of a group the robot is in: by default the group of the trigger item',
 		displayOptions: { show: { operation: ['createCard'], cardDestination: ['group'] } },
 	},
 	{
