@@ -4,6 +4,7 @@
 const { DingTalkRobot } = require('./dist/nodes/DingTalkRobot/DingTalkRobot.node');
 const { DingTalkRobotTrigger } = require('./dist/nodes/DingTalkRobotTrigger/DingTalkRobotTrigger.node');
 const { DingTalkStreamTrigger } = require('./dist/nodes/DingTalkStreamTrigger/DingTalkStreamTrigger.node');
+const { DingTalkAiCard } = require('./dist/nodes/DingTalkAiCard/DingTalkAiCard.node');
 const { DingTalkRobotApi } = require('./dist/credentials/DingTalkRobotApi.credentials');
 const { DingTalkRobotCallbackApi } = require('./dist/credentials/DingTalkRobotCallbackApi.credentials');
 const { DingTalkAppApi } = require('./dist/credentials/DingTalkAppApi.credentials');
@@ -15,6 +16,7 @@ module.exports = {
 	DingTalkRobotApi,
 	DingTalkRobotCallbackApi,
 	DingTalkStreamTrigger,
+	DingTalkAiCard,
 	DingTalkAppApi,
 	computeDingTalkSign: signing.computeDingTalkSign,
 	signWebhookUrl: signing.signWebhookUrl,

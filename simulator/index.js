@@ -39,6 +39,7 @@ const { OPENAPI_FAULT_KINDS } = require('./openApiGate');
 const { MSG_KEYS } = require('./msgTemplates');
 const { INCOMING_MSGTYPES } = require('./incomingContent');
 const { STORAGE_FAULT_KINDS } = require('./storageHost');
+const { ChatModel, CHAT_MODEL_API_KEY, CHAT_MODEL_BASE_PATH } = require('./chatModel');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -87,11 +88,13 @@ class DingTalkSimulator extends CardSimulator {
 		const robots = new WebhookRobots(server, { rateLimit, maxBodyBytes, timestampToleranceMs });
 		const sessions = new SessionWebhooks(server, { rateLimit, maxBodyBytes });
 		const callbacks = new Callbacks(server, sessions);
+		const chatModel = new ChatModel(server);
 		super(server, { sessions, random: options.random, stream: options.stream, openapi: options.openapi, files: options.files });
 		this._server = server;
 		this._robots = robots;
 		this._sessions = sessions;
 		this._callbacks = callbacks;
+		this._chatModel = chatModel;
 	}
 
 	/** The base URL once started (`http://127.0.0.1:PORT`), else undefined. */
@@ -251,6 +254,26 @@ class DingTalkSimulator extends CardSimulator {
 		return this._callbacks.replayCallback(result, options);
 	}
 
+	// --- not DingTalk: a chat model speaking OpenAI's API, for the AI examples (chatModel.js) ---
+
+	/** The OpenAI Base URL of the simulated chat model (`http://127.0.0.1:PORT/openai/v1`); its API key is CHAT_MODEL_API_KEY. */
+	get chatModelBaseUrl() {
+		return `${this._server.requireBaseUrl()}${CHAT_MODEL_BASE_PATH}`;
+	}
+
+	/**
+	 * What the chat model answers from now on (until reset()): the text, in how many pieces, how far apart, a cut connection.
+	 * @param {import('./chatModel').ChatAnswerOptions} options
+	 */
+	setChatAnswer(options) {
+		this._chatModel.setAnswer(options);
+	}
+
+	/** @returns {import('./chatModel').ChatRequestRecord[]} every request the chat model answered since reset() */
+	chatRequests() {
+		return [...this._chatModel.records];
+	}
+
 	/** For the CLI only: POST /simulator/control/stream/push pushes a robot message (control.js). */
 	enableControl() {
 		mountControl(this._server, { pushRobotMessage: (clientId, options) => this.pushRobotMessage(clientId, options), files: () => this.files() });
@@ -270,4 +293,5 @@ module.exports = {
 	AI_CARD_TEMPLATE_ID,
 	CARD_TOPIC,
 	CARD_CLICK_TAMPERS,
+	CHAT_MODEL_API_KEY,
 };

@@ -54,6 +54,8 @@ test('the tarball ships the build, the icons, the codex, README and LICENSE, and
 			'dist/credentials/DingTalkRobotCallbackApi.credentials.js',
 			'dist/nodes/DingTalkStreamTrigger/DingTalkStreamTrigger.node.js',
 			'dist/nodes/DingTalkStreamTrigger/DingTalkStreamTrigger.node.json',
+			'dist/nodes/DingTalkAiCard/DingTalkAiCard.node.js',
+			'dist/nodes/DingTalkAiCard/DingTalkAiCard.node.json',
 			'dist/credentials/DingTalkAppApi.credentials.js',
 			'dist/icons/dingtalk.svg',
 			'dist/icons/dingtalk.dark.svg',
@@ -83,7 +85,7 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	const loader = new PackageDirectoryLoader(packageDir);
 	await loader.loadAll();
 
-	expect(Object.keys(loader.nodeTypes).sort()).toEqual(['dingTalkRobot', 'dingTalkRobotTrigger', 'dingTalkStreamTrigger']);
+	expect(Object.keys(loader.nodeTypes).sort()).toEqual(['dingTalkAiCard', 'dingTalkRobot', 'dingTalkRobotTrigger', 'dingTalkStreamTrigger']);
 	expect(Object.keys(loader.credentialTypes).sort()).toEqual(['dingTalkAppApi', 'dingTalkRobotApi', 'dingTalkRobotCallbackApi']);
 	expect(loader.known.nodes.dingTalkRobot.className).toBe('DingTalkRobot');
 	expect(loader.known.nodes.dingTalkRobotTrigger.className).toBe('DingTalkRobotTrigger');
@@ -96,6 +98,11 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	expect(`${loader.packageName}.${node.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkRobot');
 	expect(`${loader.packageName}.${trigger.name}`).toBe('n8n-nodes-dingtalk-robot.dingTalkRobotTrigger');
 	expect(node.usableAsTool).toBe(true);
+	// the AI card node takes a chat model; n8n would take its inputs away to make a tool of it
+	const aiCard = loader.types.nodes.find((type) => type.name === 'dingTalkAiCard')!;
+	expect(aiCard.usableAsTool).toBeUndefined();
+	expect(aiCard.inputs).toEqual(['main', expect.objectContaining({ type: 'ai_languageModel', required: true, maxConnections: 1 })]);
+	expect(aiCard.credentials).toEqual([{ name: 'dingTalkAppApi', required: true }]);
 	// the robot credential only for Send To: Group Robot, the app credential for App Robot and Recall
 	// (which has no Send To, so "hide" the other targets: test/unit/nodeForm.test.ts says why); replies need none
 	expect(node.credentials).toEqual([
@@ -139,6 +146,7 @@ test('require(\'n8n-nodes-dingtalk-robot\') gives the classes and the signing he
 	expect(new pkg.DingTalkRobotCallbackApi().name).toBe('dingTalkRobotCallbackApi');
 	expect(new pkg.DingTalkStreamTrigger().description.name).toBe('dingTalkStreamTrigger');
 	expect(new pkg.DingTalkAppApi().name).toBe('dingTalkAppApi');
+	expect(new pkg.DingTalkAiCard().description.name).toBe('dingTalkAiCard');
 	// Python: base64(hmac.new(b'this is secret', b'1577808000000\nthis is secret', sha256).digest())
 	expect(pkg.computeDingTalkSign('this is secret', 1577808000000)).toBe('ijHEivi6YiCNPZOq4hZstmvZ3sPfbioAiMhP30ae7W0=');
 });
