@@ -15,11 +15,12 @@ import { NodeConnectionTypes, NodeOperationError, type IDataObject, type IExecut
 
 import { AI_CARD_STATE_KEY, AI_CARD_STATES, AI_CARD_TEMPLATE_ID, AI_CARD_TITLE_KEY, newOutTrackId } from '../DingTalkRobot/messages/cardData';
 import { optionalText, readBoolean, requireText } from '../DingTalkRobot/messages/fields';
+import { readCardDestination } from '../DingTalkRobot/actions/card/params';
 import { appDeliverySettings, defaultNodeOptions } from '../DingTalkRobot/actions/send/options';
 import { errorItems, toNodeError } from '../DingTalkRobot/actions/send/outputs';
 import { sendAppMessage } from '../DingTalkRobot/transport/appSend';
 import { CardStreamer } from '../DingTalkRobot/transport/cardStreamer';
-import { createAndDeliverCard, streamCardText, updateCard, type CardDestination } from '../DingTalkRobot/transport/cards';
+import { createAndDeliverCard, streamCardText, updateCard } from '../DingTalkRobot/transport/cards';
 import type { DeliverySettings } from '../DingTalkRobot/transport';
 import { AppSession } from '../DingTalkRobot/transport/openapi';
 import type { ItemRef } from '../DingTalkRobot/transport/post';
@@ -80,10 +81,7 @@ async function streamAnswer(model: StreamingChatModel, messages: unknown[], sign
 async function answerItem(ctx: IExecuteFunctions, itemIndex: number, model: StreamingChatModel, session: AppSession, settings: DeliverySettings, robotCodeDefault: string): Promise<IDataObject> {
 	const item: ItemRef = { index: itemIndex, label: `Item ${itemIndex}` };
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const destination: CardDestination =
-		ctx.getNodeParameter('cardDestination', itemIndex, 'group') === 'user'
-			? { kind: 'user', userId: requireText(ctx.getNodeParameter('cardUserId', itemIndex, ''), 'User ID').trim() }
-			: { kind: 'group', openConversationId: requireText(ctx.getNodeParameter('cardOpenConversationId', itemIndex, ''), 'Conversation ID').trim() };
+	const destination = readCardDestination(ctx, itemIndex);
 	const prompt = requireText(ctx.getNodeParameter('prompt', itemIndex, ''), 'Prompt');
 	const system = optionalText(ctx.getNodeParameter('systemMessage', itemIndex, ''), 'System Message');
 	const title = optionalText(ctx.getNodeParameter('cardTitle', itemIndex, ''), 'Card Title');

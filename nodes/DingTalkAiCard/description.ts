@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { cardDestinationProperties } from '../DingTalkRobot/actions/card/destination';
 import { AI_CARD_CONTENT_KEY, AI_CARD_TEMPLATE_ID } from '../DingTalkRobot/messages/cardData';
 
 export const DEFAULT_SYSTEM_MESSAGE =
@@ -13,34 +14,7 @@ export const dingTalkAiCardProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
-	{
-		displayName: 'Conversation Type',
-		name: 'cardDestination',
-		type: 'options',
-		options: [
-			{ name: 'Group', value: 'group' },
-			{ name: 'User (One-to-One)', value: 'user' },
-		],
-		default: 'group',
-	},
-	{
-		displayName: 'Conversation ID',
-		name: 'cardOpenConversationId',
-		type: 'string',
-		default: '={{ $json.conversation?.id }}',
-		required: true,
-		description: 'The openConversationId of a group the robot is in: by default the group of the trigger item',
-		displayOptions: { show: { cardDestination: ['group'] } },
-	},
-	{
-		displayName: 'User ID',
-		name: 'cardUserId',
-		type: 'string',
-		default: '={{ $json.sender?.staffId }}',
-		required: true,
-		description: 'The user to answer in the robot\'s one-to-one chat: by default the sender of the trigger item',
-		displayOptions: { show: { cardDestination: ['user'] } },
-	},
+	...cardDestinationProperties(),
 	{
 		displayName: 'Prompt',
 		name: 'prompt',

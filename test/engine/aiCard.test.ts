@@ -83,6 +83,15 @@ test('a picture on the item reaches the model as an image part', async () => {
 	expect(sim.chatRequests()[0].pictures).toBe(1);
 });
 
+test('where the message came from: a one-to-one message is answered to its sender, an unknown conversation type is refused', async () => {
+	sim.setChatAnswer({ text: 'private answer', intervalMs: 1 });
+	const { output, error } = await run([question('q', { conversation: { id: 'cidPrivate==', type: 'oneToOne' } }), question('q', { conversation: { type: 'unknown' } })], {}, { continueOnFail: true });
+	expect(error).toBeUndefined();
+	expect(sim.card(String(output[0].json.outTrackId))).toMatchObject({ state: 'finished' });
+	expect(sim.cardRequests()[0].body).toMatchObject({ openSpaceId: 'dtv1.card//IM_ROBOT.asker8812' });
+	expect(output[1].json.error).toMatch(/Item 1.*Message Conversation Type.*"unknown"/);
+});
+
 test('no chat model connected: said plainly, nothing sent to DingTalk', async () => {
 	const { error } = await run([question('q')], {}, { model: false });
 	expect(error?.message).toMatch(/chat model/i);

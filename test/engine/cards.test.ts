@@ -60,7 +60,7 @@ test('Update Card: only the variables given, and the AI card\'s state', async ()
 });
 
 test('a card DingTalk did not deliver is an error saying what to do; with Fall Back to Markdown the person gets the text', async () => {
-	const lost = await run([{ conversation: { id: 'cidNoRobot==' } }], { operation: 'createCard' }, true);
+	const lost = await run([{ conversation: { id: 'cidNoRobot==', type: 'group' } }], { operation: 'createCard' }, true);
 	expect(lost.output[0].json.error).toMatch(/^Item 0: DingTalk created the card but did not deliver it: /);
 	expect(lost.output[0].json.description).toMatch(/Add the app's robot to the group/);
 

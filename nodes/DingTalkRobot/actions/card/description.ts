@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { AI_CARD_TEMPLATE_ID } from '../../messages/cardData';
+import { cardDestinationProperties } from './destination';
 
 const on = (...operations: string[]) => ({ show: { operation: operations } });
 
@@ -83,35 +84,7 @@ export const cardProperties: INodeProperties[] = [
 		description: 'The template\'s ID (….schema) from DingTalk\'s card platform. The default is DingTalk\'s public AI card (msgTitle, msgContent streaming markdown, flowStatus).',
 		displayOptions: on('createCard'),
 	},
-	{
-		displayName: 'Conversation Type',
-		name: 'cardDestination',
-		type: 'options',
-		options: [
-			{ name: 'Group', value: 'group' },
-			{ name: 'User (One-to-One)', value: 'user' },
-		],
-		default: 'group',
-		displayOptions: on('createCard'),
-	},
-	{
-		displayName: 'Conversation ID',
-		name: 'cardOpenConversationId',
-		type: 'string',
-		default: '={{ $json.conversation?.id }}',
-		required: true,
-		description: 'The openConversationId of a group the robot is in: by default the group of the trigger item',
-		displayOptions: { show: { operation: ['createCard'], cardDestination: ['group'] } },
-	},
-	{
-		displayName: 'User ID',
-		name: 'cardUserId',
-		type: 'string',
-		default: '={{ $json.sender?.staffId }}',
-		required: true,
-		description: 'The user to show the card to in the robot\'s one-to-one chat (a trigger item\'s sender.staffId)',
-		displayOptions: { show: { operation: ['createCard'], cardDestination: ['user'] } },
-	},
+	...cardDestinationProperties({ operation: ['createCard'] }),
 	...cardDataProperties('createCard'),
 	aiCardState('createCard', 'processing'),
 	{

@@ -31,9 +31,17 @@ export function readCardParamMap(ctx: IExecuteFunctions, itemIndex: number): Rec
 	return map;
 }
 
-/** Where Create Card delivers the card. */
+/** Where a card goes (destination.ts): a group, a user, or where the answered message came from. */
 export function readCardDestination(ctx: IExecuteFunctions, itemIndex: number): CardDestination {
-	return ctx.getNodeParameter('cardDestination', itemIndex, 'group') === 'user'
+	let kind = ctx.getNodeParameter('cardDestination', itemIndex, 'message') as string;
+	if (kind === 'message') {
+		const type = requireText(ctx.getNodeParameter('messageConversationType', itemIndex, ''), 'Message Conversation Type').trim();
+		if (type !== 'group' && type !== 'oneToOne') {
+			throw new MessageInputError('Message Conversation Type', `is "${type.slice(0, 40)}": it must be "group" or "oneToOne"`, 'A DingTalk trigger item\'s conversation.type; or choose Group or User as the Conversation Type.');
+		}
+		kind = type === 'group' ? 'group' : 'user';
+	}
+	return kind === 'user'
 		? { kind: 'user', userId: requireText(ctx.getNodeParameter('cardUserId', itemIndex, ''), 'User ID').trim() }
 		: { kind: 'group', openConversationId: requireText(ctx.getNodeParameter('cardOpenConversationId', itemIndex, ''), 'Conversation ID').trim() };
 }
