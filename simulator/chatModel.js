@@ -43,6 +43,7 @@ const MODEL_IDS = ['gpt-4o-mini', 'gpt-4o'];
  * @property {number} pictures how many image parts the messages carried
  * @property {number} status
  * @property {number} chunksSent
+ * @property {number | undefined} lastChunkAt when the last piece of the answer was written (ms)
  */
 
 /** @param {unknown} content */
@@ -141,7 +142,7 @@ class ChatModel {
 		const answer = typeof text === 'function' ? text(question) : (text ?? `You asked: ${question}`);
 		const model = typeof body.model === 'string' ? body.model : MODEL_IDS[0];
 		/** @type {ChatRequestRecord} */
-		const record = { at: now, stream: body.stream === true, model, messages, question, pictures: messages.reduce((n, m) => n + picturesIn(m?.content), 0), status: 200, chunksSent: 0 };
+		const record = { at: now, stream: body.stream === true, model, messages, question, pictures: messages.reduce((n, m) => n + picturesIn(m?.content), 0), status: 200, chunksSent: 0, lastChunkAt: undefined };
 		this.records.push(record);
 		const id = `chatcmpl-${crypto.randomBytes(12).toString('hex')}`;
 		const created = Math.floor(now / 1000);
@@ -166,6 +167,7 @@ class ChatModel {
 			if (sent < pieces.length) {
 				chunk({ content: pieces[sent] }, null);
 				record.chunksSent = ++sent;
+				if (sent === pieces.length) record.lastChunkAt = this._server.now();
 				this._later(next, intervalMs);
 				return;
 			}

@@ -14,12 +14,12 @@ import { randomUUID } from 'crypto';
 import { NodeConnectionTypes, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { AI_CARD_STATE_KEY, AI_CARD_STATES, AI_CARD_TEMPLATE_ID, AI_CARD_TITLE_KEY, newOutTrackId } from '../DingTalkRobot/messages/cardData';
-import { optionalText, readBoolean, requireText } from '../DingTalkRobot/messages/fields';
+import { MessageInputError, optionalText, readBoolean, requireText } from '../DingTalkRobot/messages/fields';
 import { readCardDestination } from '../DingTalkRobot/actions/card/params';
 import { appDeliverySettings, defaultNodeOptions } from '../DingTalkRobot/actions/send/options';
 import { errorItems, toNodeError } from '../DingTalkRobot/actions/send/outputs';
 import { sendAppMessage } from '../DingTalkRobot/transport/appSend';
-import { CardStreamer } from '../DingTalkRobot/transport/cardStreamer';
+import { CardStreamer, DEFAULT_CARD_UPDATE_INTERVAL_MS } from '../DingTalkRobot/transport/cardStreamer';
 import { createAndDeliverCard, streamCardText, updateCard } from '../DingTalkRobot/transport/cards';
 import type { DeliverySettings } from '../DingTalkRobot/transport';
 import { AppSession } from '../DingTalkRobot/transport/openapi';
@@ -56,6 +56,14 @@ async function userMessage(ctx: IExecuteFunctions, itemIndex: number, prompt: st
 		parts.push({ type: 'image_url', image_url: { url: `data:${data.mimeType};base64,${bytes.toString('base64')}` } });
 	}
 	return { role: 'user', content: parts };
+}
+
+/** Time Between Updates: a number of milliseconds, at least 0. */
+function readUpdateInterval(value: unknown): number {
+	if (value === undefined || value === '') return DEFAULT_CARD_UPDATE_INTERVAL_MS;
+	const ms = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+	if (!Number.isFinite(ms) || ms < 0) throw new MessageInputError('Options › Time Between Updates (Ms)', `must be a number of milliseconds, 0 or more, got ${JSON.stringify(value)?.slice(0, 40)}`);
+	return ms;
 }
 
 interface Answer {
@@ -102,7 +110,7 @@ async function answerItem(ctx: IExecuteFunctions, itemIndex: number, model: Stre
 		},
 	);
 
-	const streamer = new CardStreamer();
+	const streamer = new CardStreamer({ minIntervalMs: readUpdateInterval(options.updateIntervalMs) });
 	let typing = false;
 	const send = async (update: { content: string; isFinalize: boolean; isError: boolean }) => {
 		// the card says "inputting" once the first words are on their way (DingTalk's SDKs do the same)

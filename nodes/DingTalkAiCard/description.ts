@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { cardDestinationProperties } from '../DingTalkRobot/actions/card/destination';
+import { DEFAULT_CARD_UPDATE_INTERVAL_MS } from '../DingTalkRobot/transport/cardStreamer';
 import { AI_CARD_CONTENT_KEY, AI_CARD_TEMPLATE_ID } from '../DingTalkRobot/messages/cardData';
 
 export const DEFAULT_SYSTEM_MESSAGE =
@@ -80,6 +81,14 @@ export const dingTalkAiCardProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Default: the credential\'s Robot Code, or its Client ID',
+			},
+			{
+				displayName: 'Time Between Updates (Ms)',
+				name: 'updateIntervalMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_CARD_UPDATE_INTERVAL_MS,
+				description: 'The card is updated at most this often while the answer comes in (each update is an OpenAPI call, counted against the app\'s calls per second and quota); the final text is sent at once',
 			},
 		],
 	},

@@ -11,7 +11,8 @@
  * (triggerCases.js). Then the Stream trigger: its workflows are made active, n8n starts again and
  * opens its Stream connection to the simulator's gateway (streamCases.js). Ends with a table and
  * a plain "N passed, N failed" line.
- * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream picks cases.
+ * Then the AI examples with their AI cards (aiCardCases.js).
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,aiCard picks cases.
  */
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -23,6 +24,7 @@ const { TARGETS, ensureN8n, installPackage, n8nEnv, packPackage } = require('./n
 const { addStreamApps, runStreamCases, streamCredentials, writeStreamEchoBot } = require('./streamCases');
 const { APP_CASES, addAppRobotFixtures, appRobotCredentials } = require('./appRobotCases');
 const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./triggerCases');
+const { addAiCardFixtures, aiCardCredentials, runAiCardCases, writeAiCardWorkflows } = require('./aiCardCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -163,6 +165,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	for (const robot of Object.values(ROBOTS)) sim.addRobot({ accessToken: robot.accessToken, secret: robot.secret });
 	addStreamApps(sim);
 	addAppRobotFixtures(sim);
+	addAiCardFixtures(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
 	// `n8n execute` prints the run data at level info
@@ -184,11 +187,13 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			...CALLBACK_CREDENTIALS,
 			...streamCredentials(sim),
 			...appRobotCredentials(sim),
+			...aiCardCredentials(sim),
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
 	writeWorkflows(workflowsDir, sim.host ?? '');
 	writeStreamEchoBot(workflowsDir, sim.host ?? '');
+	writeAiCardWorkflows(workflowsDir);
 	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
@@ -220,6 +225,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		if (!only || only.includes('stream')) {
 			const streamRows = await runStreamCases({ installed, target, env, sim, n8n, log });
 			rows.push(...streamRows.map((row) => ({ target: target.label, ...row })));
+		}
+		if (!only || only.includes('aiCard')) {
+			const aiRows = await runAiCardCases({ installed, target, env, sim, n8n, log });
+			rows.push(...aiRows.map((row) => ({ target: target.label, ...row })));
 		}
 	} finally {
 		await sim.stop();

@@ -29,7 +29,7 @@ function heldSender() {
 
 test('200 chunks while one update is in flight become a few calls, each the whole text so far, in order; the finalize last', async () => {
 	const sender = heldSender();
-	const streamer = new CardStreamer();
+	const streamer = new CardStreamer({ minIntervalMs: 0 });
 	const chunks = Array.from({ length: 200 }, (_, n) => `w${n} `);
 	const pushed = chunks.map((chunk, n) => streamer.push({ text: chunk, mode: 'append', finalize: n === 199 }, sender.send));
 	await sender.releaseNext(); // carried the first chunk; the other 199 came meanwhile
@@ -47,7 +47,7 @@ test('200 chunks while one update is in flight become a few calls, each the whol
 
 test('a finalize asked with no new text still goes out once; nothing can be added after it', async () => {
 	const sender = heldSender();
-	const streamer = new CardStreamer();
+	const streamer = new CardStreamer({ minIntervalMs: 0 });
 	const first = streamer.push({ text: 'Hello', mode: 'full' }, sender.send);
 	await sender.releaseNext();
 	await first;
@@ -63,7 +63,7 @@ test('a finalize asked with no new text still goes out once; nothing can be adde
 
 test('an error ends the card in its failed state, with the text so far', async () => {
 	const sender = heldSender();
-	const streamer = new CardStreamer();
+	const streamer = new CardStreamer({ minIntervalMs: 0 });
 	const pushed = streamer.push({ text: 'partial answer', mode: 'append', error: true }, sender.send);
 	await sender.releaseNext();
 	await pushed;
@@ -72,7 +72,7 @@ test('an error ends the card in its failed state, with the text so far', async (
 
 test('a failed update rejects those waiting for its text; text that came later is sent again, whole', async () => {
 	const sender = heldSender();
-	const streamer = new CardStreamer();
+	const streamer = new CardStreamer({ minIntervalMs: 0 });
 	const a = streamer.push({ text: 'a', mode: 'append' }, sender.send).then(
 		() => 'sent',
 		(error: Error) => error.message,
@@ -88,4 +88,49 @@ test('a failed update rejects those waiting for its text; text that came later i
 test('one streamer per card for the whole process', () => {
 	expect(cardStreamer('track-1')).toBe(cardStreamer('track-1'));
 	expect(cardStreamer('track-1')).not.toBe(cardStreamer('track-2'));
+});
+
+test('updates of a card go out at least minIntervalMs apart, text arriving meanwhile joins the next; the finalize does not wait', async () => {
+	let now = 1000;
+	const sleeps: number[] = [];
+	const pendingSleeps: Array<() => void> = [];
+	const clock = {
+		now: () => now,
+		sleep: async (ms: number) => {
+			sleeps.push(ms);
+			await new Promise<void>((resolve) => pendingSleeps.push(resolve));
+		},
+	};
+	const sent: CardTextUpdate[] = [];
+	const send = async (update: CardTextUpdate) => {
+		sent.push(update);
+	};
+	const streamer = new CardStreamer({ minIntervalMs: 300, clock });
+	const first = streamer.push({ text: 'a', mode: 'append' }, send);
+	await first;
+	now += 100;
+	const second = streamer.push({ text: 'b', mode: 'append' }, send);
+	const third = streamer.push({ text: 'c', mode: 'append' }, send);
+	await new Promise((resolve) => setImmediate(resolve));
+	// 100 ms after the first update: it waits the 200 ms left, and 'c' joins 'b'
+	expect(sleeps).toEqual([200]);
+	expect(sent.map((u) => u.content)).toEqual(['a']);
+	now += 200;
+	pendingSleeps.shift()!();
+	await Promise.all([second, third]);
+	expect(sent.map((u) => u.content)).toEqual(['a', 'abc']);
+	// the finalize, 10 ms later: sent at once, no wait for the interval
+	now += 10;
+	const tail = streamer.push({ text: 'd', mode: 'append' }, send);
+	await new Promise((resolve) => setImmediate(resolve));
+	const end = streamer.push({ text: '', mode: 'append', finalize: true }, send);
+	await Promise.all([tail, end]);
+	expect(sent.slice(2)).toEqual([{ content: 'abcd', isFinalize: true, isError: false }]);
+	expect(streamer.calls).toBe(3);
+});
+
+test('a nonsense interval (NaN, negative) falls back to the default', () => {
+	expect(new CardStreamer({ minIntervalMs: Number.NaN }).minIntervalMs).toBe(300);
+	expect(new CardStreamer({ minIntervalMs: -5 }).minIntervalMs).toBe(300);
+	expect(new CardStreamer({ minIntervalMs: 0 }).minIntervalMs).toBe(0);
 });

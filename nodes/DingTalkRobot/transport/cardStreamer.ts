@@ -6,6 +6,9 @@
  * - what is sent is always the whole text so far (`isFull`), so an update that waited simply
  *   carries everything that arrived meanwhile: a fast producer makes one call per round trip,
  *   not one per chunk, and nothing in between is lost;
+ * - updates to a card go out at least `minIntervalMs` apart (default 300 ms: about three a second,
+ *   smooth to read, and five answers at once stay under DingTalk's default 20 calls per second);
+ *   the finalize does not wait for it: the final text is sent as soon as the update before it is done;
  * - the last text always arrives, and a finalize (or an error) is always sent once asked for,
  *   with the whole text, as the last update.
  * One streamer per card for this n8n process (`cardStreamer(outTrackId)`), so that several
@@ -13,6 +16,16 @@
  * with each push (the OpenAPI call with its pacing and retries, in the execution that pushed
  * last); this module only decides what to send next.
  */
+
+import { sleep } from 'n8n-workflow';
+
+/** Updates of one card at least this far apart, unless told otherwise. */
+export const DEFAULT_CARD_UPDATE_INTERVAL_MS = 300;
+
+export interface CardStreamerOptions {
+	minIntervalMs?: number;
+	clock?: { now: () => number; sleep: (ms: number) => Promise<void> };
+}
 
 export type SendCardText = (update: CardTextUpdate) => Promise<void>;
 
@@ -62,6 +75,22 @@ export class CardStreamer {
 	/** calls made, for the output and the bench */
 	calls = 0;
 
+	/** when the last update went out (its call started) */
+	private lastSentAt = -Infinity;
+
+	/** ends a wait between updates early: the finalize is not held back */
+	private wake: () => void = () => undefined;
+
+	readonly minIntervalMs: number;
+
+	private readonly clock: NonNullable<CardStreamerOptions['clock']>;
+
+	constructor(options: CardStreamerOptions = {}) {
+		const interval = options.minIntervalMs ?? DEFAULT_CARD_UPDATE_INTERVAL_MS;
+		this.minIntervalMs = Number.isFinite(interval) && interval >= 0 ? interval : DEFAULT_CARD_UPDATE_INTERVAL_MS;
+		this.clock = options.clock ?? { now: () => Date.now(), sleep };
+	}
+
 	/** how updates are sent: the latest push's (an execution that ended may not send any more) */
 	private send: SendCardText = async () => {
 		throw new Error('nothing to send with');
@@ -86,6 +115,7 @@ export class CardStreamer {
 		this.target = update.mode === 'append' ? this.target + update.text : update.text;
 		if (update.finalize || update.error) this.finalizeAsked = true;
 		if (update.error) this.errorAsked = true;
+		if (this.finalizeAsked) this.wake();
 		const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ upTo: this.target.length, final: this.finalizeAsked, resolve, reject }));
 		void this.pump();
 		return await waiting;
@@ -103,8 +133,16 @@ export class CardStreamer {
 		this.inFlight = true;
 		try {
 			for (let update = this.next(); update; update = this.next()) {
+				const wait = this.lastSentAt + this.minIntervalMs - this.clock.now();
+				if (wait > 0 && !update.isFinalize) {
+					// text that arrives meanwhile joins this update; a finalize ends the wait
+					await Promise.race([this.clock.sleep(wait), new Promise<void>((resolve) => (this.wake = resolve))]);
+					this.wake = () => undefined;
+					update = this.next()!;
+				}
 				try {
 					this.calls++;
+					this.lastSentAt = this.clock.now();
 					await this.send(update);
 				} catch (error) {
 					// the update failed: whoever waits for text it carried hears why; later text tries again
@@ -138,10 +176,10 @@ const MAX_FINISHED = 1000;
 const streamers = new Map<string, CardStreamer>();
 
 /** The streamer of a card, for every execution of this process. */
-export function cardStreamer(outTrackId: string): CardStreamer {
+export function cardStreamer(outTrackId: string, options?: CardStreamerOptions): CardStreamer {
 	let streamer = streamers.get(outTrackId);
 	if (!streamer) {
-		streamer = new CardStreamer();
+		streamer = new CardStreamer(options);
 		streamers.set(outTrackId, streamer);
 		if (streamers.size > MAX_FINISHED) {
 			for (const [key, entry] of streamers) {
