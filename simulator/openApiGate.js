@@ -38,19 +38,22 @@ const ACCESS_TOKEN_HEADER = 'x-acs-dingtalk-access-token';
 const DEFAULT_QPS_LIMIT = 20;
 
 /** The fault kinds injectOpenApiFaults accepts. */
-const OPENAPI_FAULT_KINDS = Object.freeze(['http500', 'http502', 'http429', 'nonJson', 'throttled', 'platformLimit', 'echoHeaders', 'slow', 'drop']);
+const OPENAPI_FAULT_KINDS = Object.freeze(['http500', 'http502', 'http429', 'nonJson', 'throttled', 'platformLimit', 'monthlyLimit', 'echoHeaders', 'slow', 'drop']);
 
 const ERRORS = Object.freeze({
 	missingToken: { status: 400, code: 'AuthenticationFailed.MissingParameter', message: `缺少参数：${ACCESS_TOKEN_HEADER}` },
 	invalidToken: { status: 400, code: 'InvalidAuthentication', message: '不合法的access_token' },
 	throttled: { status: 403, code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi', message: '您的企业应用调用钉钉开放平台当前接口的所有请求都被暂时禁用了' },
 	platformLimit: { status: 403, code: 'Forbidden.AccessDenied.QpsLimitForApi', message: '您的服务器调用钉钉开放平台当前接口的所有请求都被暂时禁用了' },
+	// DingTalk's help center (API调用量超过限额后): code and message as quoted there; the HTTP status is assumed (403 like its other AccessDenied codes)
+	monthlyLimit: { status: 403, code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: '您的企业本月api调用量已超过限制,调用量:10001次,额度:10000次,请登录开发者后台-资源管理-查看用量明细' },
 	systemError: { status: 500, code: 'system.error', message: '未知的系统错误' },
 });
 
 /**
  * @typedef {object} OpenApiFault
- * @property {'http500' | 'http502' | 'http429' | 'nonJson' | 'throttled' | 'platformLimit' | 'echoHeaders' | 'slow' | 'drop'} kind
+ * @property {'http500' | 'http502' | 'http429' | 'nonJson' | 'throttled' | 'platformLimit' | 'monthlyLimit' | 'echoHeaders' | 'slow' | 'drop'} kind
+ *   monthlyLimit: the organization's metered calls of the month are used up;
  *   http429: a bare 429 of a front or proxy (no DingTalk body), with `Retry-After` when `retryAfterS` is set;
  *   echoHeaders: a proxy's error quoting the request's headers (the access token among them): an HTML
  *   page with HTTP `status` (default 502), or with 400 a JSON error whose message quotes them
@@ -296,6 +299,7 @@ class OpenApiGate {
 				return this._answer(record, res, refusal(ERRORS.systemError), 0);
 			case 'throttled':
 			case 'platformLimit':
+			case 'monthlyLimit':
 				return this._answer(record, res, refusal(ERRORS[fault.kind]), 0);
 			case 'http502':
 				return this._answer(record, res, { status: 502, json: undefined }, 0, htmlPage(502, 'Bad Gateway'));

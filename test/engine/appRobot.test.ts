@@ -253,6 +253,16 @@ describe('DingTalk says no, explained', () => {
 		expect(sim.groupMessages(GROUP).map((m) => m.msgParam.content)).toEqual(['a', 'a', 'b']);
 	});
 
+	test('the month\'s API calls used up: said plainly, not retried', async () => {
+		sim.injectOpenApiFaults([{ kind: 'monthlyLimit' }]);
+		const before = sends().length;
+		const { error } = await runRobotWorkflow({ items: [triggerItem('a')], parameters: toGroup({ messageType: 'text', content: 'x' }), credential: {}, appCredential: appCredential() });
+		expect(error?.message).toMatch(/^Item 0: The organization has used its DingTalk API calls for this month \[HTTP 403 Forbidden\.AccessDenied\.ApiCountLimitForOrg/);
+		expect(error?.description).toMatch(/资源管理/);
+		expect(sends().length - before).toBe(1);
+		expect(sim.groupMessages(GROUP).map((m) => m.msgParam.content)).not.toContain('x');
+	});
+
 	test('Continue On Fail: each item its own outcome, paired', async () => {
 		const { output } = await runRobotWorkflow({
 			items: [triggerItem('ok'), { conversation: { id: 'cidWithoutRobot==' } }, triggerItem('ok too')],

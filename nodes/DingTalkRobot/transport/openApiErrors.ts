@@ -31,6 +31,18 @@ export const THROTTLED_BY_FRONT: DingTalkErrorExplanation = {
 	retryable: true,
 };
 
+/**
+ * DingTalk counts an organization's metered API calls per calendar month (its help center: errcode
+ * 90020 / Forbidden.AccessDenied.ApiCountLimitForOrg once the month's allowance is used). Not
+ * retried: nothing changes before the next month or an upgrade.
+ */
+export const MONTHLY_CALLS_USED: DingTalkErrorExplanation = {
+	message: 'The organization has used its DingTalk API calls for this month',
+	description:
+		'DingTalk limits the metered API calls of an organization per calendar month by its edition. See the usage in the developer console (开发者后台 › 资源管理); more calls come with a higher edition or an add-on pack, or next month. Fewer calls per message: cards with a longer Time Between Updates.',
+	retryable: false,
+};
+
 const ROBOT_CODE: DingTalkErrorExplanation = {
 	message: 'DingTalk does not know this Robot Code for the app',
 	description:
@@ -49,6 +61,7 @@ const EXPLANATIONS: Record<string, DingTalkErrorExplanation> = {
 	InvalidAuthentication: TOKEN_REFUSED,
 	'AuthenticationFailed.MissingParameter': TOKEN_REFUSED,
 	'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi': THROTTLED,
+	'Forbidden.AccessDenied.ApiCountLimitForOrg': MONTHLY_CALLS_USED,
 	'Forbidden.AccessDenied.QpsLimitForApi': {
 		...THROTTLED,
 		message: 'DingTalk throttled calls from this server (platform limit)',
@@ -193,6 +206,7 @@ const UPLOAD_EXPLANATIONS: Record<number, DingTalkErrorExplanation> = {
 		retryable: false,
 	},
 	90018: THROTTLED,
+	90020: MONTHLY_CALLS_USED,
 	90002: { ...THROTTLED, message: 'DingTalk throttled calls from this server (platform limit)' },
 	[-1]: { message: 'DingTalk is busy', description: 'Try again in a moment.', retryable: true },
 };
