@@ -124,5 +124,5 @@ export class CallPacer {
 	}
 }
 
-/** The line of every app's OpenAPI calls in this n8n process. */
+/** The line of every app's OpenAPI calls in this n8n (one line per process) */
 export const appCallPacer = new CallPacer({ now: () => Date.now(), sleep });

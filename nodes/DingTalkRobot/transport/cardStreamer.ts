@@ -175,7 +175,7 @@ const MAX_FINISHED = 1000;
 
 const streamers = new Map<string, CardStreamer>();
 
-/** The streamer of a card, for every execution of this process. */
+/** The streamer of a card, for every execution in this n8n (one per process) */
 export function cardStreamer(outTrackId: string, options?: CardStreamerOptions): CardStreamer {
 	let streamer = streamers.get(outTrackId);
 	if (!streamer) {
