@@ -143,7 +143,7 @@ describe('faults', () => {
 	it('answers 500, 502, a page, 403 throttling or drops the connection instead of DingTalk, before or after the message is recorded', async () => {
 		const sim = await startSim();
 		const token = await getToken(sim);
-		expect(OPENAPI_FAULT_KINDS).toEqual(['http500', 'http502', 'http429', 'nonJson', 'throttled', 'platformLimit', 'echoHeaders', 'slow', 'drop']);
+		expect(OPENAPI_FAULT_KINDS).toEqual(['http500', 'http502', 'http429', 'nonJson', 'throttled', 'platformLimit', 'monthlyLimit', 'echoHeaders', 'slow', 'drop']);
 		sim.injectOpenApiFaults([
 			{ kind: 'http500' },
 			{ kind: 'http500', afterDelivery: true },
@@ -151,6 +151,7 @@ describe('faults', () => {
 			{ kind: 'nonJson', afterDelivery: true },
 			{ kind: 'throttled' },
 			{ kind: 'platformLimit', afterDelivery: true },
+			{ kind: 'monthlyLimit' },
 		]);
 		const a = await send(sim, token);
 		expect([a.status, a.json]).toEqual([500, { requestid: REQUEST_ID, code: 'system.error', message: '未知的系统错误' }]);
@@ -163,6 +164,8 @@ describe('faults', () => {
 		expect([d.status, d.contentType]).toEqual([200, 'text/html; charset=utf-8']);
 		expect((await send(sim, token)).json).toMatchObject({ code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi' });
 		expect((await send(sim, token)).json).toMatchObject({ code: 'Forbidden.AccessDenied.QpsLimitForApi' });
+		const month = await send(sim, token);
+		expect([month.status, month.json]).toEqual([403, { requestid: REQUEST_ID, code: 'Forbidden.AccessDenied.ApiCountLimitForOrg', message: expect.stringContaining('本月api调用量已超过限制') }]);
 		expect((await send(sim, token)).status).toBe(200); // the queue is empty
 		expect(sim.groupMessages(CID)).toHaveLength(4);
 		expect(sim.openApiRequests().map((r) => [r.fault, r.status])).toEqual([
@@ -172,6 +175,7 @@ describe('faults', () => {
 			['nonJson', 200],
 			['throttled', 403],
 			['platformLimit', 403],
+			['monthlyLimit', 403],
 			[undefined, 200],
 		]);
 	});
