@@ -18,19 +18,25 @@
  *   forceUpdate?} → {success, result: {callbackUrl, apiSecret}} (aliyun/dingtalk-sdk card_1_0
  *   RegisterCallback; "一个 callbackRouteKey 可以映射一个 callbackUrl"; the apiSecret "加密密钥用于
  *   校验来源"); a click is POSTed to the URL of the card's callbackRouteKey, looked up at the time
- *   of the click, with the same JSON as the Stream data. How DingTalk signs it is not documented
- *   where we looked: we sign it as a robot's HTTP callback, headers `timestamp` (ms) and `sign` =
- *   base64(HmacSHA256(apiSecret, timestamp + "\n" + apiSecret)) (assumed). The answer's JSON
- *   (`{cardData, cardUpdateOptions, …}`, not wrapped) updates the card (assumed).
- * Assumed as well: the permission of register (`Card.Instance.Write`), an existing route key
- * without forceUpdate refused 400 `param.callbackRouteKeyExist`, a generated apiSecret when none
- * is given, an answer's cardParamMap replacing the card's unless cardUpdateOptions.updateCardDataByKey
- * (as the update API), a card made without callbackType calling back nowhere, no second try of a
- * click that got no answer, an ACK after the click's time ran out not applied.
+ *   of the click, with the same JSON as the Stream data (DingTalk's guide 事件回调,
+ *   open.dingtalk.com/document/development/event-callback-card, shows type, outTrackId, corpId,
+ *   userId and content). Signed as that guide documents (回调签名验证), when the route was
+ *   registered with an apiSecret: headers `x-ddpaas-signature-timestamp` (ms) and
+ *   `x-ddpaas-signature` = base64(HmacSHA256(key = apiSecret, message = the timestamp as
+ *   decimal text)); a route registered without one gets its clicks unsigned. The answer's JSON
+ *   (`{cardData, userPrivateData, cardUpdateOptions}`, the guide's 事件回调响应, not wrapped)
+ *   updates the card. The guide gives the app 2 seconds to answer (事件回调有超时限制，请在 2
+ *   秒内完成业务处理并响应), over Stream and HTTP alike: the default of a click's timeout.
+ * Assumed: the permission of register (`Card.Instance.Write`), an existing route key without
+ * forceUpdate refused 400 `param.callbackRouteKeyExist` (the guide: the first call inserts, a
+ * change needs forceUpdate), an answer's cardParamMap replacing the card's unless
+ * cardUpdateOptions.updateCardDataByKey (as the update API), a card made without callbackType
+ * calling back nowhere, no second try of a click that got no answer, an ACK after the click's
+ * time ran out not applied, the timestamp in milliseconds (the guide's Java takes a long).
  */
 
 const crypto = require('node:crypto');
-const { checkNumber, computeDingTalkSign, isObject, optionalText } = require('./checks');
+const { checkNumber, isObject, optionalText } = require('./checks');
 const { postRaw, parseHttpUrl } = require('./callbacks');
 const { buttonsOf } = require('./cardTemplates');
 const { bad, checkParamMap, checkPrivateData } = require('./cardParams');
@@ -40,8 +46,8 @@ const { buildFrame, newMessageId, pickAtRandom } = require('./streamFrames');
 
 const CARD_TOPIC = '/v1.0/card/instances/callback';
 const REGISTER_PATH = '/v1.0/card/callbacks/register';
-/** Our choice: how long a click waits for the app's answer (ACK or HTTP). */
-const DEFAULT_CLICK_TIMEOUT_MS = 5_000;
+/** How long a click waits for the app's answer (ACK or HTTP): DingTalk's 2 seconds. */
+const DEFAULT_CLICK_TIMEOUT_MS = 2_000;
 /** The tampers of an HTTP click, to see a trigger refuse it. */
 const CARD_CLICK_TAMPERS = Object.freeze(['wrongSign', 'noSign', 'oldTimestamp']);
 
@@ -49,9 +55,9 @@ const CARD_CLICK_TAMPERS = Object.freeze(['wrongSign', 'noSign', 'oldTimestamp']
  * @typedef {object} CardClickOptions
  * @property {string} userId who clicks (a user of the org, addUser)
  * @property {string} actionId the button's action ID
- * @property {Record<string, unknown>} [params] what the button passes back (`cardPrivateData.params`)
+ * @property {Record<string, unknown>} [params] what the click passes back besides the button's own params (`cardPrivateData.params`; a form's inputs)
  * @property {string} [connectionId] Stream: only this connection
- * @property {number} [timeoutMs] how long to wait for the answer; default 5000
+ * @property {number} [timeoutMs] how long to wait for the answer; default 2000 (DingTalk's)
  * @property {'wrongSign' | 'noSign' | 'oldTimestamp'} [tamper] HTTP: break the signature
  */
 
@@ -81,9 +87,22 @@ const CARD_CLICK_TAMPERS = Object.freeze(['wrongSign', 'noSign', 'oldTimestamp']
  * @property {string} clientId
  * @property {string} callbackRouteKey
  * @property {string} callbackUrl
- * @property {string} apiSecret
+ * @property {string | undefined} apiSecret undefined: registered without one, its clicks go unsigned
  * @property {number} registeredAt
  */
+
+/** The headers of a signed HTTP click (DingTalk's guide 事件回调, 回调签名验证). */
+const SIGNATURE_TIMESTAMP_HEADER = 'x-ddpaas-signature-timestamp';
+const SIGNATURE_HEADER = 'x-ddpaas-signature';
+
+/**
+ * The signature of an HTTP click: base64(HmacSHA256(key = apiSecret, message = timestamp)).
+ * @param {string} apiSecret
+ * @param {number | string} timestamp ms
+ */
+function cardCallbackSign(apiSecret, timestamp) {
+	return crypto.createHmac('sha256', Buffer.from(apiSecret, 'utf8')).update(String(timestamp), 'utf8').digest('base64');
+}
 
 /** @param {string} text */
 function parseJson(text) {
@@ -144,9 +163,9 @@ class CardCallbacks {
 		if (apiSecret !== undefined && (typeof apiSecret !== 'string' || apiSecret === '')) return bad('param.invalid', 'apiSecret must be a string');
 		const key = `${app.clientId} ${callbackRouteKey}`;
 		if (this._routes.has(key) && body.forceUpdate !== true) return bad('param.callbackRouteKeyExist');
-		const route = { clientId: app.clientId, callbackRouteKey, callbackUrl, apiSecret: apiSecret ?? crypto.randomBytes(16).toString('hex'), registeredAt: now };
+		const route = { clientId: app.clientId, callbackRouteKey, callbackUrl, apiSecret, registeredAt: now };
 		this._routes.set(key, route);
-		return { status: 200, json: { success: true, result: { callbackUrl, apiSecret: route.apiSecret } } };
+		return { status: 200, json: { success: true, result: { callbackUrl, ...(apiSecret !== undefined && { apiSecret }) } } };
 	}
 
 	/**
@@ -167,13 +186,16 @@ class CardCallbacks {
 		if (!card.spaces.some((sp) => sp.success && (sp.spaceType === 'IM_GROUP' || sp.spaceId === userId))) {
 			throw new Error(`${userId} did not get card ${JSON.stringify(outTrackId)}: it was delivered to no group and not to them`);
 		}
-		const actionIds = buttonsOf(card.template, card.cardParamMap).flatMap((b) => (b.actionId === undefined ? [] : [b.actionId]));
-		if (!actionId || !actionIds.includes(actionId)) throw new Error(`the card has no button with actionId ${JSON.stringify(actionId)}; it has ${JSON.stringify(actionIds)}`);
+		const shown = buttonsOf(card.template, card.cardParamMap).filter((b) => b.actionId !== undefined);
+		const button = shown.find((b) => b.actionId === actionId);
+		if (!actionId || !button) throw new Error(`the card has no button with actionId ${JSON.stringify(actionId)}; it has ${JSON.stringify(shown.map((b) => b.actionId))}`);
+		if (button.disabled) throw new Error(`the button ${JSON.stringify(actionId)} of card ${JSON.stringify(outTrackId)} is disabled: it cannot be clicked`);
 		if (options.params !== undefined && !isObject(options.params)) throw new TypeError('params must be an object');
 		if (options.tamper !== undefined && !CARD_CLICK_TAMPERS.includes(options.tamper)) throw new TypeError(`unknown tamper; kinds: ${CARD_CLICK_TAMPERS.join(', ')}`);
 		const timeoutMs = checkNumber(options.timeoutMs ?? DEFAULT_CLICK_TIMEOUT_MS, 'timeoutMs', 1);
 		const now = this._server.now();
-		const params = { ...(options.params ?? {}) };
+		// the button's own parameters (its variables as they are now), then what the click adds
+		const params = { ...button.params, ...(options.params ?? {}) };
 		const content = JSON.stringify({ cardPrivateData: { actionIds: [actionId], params } });
 		/** @type {CardClickRecord} */
 		const record = {
@@ -257,9 +279,9 @@ class CardCallbacks {
 		const timestamp = tamper === 'oldTimestamp' ? now - 2 * 3_600_000 : now;
 		/** @type {Record<string, string>} */
 		const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(rawBody)) };
-		if (tamper !== 'noSign') {
-			headers.timestamp = String(timestamp);
-			headers.sign = computeDingTalkSign(tamper === 'wrongSign' ? `${route.apiSecret}-not-the-secret` : route.apiSecret, timestamp);
+		if (route.apiSecret !== undefined && tamper !== 'noSign') {
+			headers[SIGNATURE_TIMESTAMP_HEADER] = String(timestamp);
+			headers[SIGNATURE_HEADER] = cardCallbackSign(tamper === 'wrongSign' ? `${route.apiSecret}-not-the-secret` : route.apiSecret, timestamp);
 		}
 		record.headers = headers;
 		try {
@@ -323,4 +345,4 @@ class CardCallbacks {
 	}
 }
 
-module.exports = { CardCallbacks, CARD_TOPIC, CARD_CLICK_TAMPERS };
+module.exports = { CardCallbacks, CARD_TOPIC, CARD_CLICK_TAMPERS, cardCallbackSign };

@@ -26,6 +26,26 @@ const { isObject, optionalText, textList } = require('./checks');
 
 const AI_CARD_TEMPLATE_ID = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
 
+/**
+ * The template of the package's button-card example (examples/card-question.json), there from the
+ * start so that the example runs against the simulator as it is: a question (title, question,
+ * status), two buttons that pass back the choice and the group the card was sent to (its
+ * variable conversationId), disabled once the variable answered is "true". A user makes the same
+ * template in DingTalk's card platform (README, "Card buttons") and uses its own ID.
+ */
+const EXAMPLE_QUESTION_TEMPLATE = Object.freeze({
+	cardTemplateId: 'n8n-example-question.schema',
+	title: 'Question',
+	// answered and conversationId are bound to the buttons' state and parameters: not drawn
+	variables: ['title', 'question', 'status'],
+	buttons: ['approve', 'reject'].map((choice) => ({
+		actionId: choice,
+		text: choice === 'approve' ? 'Approve' : 'Reject',
+		params: { choice, conversationId: '${conversationId}' },
+		disabledBy: 'answered',
+	})),
+});
+
 /** flowStatus of an AI card → its state (AICardStatus of the official Python SDK). */
 const FLOW_STATES = Object.freeze({ 1: 'processing', 2: 'inputting', 3: 'finished', 4: 'executing', 5: 'failed' });
 
@@ -44,9 +64,16 @@ const AI_CARD_VARIABLES = Object.freeze([
 ]);
 
 /**
+ * A button that calls back (回传请求), as the card builder configures it: its action ID, the
+ * parameters it passes back (回传参数; a value `${name}` is the card's variable `name` at the
+ * time of the click), and the variable its disabled state is bound to (the button is disabled
+ * while that variable is "true"). The parameters bound to variables and the disabled state are
+ * how the builder is described to work, not checked against DingTalk (assumed).
  * @typedef {object} CardButton
  * @property {string} actionId what `cardPrivateData.actionIds` carries when it is clicked
  * @property {string} text
+ * @property {Record<string, string>} [params] what `cardPrivateData.params` carries (the click may add more)
+ * @property {string} [disabledBy] a variable: the button is disabled while it is "true"
  */
 
 /**
@@ -79,6 +106,8 @@ const AI_CARD_VARIABLES = Object.freeze([
  * @property {string} text
  * @property {string | undefined} actionId undefined for a link button (it does not call back)
  * @property {string | undefined} url
+ * @property {Record<string, string>} params what a click passes back, variables filled in
+ * @property {boolean} disabled its disabledBy variable is "true": it cannot be clicked
  */
 
 /**
@@ -89,7 +118,7 @@ const copyTemplate = (t) => ({
 	...t,
 	variables: t.variables && [...t.variables],
 	streamingKeys: [...t.streamingKeys],
-	buttons: t.buttons.map((b) => ({ ...b })),
+	buttons: t.buttons.map((b) => ({ ...b, ...(b.params && { params: { ...b.params } }) })),
 });
 
 /**
@@ -107,7 +136,11 @@ function checkButtons(buttons) {
 		const text = optionalText(b.text, 'buttons[].text');
 		if (actionId === undefined || text === undefined) throw new TypeError('a button needs an actionId and a text');
 		if (out.some((o) => o.actionId === actionId)) throw new TypeError(`two buttons with actionId ${JSON.stringify(actionId)}`);
-		out.push({ actionId, text });
+		if (b.params !== undefined && (!isObject(b.params) || Object.values(b.params).some((v) => typeof v !== 'string'))) {
+			throw new TypeError('buttons[].params must be an object of strings');
+		}
+		const disabledBy = optionalText(b.disabledBy, 'buttons[].disabledBy');
+		out.push({ actionId, text, ...(b.params !== undefined && { params: /** @type {Record<string, string>} */ ({ ...b.params }) }), ...(disabledBy !== undefined && { disabledBy }) });
 	}
 	return out;
 }
@@ -127,6 +160,7 @@ class CardTemplates {
 			buttons: [],
 			builtIn: true,
 		});
+		this.add(EXAMPLE_QUESTION_TEMPLATE);
 	}
 
 	/**
@@ -177,6 +211,16 @@ class CardTemplates {
 }
 
 /**
+ * A button's parameters with `${name}` replaced by the card's variable `name` ('' when it has none).
+ * @param {Record<string, string> | undefined} params
+ * @param {Record<string, string>} cardParamMap
+ * @returns {Record<string, string>}
+ */
+function fillParams(params, cardParamMap) {
+	return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, v.replace(/\$\{([^}]+)\}/g, (_, name) => cardParamMap[name] ?? '')]));
+}
+
+/**
  * The buttons a card shows now: its template's, then (AI card) the `msgButtons` of its
  * `sys_full_json_obj`; a msgButton calls back when it has an id and `request: true`.
  * @param {CardTemplate} template
@@ -185,7 +229,13 @@ class CardTemplates {
  */
 function buttonsOf(template, cardParamMap) {
 	/** @type {ShownButton[]} */
-	const shown = template.buttons.map((b) => ({ text: b.text, actionId: b.actionId, url: undefined }));
+	const shown = template.buttons.map((b) => ({
+		text: b.text,
+		actionId: b.actionId,
+		url: undefined,
+		params: fillParams(b.params, cardParamMap),
+		disabled: b.disabledBy !== undefined && cardParamMap[b.disabledBy] === 'true',
+	}));
 	const full = cardParamMap.sys_full_json_obj;
 	if (!template.ai || full === undefined) return shown;
 	let parsed;
@@ -198,7 +248,7 @@ function buttonsOf(template, cardParamMap) {
 	for (const b of list) {
 		if (!isObject(b) || typeof b.text !== 'string') continue;
 		const callsBack = typeof b.id === 'string' && b.id !== '' && b.request === true;
-		shown.push({ text: b.text, actionId: callsBack ? String(b.id) : undefined, url: typeof b.url === 'string' ? b.url : undefined });
+		shown.push({ text: b.text, actionId: callsBack ? String(b.id) : undefined, url: typeof b.url === 'string' ? b.url : undefined, params: {}, disabled: false });
 	}
 	return shown;
 }
@@ -212,4 +262,4 @@ function flowState(flowStatus) {
 	return flowStatus !== undefined && Object.hasOwn(FLOW_STATES, flowStatus) ? FLOW_STATES[/** @type {1|2|3|4|5} */ (Number(flowStatus))] : undefined;
 }
 
-module.exports = { CardTemplates, AI_CARD_TEMPLATE_ID, AI_CARD_VARIABLES, FLOW_STATES, buttonsOf, flowState };
+module.exports = { CardTemplates, AI_CARD_TEMPLATE_ID, EXAMPLE_QUESTION_TEMPLATE, AI_CARD_VARIABLES, FLOW_STATES, buttonsOf, flowState };

@@ -355,6 +355,7 @@ class Cards {
 			buttons: buttonsOf(template, params).map((b) => ({
 				text: b.text,
 				link: b.actionId === undefined,
+				disabled: b.disabled,
 				clickedBy: card.clicks.filter((c) => b.actionId !== undefined && c.actionId === b.actionId).map((c) => this._org.user(c.userId)?.name ?? c.userId),
 			})),
 		};

@@ -119,7 +119,7 @@ function userRow(robotName, entry) {
  * @property {string | undefined} text an AI card's streamed text (markdown)
  * @property {[string, string][]} fields other variables to show
  * @property {string[]} mentions the people it mentions (names)
- * @property {{ text: string, link: boolean, clickedBy: string[] }[]} buttons link: opens a URL, does not call back
+ * @property {{ text: string, link: boolean, disabled: boolean, clickedBy: string[] }[]} buttons link: opens a URL, does not call back
  */
 
 /** The label of each state of an AI card. */
@@ -138,7 +138,7 @@ function cardRow(robotName, card) {
 	const buttons = card.buttons
 		.map((b) => {
 			const clicked = b.clickedBy.length ? ` <span class="clicked">(clicked by ${escapeHtml(b.clickedBy.join(', '))})</span>` : '';
-			return `<div class="btn${b.link ? ' link' : ''}">${escapeHtml(b.text)}${clicked}</div>`;
+			return `<div class="btn${b.link ? ' link' : ''}${b.disabled ? ' disabled' : ''}">${escapeHtml(b.text)}${clicked}</div>`;
 		})
 		.join('');
 	return `<div class="msg"><div class="avatar">${AVATAR}</div><div class="body">
@@ -213,6 +213,7 @@ function renderGroupPage({ groupName, robotName, messages = [], entries }) {
 	.state { margin: 0 12px 6px; font-size: 12px; color: #1677ff; }
 	.state.finished { color: #00b42a; } .state.failed { color: #f53f3f; }
 	.btn.link { color: #5f6368; }
+	.btn.disabled { color: #c9cdd4; }
 	.clicked { color: #86909c; font-size: 12px; }
 </style></head><body>
 <header>${escapeHtml(groupName)}<small>DingTalk simulator: ${count} message${count === 1 ? '' : 's'} received</small></header>

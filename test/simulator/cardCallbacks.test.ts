@@ -4,12 +4,15 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { CARD_CLICK_TAMPERS, CARD_TOPIC as EXPORTED_TOPIC } from '../../simulator';
+import { cardCallbackSign } from '../../simulator/cardCallbacks';
 import type { DingTalkSimulator } from '../../simulator';
-import { APP, OTHER, REQUEST_ID, USERS, getToken, simulatorPool } from './openApiHelpers';
-import { APPROVAL, CARD_PATHS, CARD_TOPIC, connectStream, createAndDeliver, groupCard, groupPage } from './cardHelpers';
+import { APP, CID, OTHER, REQUEST_ID, USERS, getToken, simulatorPool } from './openApiHelpers';
+import { AI_TEMPLATE, APPROVAL, CARD_PATHS, CARD_TOPIC, EXAMPLE_TEMPLATE, connectStream, createAndDeliver, groupCard, groupPage } from './cardHelpers';
 import { call } from './openApiHelpers';
 
 const startSim = simulatorPool();
+/** base64(HmacSHA256('s3cret', '1700000000000')), from Python's hmac (the command is in the test that uses it). */
+const SIGN_VECTOR = '1aiIVw2uAsHKibewO9YNQUuQtaOf3ISjmHCt4TPJhZQ=';
 const errorOf = (code: string, message: string = code) => ({ requestid: REQUEST_ID, code, message });
 
 /** A started simulator with the APPROVAL template and a card `outTrackId` made from it with `extra`. */
@@ -154,6 +157,25 @@ describe('a click over Stream', () => {
 		expect(page).toContain(`<div class="btn">Good <span class="clicked">(clicked by ${USERS[0]})</span></div><div class="btn link">Docs</div>`);
 	});
 
+	it('the example question template is there from the start: its buttons pass back their params with the card\'s variables, and are disabled once "answered" is true', async () => {
+		const sim = await startSim();
+		expect(sim.cardTemplates().map((t) => t.cardTemplateId)).toEqual([AI_TEMPLATE, EXAMPLE_TEMPLATE]);
+		const token = await getToken(sim);
+		const cardParamMap = { title: 'Deploy', question: 'Ship 1.4 to production?', status: 'Waiting for an answer', answered: 'false', conversationId: CID };
+		expect((await createAndDeliver(sim, token, groupCard('q1', { cardTemplateId: EXAMPLE_TEMPLATE, cardData: { cardParamMap } }))).status).toBe(200);
+		const client = await connectStream(sim);
+		const clicked = sim.clickCardButton('q1', { userId: USERS[0], actionId: 'approve', params: { note: 'go' } });
+		const frame = await client.next();
+		expect(JSON.parse(JSON.parse(frame.data).content)).toEqual({ cardPrivateData: { actionIds: ['approve'], params: { choice: 'approve', conversationId: CID, note: 'go' } } });
+		client.answer(frame, { response: { cardData: { cardParamMap: { status: `Approved by ${USERS[0]}`, answered: 'true' } }, cardUpdateOptions: { updateCardDataByKey: true } } });
+		expect(await clicked).toMatchObject({ applied: true, params: { choice: 'approve', conversationId: CID, note: 'go' } });
+		await expect(sim.clickCardButton('q1', { userId: USERS[1], actionId: 'reject' })).rejects.toThrow('the button "reject" of card "q1" is disabled: it cannot be clicked');
+		const page = await groupPage(sim);
+		expect(page).toContain(`<div class="btn disabled">Approve <span class="clicked">(clicked by ${USERS[0]})</span></div><div class="btn disabled">Reject</div>`);
+		expect(page).toContain(`<span class="key">status</span> <div>Approved by ${USERS[0]}</div>`);
+		expect(page).not.toContain('<span class="key">answered</span>');
+	});
+
 	it('throws for an unknown card, a user who is not in the org, an unknown button, and bad options', async () => {
 		const { sim } = await withApprovalCard('c5');
 		await expect(sim.clickCardButton('nope', { userId: USERS[0], actionId: 'approve' })).rejects.toThrow(/no card "nope"/);
@@ -187,14 +209,14 @@ describe('a click over Stream', () => {
 });
 
 describe('POST /v1.0/card/callbacks/register', () => {
-	it('registers a URL for a route key and answers {success, result: {callbackUrl, apiSecret}}, generating the secret when none is given', async () => {
+	it('registers a URL for a route key and answers {success, result: {callbackUrl, apiSecret}}; a route without an apiSecret has none', async () => {
 		let clock = 5_000;
 		const sim = await startSim({ now: () => clock });
 		const token = await getToken(sim);
 		const res = await register(sim, token, { callbackRouteKey: 'route-1', callbackUrl: 'https://n8n.example.com/cb', apiSecret: 'mySecret' });
 		expect([res.status, res.json]).toEqual([200, { success: true, result: { callbackUrl: 'https://n8n.example.com/cb', apiSecret: 'mySecret' } }]);
 		const generated = await register(sim, token, { callbackRouteKey: 'route-2', callbackUrl: 'http://127.0.0.1:1/cb' });
-		expect(generated.json).toEqual({ success: true, result: { callbackUrl: 'http://127.0.0.1:1/cb', apiSecret: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+		expect(generated.json).toEqual({ success: true, result: { callbackUrl: 'http://127.0.0.1:1/cb' } });
 		expect((await register(sim, token, { callbackRouteKey: 'route-1', callbackUrl: 'https://elsewhere/cb' })).json).toEqual(errorOf('param.callbackRouteKeyExist'));
 		clock += 1;
 		expect((await register(sim, token, { callbackRouteKey: 'route-1', callbackUrl: 'https://elsewhere/cb', forceUpdate: true })).status).toBe(200);
@@ -224,7 +246,12 @@ describe('a click over HTTP', () => {
 		await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 	});
 
-	/** A trigger that checks DingTalk's sign with its apiSecret (written here, not the simulator's code) and answers a card update. */
+	/**
+	 * A trigger that checks DingTalk's signature with its apiSecret as DingTalk's guide (事件回调,
+	 * 回调签名验证) documents it, written here from the guide, not from the simulator's code:
+	 * base64(HmacSHA256(apiSecret, timestamp)) in x-ddpaas-signature, the timestamp in
+	 * x-ddpaas-signature-timestamp; it answers a card update.
+	 */
 	async function trigger(apiSecret: string, answer: unknown): Promise<{ url: string; received: Received[] }> {
 		const received: Received[] = [];
 		const server = http.createServer((req, res) => {
@@ -232,10 +259,10 @@ describe('a click over HTTP', () => {
 			req.on('data', (c: Buffer) => chunks.push(c));
 			req.on('end', () => {
 				received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-				const timestamp = String(req.headers.timestamp ?? '');
-				const expected = crypto.createHmac('sha256', apiSecret).update(`${timestamp}\n${apiSecret}`).digest('base64');
+				const timestamp = String(req.headers['x-ddpaas-signature-timestamp'] ?? '');
+				const expected = crypto.createHmac('sha256', apiSecret).update(timestamp).digest('base64');
 				const fresh = Math.abs(Date.now() - Number(timestamp)) < 3_600_000;
-				if (req.headers.sign !== expected || !fresh) {
+				if (req.headers['x-ddpaas-signature'] !== expected || !fresh) {
 					res.writeHead(401, { 'content-type': 'application/json' });
 					res.end('{"error":"bad signature"}');
 					return;
@@ -264,7 +291,15 @@ describe('a click over HTTP', () => {
 			userId: USERS[2],
 			content: JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { n: 1 } } }),
 		});
-		expect(click.headers).toMatchObject({ timestamp: received[0].headers.timestamp, sign: received[0].headers.sign });
+		expect(click.headers).toMatchObject({
+			'x-ddpaas-signature-timestamp': received[0].headers['x-ddpaas-signature-timestamp'],
+			'x-ddpaas-signature': received[0].headers['x-ddpaas-signature'],
+		});
+		// the robot callback's headers are not the card's
+		expect(received[0].headers.sign).toBeUndefined();
+		// the vector of DingTalk's guide, computed by another implementation: Python's hmac, base64
+		// (python3 -c "import hmac,hashlib,base64;print(base64.b64encode(hmac.new(b's3cret',b'1700000000000',hashlib.sha256).digest()).decode())")
+		expect(cardCallbackSign('s3cret', 1_700_000_000_000)).toBe(SIGN_VECTOR);
 		expect(sim.card('h1')!.cardParamMap).toEqual({ title: 'Leave', detail: '3 days', result: 'Approved over HTTP' });
 	});
 
@@ -276,11 +311,20 @@ describe('a click over HTTP', () => {
 			const click = await sim.clickCardButton('h2', { userId: USERS[0], actionId: 'reject', tamper });
 			expect([tamper, click.status, click.applied, click.error]).toEqual([tamper, 401, false, 'the callback URL answered HTTP 401']);
 		}
-		expect(received.map((r) => r.headers.sign === undefined)).toEqual([false, true, false]);
+		expect(received.map((r) => r.headers['x-ddpaas-signature'] === undefined)).toEqual([false, true, false]);
 		// a secret the trigger does not know fails the same way: the route registered with another secret
 		await register(sim, token, { callbackRouteKey: 'approvals', callbackUrl: url, apiSecret: 'not-the-triggers', forceUpdate: true });
 		expect((await sim.clickCardButton('h2', { userId: USERS[0], actionId: 'reject' })).status).toBe(401);
 		expect(sim.card('h2')!.cardParamMap.result).toBe('');
+	});
+
+	it('a route registered without an apiSecret gets its clicks unsigned', async () => {
+		const { url, received } = await trigger('s3cret', {});
+		const { sim, token } = await withApprovalCard('h4', { callbackType: 'HTTP', callbackRouteKey: 'open' });
+		await register(sim, token, { callbackRouteKey: 'open', callbackUrl: url });
+		const click = await sim.clickCardButton('h4', { userId: USERS[0], actionId: 'approve' });
+		expect([click.delivered, click.status]).toEqual([true, 401]);
+		expect(Object.keys(received[0].headers).filter((h) => h.startsWith('x-ddpaas'))).toEqual([]);
 	});
 
 	it('without a registered route, or when the URL cannot be reached, the click is recorded with why', async () => {

@@ -6,6 +6,8 @@ import { APP, CID, call } from './openApiHelpers';
 import type { Answer } from './openApiHelpers';
 
 export const AI_TEMPLATE = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
+/** The template of the package's button-card example, in the simulator from the start. */
+export const EXAMPLE_TEMPLATE = 'n8n-example-question.schema';
 export const CARD_PATHS = {
 	createAndDeliver: '/v1.0/card/instances/createAndDeliver',
 	update: '/v1.0/card/instances',

@@ -353,12 +353,13 @@ describe('card templates', () => {
 		expect(() => sim.addCardTemplate({ cardTemplateId: 'x', variables: ['a'], streamingKeys: ['b'] })).toThrow(/not one of the variables/);
 		expect(() => sim.addCardTemplate({ cardTemplateId: 'x', buttons: [{ actionId: 'a', text: 'A' }, { actionId: 'a', text: 'B' }] })).toThrow(/two buttons/);
 		expect(() => sim.addCardTemplate({ cardTemplateId: 'x', buttons: [{ actionId: 'a' }] as never })).toThrow(/actionId and a text/);
+		expect(() => sim.addCardTemplate({ cardTemplateId: 'x', buttons: [{ actionId: 'a', text: 'A', params: { n: 1 } as never }] })).toThrow(/params must be an object of strings/);
 		const token = await getToken(sim);
 		await createAndDeliver(sim, token, groupCard('r1'));
 		sim.reset();
 		expect(sim.cards()).toEqual([]);
 		expect(sim.cardRequests()).toEqual([]);
-		expect(sim.cardTemplates().map((t) => t.cardTemplateId)).toEqual([AI_TEMPLATE, APPROVAL.cardTemplateId, 'ai2.schema']);
+		expect(sim.cardTemplates().map((t) => t.cardTemplateId)).toEqual([AI_TEMPLATE, 'n8n-example-question.schema', APPROVAL.cardTemplateId, 'ai2.schema']);
 	});
 });
 
