@@ -17,7 +17,7 @@ export class DingTalkStreamTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'On @-mention, no public URL',
-		description: 'Starts the workflow when someone @-mentions the app robot in DingTalk, over DingTalk\'s Stream mode: no public URL needed',
+		description: 'Starts the workflow when someone @-mentions the app robot in DingTalk, or clicks a button of its cards, over DingTalk\'s Stream mode: no public URL needed',
 		defaults: {
 			name: 'DingTalk Stream Trigger',
 		},

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { cardActionAnswerProperties, cardActionFilterOptions, eventsProperty } from '../shared/incoming/cardActionDescription';
 import { downloadAttachmentsProperties, downloadLimitOptions, messageFilterOptions } from '../shared/incoming/description';
 
 /** Default of the idle watchdog: no frame from DingTalk for this long and the connection is renewed. */
@@ -8,11 +9,13 @@ export const DEFAULT_IDLE_TIMEOUT_SECONDS = 180;
 export const dingTalkStreamTriggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Receives the robot\'s messages over a connection n8n opens to DingTalk: no public URL needed. In the DingTalk developer console, set the app robot\'s message receiving mode to Stream. Every workflow using the same app shares one connection and gets every message.',
+			'Receives the robot\'s messages (and, with Events, the clicks on its cards\' buttons) over a connection n8n opens to DingTalk: no public URL needed. In the DingTalk developer console, set the app robot\'s message receiving mode to Stream. Every workflow using the same app shares one connection and gets every message.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
 	},
+	eventsProperty('Clicks on the buttons of the app robot\'s cards made with Button Clicks Come Back: Over Stream (Create Card\'s default)'),
+	...cardActionAnswerProperties,
 	...downloadAttachmentsProperties('Uses the trigger\'s DingTalk App credential.'),
 	{
 		displayName: 'Options',
@@ -22,6 +25,7 @@ export const dingTalkStreamTriggerProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			...messageFilterOptions,
+			...cardActionFilterOptions,
 			...downloadLimitOptions,
 			{
 				displayName: 'Reconnect When Silent For (Seconds)',

@@ -3,7 +3,8 @@
  * app's shared connection (stream/registry.ts) and turn each robot message into the same item as
  * the HTTP trigger's, filtered by the same options and run once per message (its msgId, which a
  * frame pushed again carries too, remembered in the same memory as the HTTP trigger's, per
- * workflow, node and mode).
+ * workflow, node and mode). With Events "Card Button Clicks" (or both) it joins the app's card
+ * connection too (cardSubscriber.ts): each click an item, answered at once.
  * - active workflow: activation waits for the first connect; refused credentials fail it with a
  *   readable error (n8n shows it and, at startup, retries with its own backoff); a refusal later
  *   on (secret reset while running) is reported with emitError, and n8n deactivates and retries;
@@ -14,6 +15,7 @@
 import {
 	NodeOperationError,
 	type IDataObject,
+	type IHttpRequestOptions,
 	type ITriggerFunctions,
 	type ITriggerResponse,
 } from 'n8n-workflow';
@@ -25,9 +27,12 @@ import { createRedactor } from '../shared/redact';
 import { normalizeIncomingMessage, passesFilters, type IncomingItemOptions } from '../shared/incoming/incomingMessage';
 import { receivedItem } from '../shared/incoming/receivedFiles';
 import { recentCallbacks } from '../DingTalkRobotTrigger/recentMessages';
+import { readEvents } from '../shared/incoming/cardActionSettings';
+import { cardSubscriber } from './cardSubscriber';
 import { DEFAULT_IDLE_TIMEOUT_SECONDS } from './description';
 import type { StreamSocket } from './stream/connection';
 import type { StreamFailure } from './stream/gateway';
+import { ROBOT_MESSAGE_TOPIC } from './stream/frames';
 import { subscribe, type StreamRuntime, type StreamSubscriber, type StreamSubscription } from './stream/registry';
 
 export const WEBSOCKET_MISSING =
@@ -84,24 +89,37 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 	const scope = `${this.getWorkflow().id ?? ''}:${this.getNode().id}:${mode}`;
 	const idleTimeoutSeconds = Number(options.idleTimeoutSeconds) > 0 ? Number(options.idleTimeoutSeconds) : DEFAULT_IDLE_TIMEOUT_SECONDS;
 	const downloadAttachments = this.getNodeParameter('downloadAttachments', false) === true;
-	let emittedTestEvent = false;
+	const events = readEvents(this);
+	// the editor's test listening takes one event, a message or a click, whichever comes first
+	const testEvent = { taken: false };
 	// until the activation finished, a refusal is its error (thrown below); emitError would make n8n
 	// queue a second reactivation and restart its backoff from 1 s
 	let activated = false;
+	// a trigger on both topics has two connections: a refusal (the same secret) is reported once
+	let reported = false;
 
 	// `this.emit` and `this.emitError` are looked up at each call: n8n replaces them in manual mode
-	const subscriber: StreamSubscriber = {
-		request: async (requestOptions) => await this.helpers.httpRequest(requestOptions),
+	const common = {
+		request: async (requestOptions: IHttpRequestOptions) => await this.helpers.httpRequest(requestOptions),
 		credentialLabel: label,
 		log: this.logger,
 		idleTimeoutMs: idleTimeoutSeconds * 1000,
+		onFailure: (failure: StreamFailure) => {
+			if (!activated || reported) return;
+			reported = true;
+			this.emitError(streamError(this, failure));
+		},
+	};
+	const robotSubscriber: StreamSubscriber = {
+		...common,
+		topic: ROBOT_MESSAGE_TOPIC,
 		onRobotMessage: (body) => {
-			if (emittedTestEvent) return;
+			if (testEvent.taken) return;
 			const item = normalizeIncomingMessage(body, { robotName: options.robotName });
 			if (!passesFilters(item, options)) return;
 			// a replayed frame and a message pushed again after a reconnect carry the same msgId
 			if (recentCallbacks.seenBefore(`${scope}:${item.messageId}`, Date.now())) return;
-			if (mode === 'manual') emittedTestEvent = true;
+			if (mode === 'manual') testEvent.taken = true;
 			// the frame is acknowledged already; the files (Download Attachments) are fetched before the
 			// item is handed on, and a file that fails is marked on the item, never holds it back for ever
 			void receivedItem(this, item, downloadAttachments, options as IDataObject).then(
@@ -109,28 +127,30 @@ export async function startStreamTrigger(this: ITriggerFunctions, runtime?: Stre
 				() => this.emit([[{ json: item }]]),
 			);
 		},
-		onFailure: (failure) => {
-			if (activated) this.emitError(streamError(this, failure));
-		},
 	};
+	const subscribers = [
+		...(events.robotMessages ? [robotSubscriber] : []),
+		...(events.cardActions ? [{ ...common, ...cardSubscriber(this, { scope, options: options as IDataObject, testEvent }) }] : []),
+	];
 
-	let subscription: StreamSubscription | undefined;
+	let subscriptions: StreamSubscription[] = [];
 	const join = async () => {
-		// its own reference: n8n may call closeFunction (an aborted test listening) while this waits
-		const mine = subscribe(app, subscriber, runtime ?? defaultRuntime(Socket!));
-		subscription = mine;
+		// its own references: n8n may call closeFunction (an aborted test listening) while this waits
+		const mine = subscribers.map((subscriber) => subscribe(app, subscriber, runtime ?? defaultRuntime(Socket!)));
+		subscriptions = mine;
 		try {
-			await mine.ready;
+			await Promise.all(mine.map(async (subscription) => await subscription.ready));
 		} catch (error) {
-			await mine.unsubscribe();
-			if (subscription === mine) subscription = undefined;
+			await Promise.all(mine.map(async (subscription) => await subscription.unsubscribe()));
+			if (subscriptions === mine) subscriptions = [];
 			throw streamError(this, error as StreamFailure);
 		}
 		activated = true;
 	};
 	const closeFunction = async () => {
-		await subscription?.unsubscribe();
-		subscription = undefined;
+		const mine = subscriptions;
+		subscriptions = [];
+		await Promise.all(mine.map(async (subscription) => await subscription.unsubscribe()));
 	};
 
 	if (mode === 'manual') return { closeFunction, manualTriggerFunction: join };

@@ -2,20 +2,34 @@
  * The Stream protocol decisions (frames.ts), with every answer checked by the simulator's own
  * reading of DingTalk's answer shape (simulator/streamFrames.js parseAck), not by the code under test.
  */
-import { ROBOT_MESSAGE_TOPIC, STREAM_SUBSCRIPTIONS, decideFrame, frameAnswer, parseFrame } from '../../nodes/DingTalkStreamTrigger/stream/frames';
+import { CARD_CALLBACK_TOPIC, ROBOT_MESSAGE_TOPIC, cardActionAck, decideFrame, frameAnswer, parseFrame, streamSubscriptions, type StreamTopic } from '../../nodes/DingTalkStreamTrigger/stream/frames';
 
 const { parseAck, eventAckStatus, checkSubscriptions } = require('../../simulator/streamFrames');
 
 const frame = (type: string, headers: Record<string, unknown>, data: unknown) => JSON.stringify({ specVersion: '1.0', type, headers, data: JSON.stringify(data) });
-const decide = (text: string) => {
+const decide = (text: string, topic?: StreamTopic) => {
 	const parsed = parseFrame(text);
 	if (!parsed.ok) throw new Error(parsed.reason);
-	return decideFrame(parsed.frame);
+	return decideFrame(parsed.frame, topic);
 };
 const MESSAGE = { msgtype: 'text', msgId: 'msgAbc', text: { content: ' hi' }, conversationType: '2', sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=x' };
 
-test('the subscriptions are valid for the gateway and name the robot topic only', () => {
-	expect(checkSubscriptions(STREAM_SUBSCRIPTIONS)).toEqual({ subscriptions: [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }] });
+test('the subscriptions are valid for the gateway and name the connection\'s one topic', () => {
+	expect(checkSubscriptions(streamSubscriptions(ROBOT_MESSAGE_TOPIC))).toEqual({ subscriptions: [{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }] });
+	expect(checkSubscriptions(streamSubscriptions(CARD_CALLBACK_TOPIC))).toEqual({ subscriptions: [{ type: 'CALLBACK', topic: '/v1.0/card/instances/callback' }] });
+});
+
+test('a card click on a connection subscribed to cards is read, and its ACK carries {"response": …}', () => {
+	const content = JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { choice: 'approve' } } });
+	const click = { extension: '{}', corpId: 'dingcorp', spaceType: '', userIdType: 1, type: 'actionCallback', userId: 'u1', content, spaceId: '', outTrackId: 'q-1', value: content };
+	const action = decide(frame('CALLBACK', { topic: CARD_CALLBACK_TOPIC, messageId: 'c-9' }, click), CARD_CALLBACK_TOPIC);
+	expect(action).toMatchObject({ kind: 'cardAction', messageId: 'c-9', reading: { ok: true, body: click, action: { actionIds: ['approve'], params: { choice: 'approve' } } } });
+	const { ack } = parseAck(cardActionAck('c-9', { cardData: { cardParamMap: { status: 'ok' } } }));
+	expect(ack).toMatchObject({ code: 200, messageId: 'c-9' });
+	expect(JSON.parse(ack.data)).toEqual({ response: { cardData: { cardParamMap: { status: 'ok' } } } });
+	expect(JSON.parse(parseAck(cardActionAck('c-9', {})).ack.data)).toEqual({ response: {} });
+	// a robot message on the card connection is no topic of it
+	expect(decide(frame('CALLBACK', { topic: ROBOT_MESSAGE_TOPIC, messageId: 'm-9' }, MESSAGE), CARD_CALLBACK_TOPIC)).toMatchObject({ kind: 'unknownTopic' });
 });
 
 test('a robot message is ACKed at once with {"response":null} and handed on', () => {

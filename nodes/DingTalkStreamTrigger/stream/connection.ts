@@ -19,41 +19,16 @@
  * one redactor (nodes/shared/redact.ts) that knows the Client Secret and every ticket received: a
  * hostile gateway may echo them in an error answer or in a frame.
  */
-import type { DingTalkApp } from '../../../credentials/appCredential';
-import type { IncomingMessageBody } from '../../shared/incoming/incomingMessage';
 import { createRedactor, type SecretRedactor } from '../../shared/redact';
 import { afterFailedConnect, afterHandover, afterLostConnection } from './backoff';
-import { decideFrame, parseFrame } from './frames';
-import { openStreamConnection, streamFailure, type HttpRequest, type StreamFailure } from './gateway';
+import type { ConnectionOptions, ConnectionState, StreamLog } from './connectionOptions';
+import { cardActionAck, decideFrame, parseFrame } from './frames';
+import { openStreamConnection, streamFailure, type StreamFailure } from './gateway';
 import { closeQuietly, openSocket, type StreamSocket, type WaitPurpose } from './socketAttempt';
 import { retiredGraceMs, retiredToCloseAtHandover, retiredToCloseBeforeOpening, type RetireReason } from './socketBudget';
 
 export { CONNECT_TIMEOUT_MS, type StreamSocket, type WaitPurpose } from './socketAttempt';
-
-export interface StreamLog {
-	debug(message: string): void;
-	info(message: string): void;
-	warn(message: string): void;
-}
-
-export interface ConnectionOptions {
-	app: DingTalkApp;
-	/** how errors name the credential ("the DingTalk App credential 'Ops bot'") */
-	label: string;
-	/** the HTTP helper of a trigger that uses the connection (asked anew for every registration) */
-	request: () => HttpRequest;
-	createSocket: (url: string) => StreamSocket;
-	/** resolves after `ms`, rejects once `signal` is aborted; `purpose` is for tests with a fake clock */
-	sleep: (ms: number, signal: AbortSignal, purpose?: WaitPurpose) => Promise<void>;
-	now: () => number;
-	random: () => number;
-	log: StreamLog;
-	/** no frame for this long = a dead connection (asked at every check: subscribers may change) */
-	idleTimeoutMs: () => number;
-	onRobotMessage: (body: IncomingMessageBody) => void;
-	/** the loop stopped for good: credentials refused, or an endpoint we must not use */
-	onPermanentFailure: (failure: StreamFailure) => void;
-}
+export type { ConnectionOptions, ConnectionState, StreamLog } from './connectionOptions';
 
 /** What close(), or a new connection after closing a retired one, waits at most for sockets to report closed. */
 const CLOSE_WAIT_MS = 3_000;
@@ -71,8 +46,6 @@ interface LiveSocket {
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 const OPEN = 1;
-
-export type ConnectionState = 'connecting' | 'open' | 'retrying' | 'failed' | 'closed';
 
 export class StreamConnection {
 	state: ConnectionState = 'connecting';
@@ -186,7 +159,7 @@ export class StreamConnection {
 				if (!(await this.pause(waitMs, 'retry'))) return;
 				await this.makeRoom();
 				if (this.isClosed()) return;
-				const registered = await openStreamConnection(this.options.request(), this.options.app, this.options.label, (ticket) => this.redact.add(ticket));
+				const registered = await openStreamConnection(this.options.request(), this.options.app, this.options.label, (ticket) => this.redact.add(ticket), this.options.topic);
 				if (this.isClosed()) return;
 				const opened = 'failure' in registered ? registered : await this.openSocket(registered.url);
 				if ('socket' in opened) {
@@ -365,7 +338,7 @@ export class StreamConnection {
 			return;
 		}
 		if (live && parsed.frame.type !== 'SYSTEM') live.messages++;
-		const action = decideFrame(parsed.frame);
+		const action = decideFrame(parsed.frame, this.options.topic);
 		if (action.kind === 'disconnect') {
 			if (live) this.obeyDisconnect(socket, action.reason);
 			else if (this.retired.has(socket) || this.closing.has(socket)) this.log.info(`DingTalk asked a connection already being replaced to go (${action.reason || 'no reason given'})`);
@@ -374,6 +347,13 @@ export class StreamConnection {
 		}
 		if (action.kind === 'invalid') {
 			this.log.warn(`DingTalk Stream sent ${action.reason}`);
+			return;
+		}
+		if (action.kind === 'cardAction') {
+			// the answer is the click's card update, decided before the ACK (DingTalk waits 2 s at most)
+			if (!action.reading.ok) this.log.warn(`DingTalk Stream pushed a card click that cannot be read (${action.reading.reason}); acknowledged without an update`);
+			const response = action.reading.ok ? this.options.onCardAction(action.reading, action.messageId) : {};
+			if (socket.readyState === OPEN) socket.send(cardActionAck(action.messageId, response));
 			return;
 		}
 		if (socket.readyState === OPEN) socket.send(action.answer);

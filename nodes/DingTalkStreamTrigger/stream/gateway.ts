@@ -1,7 +1,8 @@
 /**
  * Registering a Stream connection: `POST ${baseUrl}/v1.0/gateway/connections/open` with the app's
  * Client ID and Secret and the subscriptions answers `{endpoint, ticket}`; the WebSocket URL is
- * `${endpoint}?ticket=…`. A ticket is valid 90 s for one connection, so every (re)connect asks
+ * `${endpoint}?ticket=…`. The subscriptions are the connection's one CALLBACK topic (frames.ts).
+ * A ticket is valid 90 s for one connection, so every (re)connect asks
  * again. Errors say what to do and never carry the secret or the ticket: n8n's own HTTP errors
  * would (they quote the request), so the status is read here instead of thrown; every ticket is
  * handed to the connection's redactor (`learn`) as soon as it arrives, before any text is made
@@ -20,7 +21,7 @@ import {
 	isHostListed,
 	networkErrorCode,
 } from '../../../credentials/endpoints';
-import { STREAM_SUBSCRIPTIONS } from './frames';
+import { streamSubscriptions, type StreamTopic } from './frames';
 
 const OPEN_CONNECTION_PATH = '/v1.0/gateway/connections/open';
 const STREAM_USER_AGENT = 'n8n-nodes-dingtalk-robot';
@@ -77,6 +78,7 @@ export async function openStreamConnection(
 	app: DingTalkApp,
 	label: string,
 	learn: (ticket: string) => void,
+	topic: StreamTopic,
 ): Promise<{ url: string } | { failure: StreamFailure }> {
 	const where = appApiHost(app);
 	let response: FullResponse;
@@ -86,7 +88,7 @@ export async function openStreamConnection(
 			url: appApiUrl(app, OPEN_CONNECTION_PATH),
 			// without Accept: application/json the gateway answers XML
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-			body: { clientId: app.clientId, clientSecret: app.clientSecret, subscriptions: STREAM_SUBSCRIPTIONS, ua: STREAM_USER_AGENT },
+			body: { clientId: app.clientId, clientSecret: app.clientSecret, subscriptions: streamSubscriptions(topic), ua: STREAM_USER_AGENT },
 			json: true,
 			...SECRET_REQUEST_OPTIONS,
 			timeout: 30_000,

@@ -1,26 +1,38 @@
 /**
- * One Stream connection per app per n8n process, shared by every trigger that uses it.
- * DingTalk pushes each robot message to ONE of an app's open connections, chosen at random: two
- * connections from one n8n would each miss about half of the messages. So every active trigger
- * (and the editor's "Listen for test event") with the same app subscribes to the same connection,
- * each subscriber gets every robot message, and the connection closes when the last one leaves.
- * The key is the API base URL, the Client ID and a digest of the secret: a credential whose
- * secret is stale gets its own connection, and its own error, instead of breaking the others'.
+ * One Stream connection per app and topic per n8n process, shared by every trigger that uses it.
+ * DingTalk pushes each robot message (and each card click) to ONE of the app's open connections
+ * subscribed to its topic, chosen at random: two connections from one n8n would each miss about
+ * half of them. So every active trigger (and the editor's "Listen for test event") with the same
+ * app subscribes to the same connection for each topic it takes, each subscriber gets every robot
+ * message (every click), and the connection closes when the last one leaves. A trigger taking
+ * both robot messages and card clicks joins two connections: a connection's subscriptions are
+ * fixed when it registers, so a topic of its own keeps one trigger's choice from moving the other
+ * triggers' connection.
+ * The key is the API base URL, the Client ID, a digest of the secret and the topic: a credential
+ * whose secret is stale gets its own connection, and its own error, instead of breaking the others'.
  */
 import { createHash } from 'crypto';
 
+import type { IDataObject } from 'n8n-workflow';
+
 import type { DingTalkApp } from '../../../credentials/appCredential';
+import type { CardCallbackReading } from '../../shared/incoming/cardAction';
 import type { IncomingMessageBody } from '../../shared/incoming/incomingMessage';
 import { StreamConnection, type StreamLog, type StreamSocket, type WaitPurpose } from './connection';
+import type { StreamTopic } from './frames';
 import type { HttpRequest, StreamFailure } from './gateway';
 
 export interface StreamSubscriber {
+	/** the CALLBACK topic it takes: robot messages, or card clicks */
+	topic: StreamTopic;
 	request: HttpRequest;
 	/** how errors name the credential: the connection takes the label of the trigger that opens it */
 	credentialLabel: string;
 	log: StreamLog;
 	idleTimeoutMs: number;
-	onRobotMessage(body: IncomingMessageBody): void;
+	onRobotMessage?(body: IncomingMessageBody): void;
+	/** a click: the card update to answer it with (`{}`: none), or undefined when it does not take this click */
+	onCardAction?(reading: Extract<CardCallbackReading, { ok: true }>, messageId: string): IDataObject | undefined;
 	/** the connection stopped for good (credentials refused): report it, the trigger cannot go on */
 	onFailure(failure: StreamFailure): void;
 }
@@ -47,9 +59,29 @@ interface Shared {
 
 const shared = new Map<string, Shared>();
 
-function connectionKey(app: DingTalkApp): string {
+function connectionKey(app: DingTalkApp, topic: StreamTopic): string {
 	const secret = createHash('sha256').update(app.clientSecret, 'utf8').digest('hex').slice(0, 16);
-	return `${app.baseUrl}|${app.clientId}|${secret}`;
+	return `${app.baseUrl}|${app.clientId}|${secret}|${topic}`;
+}
+
+/**
+ * The answer to a click: the first subscriber's (in the order they subscribed) that takes it with
+ * a card update; several workflows answering the same click with updates is said in the log.
+ */
+function answerClick(entry: Shared, reading: Extract<CardCallbackReading, { ok: true }>, messageId: string): IDataObject {
+	const updates: IDataObject[] = [];
+	for (const s of [...entry.subscribers]) {
+		try {
+			const answer = s.onCardAction?.(reading, messageId);
+			if (answer && Object.keys(answer).length > 0) updates.push(answer);
+		} catch (error) {
+			s.log.warn(entry.connection.redact(`A click on a DingTalk card could not be handed to the workflow: ${(error as Error).message}`));
+		}
+	}
+	if (updates.length > 1) {
+		first(entry)?.log.warn(`${updates.length} workflows answered the click on card ${reading.body.outTrackId} with a card update; the first one's was sent (give each workflow its cards with the option Only Out Track IDs Starting With)`);
+	}
+	return updates[0] ?? {};
 }
 
 /** The app's connections of this process that are not closed, for tests and the README's promise. */
@@ -62,13 +94,14 @@ function first(entry: Shared): StreamSubscriber | undefined {
 }
 
 export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtime: StreamRuntime): StreamSubscription {
-	const key = connectionKey(app);
+	const key = connectionKey(app, subscriber.topic);
 	let entry = shared.get(key);
 	if (!entry || entry.connection.state === 'closed' || entry.connection.state === 'failed') {
 		const created: Shared = { subscribers: new Set(), connection: undefined as unknown as StreamConnection };
 		const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 		created.connection = new StreamConnection({
 			app,
+			topic: subscriber.topic,
 			label: subscriber.credentialLabel,
 			...runtime,
 			request: () => (first(created) ?? subscriber).request,
@@ -82,12 +115,13 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 			onRobotMessage: (body) => {
 				for (const s of [...created.subscribers]) {
 					try {
-						s.onRobotMessage(body);
+						s.onRobotMessage?.(body);
 					} catch (error) {
 						s.log.warn(created.connection.redact(`A DingTalk Stream message could not be handed to the workflow: ${(error as Error).message}`));
 					}
 				}
 			},
+			onCardAction: (reading, messageId) => answerClick(created, reading, messageId),
 			onPermanentFailure: (error) => {
 				for (const s of [...created.subscribers]) s.onFailure(error);
 			},
