@@ -21,7 +21,7 @@ export class DingTalkRobotTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'On @-mention',
-		description: 'Starts the workflow when someone @-mentions the robot in DingTalk, after checking DingTalk\'s signature',
+		description: 'Starts the workflow when someone @-mentions the robot in DingTalk, or clicks a button of its cards, after checking DingTalk\'s signature',
 		defaults: {
 			name: 'DingTalk Robot Trigger',
 		},

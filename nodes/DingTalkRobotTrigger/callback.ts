@@ -3,7 +3,7 @@
  * (verifyCallback), and is its body of a size a message has. What the message is and the item it
  * becomes is the same for HTTP and Stream: nodes/shared/incoming/incomingMessage.ts.
  */
-import { createHash, timingSafeEqual } from 'crypto';
+import { createHash, createHmac, timingSafeEqual } from 'crypto';
 
 import { computeDingTalkSign } from '../../credentials/signing';
 
@@ -13,6 +13,8 @@ export const CALLBACK_TIMESTAMP_TOLERANCE_MS = 60 * 60 * 1000;
 export interface CallbackSecrets {
 	appSecret?: string;
 	outgoingToken?: string;
+	/** the apiSecret registered for card clicks (/v1.0/card/callbacks/register) */
+	cardApiSecret?: string;
 }
 
 /** 401: the proof is missing or stale; 403: a proof was given and it is wrong. */
@@ -54,6 +56,36 @@ export function verifyCallback(headers: Record<string, unknown>, secrets: Callba
 		const token = header(headers, 'token');
 		if (!token) return { ok: false, status: 401, reason: 'missing token header' };
 		if (!constantTimeEqual(token, outgoingToken)) return { ok: false, status: 403, reason: 'token does not match' };
+	}
+	return { ok: true };
+}
+
+/** The headers of a signed card click (DingTalk's guide 事件回调, 回调签名验证). */
+export const CARD_TIMESTAMP_HEADER = 'x-ddpaas-signature-timestamp';
+export const CARD_SIGNATURE_HEADER = 'x-ddpaas-signature';
+
+/** A card click's signature: base64(HmacSHA256(key = apiSecret, message = the timestamp as sent)). */
+export function computeCardCallbackSign(apiSecret: string, timestamp: string): string {
+	return createHmac('sha256', apiSecret).update(timestamp, 'utf8').digest('base64');
+}
+
+/**
+ * Checks the proof DingTalk sends with a click on a card's button over HTTP, as its guide
+ * (事件回调, open.dingtalk.com/document/development/event-callback-card) documents it for a route
+ * registered with an apiSecret: headers `x-ddpaas-signature-timestamp` (ms) and
+ * `x-ddpaas-signature` = base64(HmacSHA256(apiSecret, timestamp)). The guide names no time window:
+ * the robot callbacks' hour is kept (a signature covers the timestamp only, never the body: the
+ * pairs memory, signedPairs.ts, refuses one reused on another click). Reasons never contain a secret.
+ */
+export function verifyCardCallback(headers: Record<string, unknown>, cardApiSecret: string, nowMs: number): CallbackVerdict {
+	const timestamp = header(headers, CARD_TIMESTAMP_HEADER);
+	const sign = header(headers, CARD_SIGNATURE_HEADER);
+	if (!timestamp || !sign) return { ok: false, status: 401, reason: `missing ${CARD_TIMESTAMP_HEADER} or ${CARD_SIGNATURE_HEADER} header` };
+	if (!/^\d{1,16}$/.test(timestamp) || Math.abs(nowMs - Number(timestamp)) > CALLBACK_TIMESTAMP_TOLERANCE_MS) {
+		return { ok: false, status: 401, reason: `${CARD_TIMESTAMP_HEADER} is more than one hour from now` };
+	}
+	if (!constantTimeEqual(sign, computeCardCallbackSign(cardApiSecret.trim(), timestamp))) {
+		return { ok: false, status: 403, reason: `${CARD_SIGNATURE_HEADER} does not match` };
 	}
 	return { ok: true };
 }

@@ -32,9 +32,14 @@ export const CALLBACK_CREDENTIAL_TYPE = 'dingTalkRobotCallbackApi';
 
 export type ReadSecrets = Required<CallbackSecrets>;
 
-/** Whether the credential has something to check calls with. */
+/** Whether the credential has something to check robot messages with. */
 export function hasProof(secrets: CallbackSecrets): boolean {
 	return Boolean(secrets.appSecret?.trim() || secrets.outgoingToken?.trim());
+}
+
+/** Whether the credential has something to check any call with: robot messages, or card clicks. */
+function hasAnyProof(secrets: CallbackSecrets): boolean {
+	return hasProof(secrets) || Boolean(secrets.cardApiSecret?.trim());
 }
 
 /** Reads of one credential, shared by the calls waiting for them, each begun after its callers arrived. */
@@ -103,8 +108,8 @@ export async function readSecrets(ctx: IWebhookFunctions): Promise<ReadSecrets> 
 	const entry = nodeCredential(ctx);
 	const start = async (): Promise<ReadSecrets> => {
 		const data = await ctx.getCredentials(CALLBACK_CREDENTIAL_TYPE);
-		const secrets = { appSecret: String(data.appSecret ?? ''), outgoingToken: String(data.outgoingToken ?? '') };
-		entry.kept = hasProof(secrets) ? secrets : undefined;
+		const secrets = { appSecret: String(data.appSecret ?? ''), outgoingToken: String(data.outgoingToken ?? ''), cardApiSecret: String(data.cardApiSecret ?? '') };
+		entry.kept = hasAnyProof(secrets) ? secrets : undefined;
 		return secrets;
 	};
 	const reading = entry.reads.read(start);

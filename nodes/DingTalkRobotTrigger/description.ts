@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { cardActionAnswerProperties, cardActionFilterOptions, eventsProperty } from '../shared/incoming/cardActionDescription';
 import { downloadAttachmentsProperties, downloadLimitOptions, messageFilterOptions } from '../shared/incoming/description';
 
 export const dingTalkRobotTriggerProperties: INodeProperties[] = [
@@ -17,6 +18,16 @@ export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 		type: 'notice',
 		default: '',
 	},
+	eventsProperty('Clicks on the buttons of the app robot\'s cards made with Button Clicks Come Back: Over HTTP, whose route key is registered with DingTalk for this URL'),
+	{
+		displayName:
+			'Card clicks over HTTP: register this node\'s Production URL with DingTalk for a route key and an apiSecret (POST /v1.0/card/callbacks/register), put the apiSecret in the credential\'s Card Callback API Secret, and create the cards with that route key (Create Card › Options › Button Clicks Come Back: Over HTTP).',
+		name: 'cardSetupNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { events: ['cardActions', 'both'] } },
+	},
+	...cardActionAnswerProperties,
 	{
 		displayName: 'Respond',
 		name: 'response',
@@ -41,6 +52,8 @@ export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 			},
 		],
 		default: 'empty',
+		description: 'How robot messages are answered (a card click gets its card answer at once)',
+		displayOptions: { hide: { events: ['cardActions'] } },
 	},
 	{
 		displayName: 'Reply Text',
@@ -50,7 +63,7 @@ export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'Got it, working on it…',
-		displayOptions: { show: { response: ['text'] } },
+		displayOptions: { show: { response: ['text'] }, hide: { events: ['cardActions'] } },
 	},
 	...downloadAttachmentsProperties(
 		'Needs the DingTalk App credential of the robot (its Client ID and Client Secret; a custom robot\'s Outgoing calls carry no files).',
@@ -61,6 +74,6 @@ export const dingTalkRobotTriggerProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		options: [...messageFilterOptions, ...downloadLimitOptions],
+		options: [...messageFilterOptions, ...cardActionFilterOptions, ...downloadLimitOptions],
 	},
 ];

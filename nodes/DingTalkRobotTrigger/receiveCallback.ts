@@ -2,7 +2,8 @@
  * What the trigger does with one HTTP call: refuse it unless its body is of a sane size (413),
  * DingTalk signed it (401/403), it is a DingTalk message (400) and its signature was not used
  * for another message (403); answer a retry or a filtered-out message with no message; and
- * otherwise start the workflow with one normalized item. Refused calls start nothing.
+ * otherwise start the workflow with one normalized item. Refused calls start nothing. A click on
+ * a card's button (Events) is told by its body and checked as one (receiveCardCallback.ts).
  *
  * The trigger answers DingTalk itself as soon as the answer is known (unless Respond is "From a
  * Later Node"), before the workflow starts: n8n 2 would otherwise hold the answer until it has
@@ -15,32 +16,24 @@ import { capitalized, credentialLabel } from '../shared/credentialLabel';
 import { normalizeIncomingMessage, passesFilters, readIncomingBody, type IncomingItemOptions, type IncomingMessageItem } from '../shared/incoming/incomingMessage';
 import { MAX_CALLBACK_BODY_BYTES, declaredBodyLength, header, receivedBody, verifyCallback, type CallbackSecrets } from './callback';
 import { CALLBACK_CREDENTIAL_TYPE, hasProof, keptSecrets, readSecrets } from './callbackSecrets';
+import { looksLikeCardCallback } from '../shared/incoming/cardAction';
+import { readEvents } from '../shared/incoming/cardActionSettings';
 import { receivedItem } from '../shared/incoming/receivedFiles';
+import { answerNow, type CallbackCall, type Decision as AnyDecision } from './callbackAnswers';
+import { receiveCardCallback } from './receiveCardCallback';
 import { recentCallbacks } from './recentMessages';
 import { bodyDigest, signedPairs } from './signedPairs';
 
 /** DingTalk's "say nothing" answer to a callback. */
 const NO_MESSAGE = { msgtype: 'empty' };
 
-/** What becomes of a call whose signature (or token) checked out. */
-type Decision =
-	| { kind: 'refuse'; status: number; reason: string }
-	| { kind: 'answer'; answer: IDataObject }
-	| { kind: 'run'; answer: IDataObject; item: IncomingMessageItem };
-
-interface Call {
-	headers: IDataObject;
-	body: unknown;
-	/** the body as received, for its digest */
-	received: Buffer | string;
-	now: number;
-}
+type Decision = AnyDecision<IncomingMessageItem>;
 
 /**
  * Reads the body, judges the signature's pair, applies the filters and the msgId memory. The pair
  * is remembered before the filters, so that a filtered-out message's pair carries nothing later.
  */
-function decide(ctx: IWebhookFunctions, call: Call, secrets: CallbackSecrets): Decision {
+function decide(ctx: IWebhookFunctions, call: CallbackCall, secrets: CallbackSecrets): Decision {
 	const reading = readIncomingBody(call.body);
 	if (!reading.ok) return { kind: 'refuse', status: 400, reason: reading.reason };
 
@@ -64,14 +57,6 @@ function decide(ctx: IWebhookFunctions, call: Call, secrets: CallbackSecrets): D
 	return { kind: 'run', answer: responseText ? { msgtype: 'text', text: { content: responseText } } : NO_MESSAGE, item };
 }
 
-/** Answers the call now (a refusal with a short JSON reason, or the message for DingTalk); n8n sends nothing more. */
-function answerNow(ctx: IWebhookFunctions, decision: Decision): IWebhookResponseData {
-	const response = ctx.getResponseObject();
-	if (decision.kind === 'refuse') response.status(decision.status).json({ errcode: decision.status, errmsg: decision.reason });
-	else response.status(200).json(decision.answer);
-	return { noWebhookResponse: true };
-}
-
 /** The execution to start with the call's item (already answered), its files downloaded when Download Attachments is on. */
 async function runs(ctx: IWebhookFunctions, item: IncomingMessageItem, response: Omit<IWebhookResponseData, 'workflowData'> = { noWebhookResponse: true }): Promise<IWebhookResponseData> {
 	const download = ctx.getNodeParameter('downloadAttachments', false) === true;
@@ -85,20 +70,28 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	// the declared length first: a huge body is refused before anything else is done with it
 	const tooLarge: Decision = { kind: 'refuse', status: 413, reason: `the body is larger than ${MAX_CALLBACK_BODY_BYTES / 1024 / 1024} MB: it is not a DingTalk message` };
 	if ((declaredBodyLength(headers) ?? 0) > MAX_CALLBACK_BODY_BYTES) return answerNow(this, tooLarge);
-	const call: Call = { headers, body: request.body, received: receivedBody(request.rawBody, request.body), now: Date.now() };
+	const call: CallbackCall = { headers, body: request.body, received: receivedBody(request.rawBody, request.body), now: Date.now() };
 	if (Buffer.byteLength(call.received) > MAX_CALLBACK_BODY_BYTES) return answerNow(this, tooLarge);
+
+	// a click on a card's button (Events: Card Button Clicks, or Both) has checks of its own
+	const events = readEvents(this);
+	if (events.cardActions && looksLikeCardCallback(call.body)) return await receiveCardCallback(this, call);
+	if (!events.robotMessages) {
+		return answerNow(this, { kind: 'refuse', status: 400, reason: 'this trigger takes clicks on card buttons only (Events): the body is not one' });
+	}
 
 	// the answer of a later node (Respond: From a Later Node) comes after the run: no early answer then
 	const laterNodeAnswers = this.getNodeParameter('response', 'empty') === 'responseNode';
+	// a kept value with nothing for robot messages (a card secret only) proves nothing here
 	const kept = laterNodeAnswers ? undefined : keptSecrets(this);
-	if (kept && verifyCallback(headers, kept, call.now).ok) {
+	if (kept && hasProof(kept) && verifyCallback(headers, kept, call.now).ok) {
 		const decision = decide(this, call, kept);
 		const answered = answerNow(this, decision);
 		if (decision.kind !== 'run') return answered;
 		// the workflow starts only if a read begun after this call still verifies it (callbackSecrets.ts);
 		// a failed read starts nothing here (the call is answered), and the next call reads again and reports it
 		const fresh = await readSecrets(this).catch(() => undefined);
-		return fresh && verifyCallback(headers, fresh, call.now).ok ? await runs(this, decision.item) : answered;
+		return fresh && hasProof(fresh) && verifyCallback(headers, fresh, call.now).ok ? await runs(this, decision.item) : answered;
 	}
 
 	const secrets = await readSecrets(this);

@@ -9,7 +9,7 @@ describe('the DingTalk Robot Callback credential test', () => {
 	it('needs an App Secret or an Outgoing Token', async () => {
 		await expect(test({ appSecret: ' ', outgoingToken: '' })).resolves.toEqual({
 			status: 'Error',
-			message: 'Enter the robot\'s App Secret, or the Outgoing Token of a custom robot',
+			message: 'Enter the robot\'s App Secret, or the Outgoing Token of a custom robot (or, for card clicks only, the Card Callback API Secret)',
 		});
 	});
 
@@ -27,5 +27,13 @@ describe('the DingTalk Robot Callback credential test', () => {
 		expect((await test({ appSecret: 's', outgoingToken: 't' })).message).toBe(
 			'Callbacks will be accepted only with a valid sign header (App Secret) and token header (Outgoing Token)',
 		);
+		expect((await test({ appSecret: 's', outgoingToken: '', cardApiSecret: 'c' })).message).toBe(
+			'Callbacks will be accepted only with a valid sign header (App Secret); card clicks only with a valid x-ddpaas-signature header (Card Callback API Secret)',
+		);
+		await expect(test({ appSecret: '', outgoingToken: '', cardApiSecret: 'c' })).resolves.toEqual({
+			status: 'OK',
+			message: 'Robot messages will be refused (no App Secret or Outgoing Token); card clicks only with a valid x-ddpaas-signature header (Card Callback API Secret)',
+		});
+		expect((await test({ appSecret: '', outgoingToken: '', cardApiSecret: 'c d' })).message).toBe('The Card Callback API Secret contains spaces or line breaks: copy it again');
 	});
 });
