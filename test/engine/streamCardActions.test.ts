@@ -48,6 +48,7 @@ async function askQuestion(outTrackId?: string): Promise<string> {
 		parameters: {
 			operation: 'createCard',
 			cardTemplateId: QUESTION,
+			cardDestination: 'group',
 			aiCardState: 'none',
 			...(outTrackId && { outTrackId }),
 			cardDataMode: 'json',
