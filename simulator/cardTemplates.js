@@ -27,7 +27,7 @@ const { isObject, optionalText, textList } = require('./checks');
 const AI_CARD_TEMPLATE_ID = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
 
 /**
- * The template of the package's button-card example (examples/card-question.json), there from the
+ * The template of the package's button-card example (examples/card-question-app-robot.json), there from the
  * start so that the example runs against the simulator as it is: a question (title, question,
  * status), two buttons that pass back the choice and the group the card was sent to (its
  * variable conversationId), disabled once the variable answered is "true". A user makes the same

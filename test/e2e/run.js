@@ -11,8 +11,9 @@
  * (triggerCases.js). Then the Stream trigger: its workflows are made active, n8n starts again and
  * opens its Stream connection to the simulator's gateway (streamCases.js). Ends with a table and
  * a plain "N passed, N failed" line.
- * Then the AI examples with their AI cards (aiCardCases.js).
- * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,aiCard picks cases.
+ * Then the AI examples with their AI cards (aiCardCases.js), then the card buttons example and
+ * card clicks over HTTP (cardActionCases.js).
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,aiCard,cardActions picks cases.
  */
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -25,6 +26,7 @@ const { addStreamApps, runStreamCases, streamCredentials, writeStreamEchoBot } =
 const { APP_CASES, addAppRobotFixtures, appRobotCredentials } = require('./appRobotCases');
 const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./triggerCases');
 const { addAiCardFixtures, aiCardCredentials, runAiCardCases, writeAiCardWorkflows } = require('./aiCardCases');
+const { addCardActionFixtures, cardActionCredentials, runCardActionCases, writeCardActionWorkflows } = require('./cardActionCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -166,6 +168,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	addStreamApps(sim);
 	addAppRobotFixtures(sim);
 	addAiCardFixtures(sim);
+	addCardActionFixtures(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
 	// `n8n execute` prints the run data at level info
@@ -188,12 +191,14 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			...streamCredentials(sim),
 			...appRobotCredentials(sim),
 			...aiCardCredentials(sim),
+			...cardActionCredentials(sim),
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
 	writeWorkflows(workflowsDir, sim.host ?? '');
 	writeStreamEchoBot(workflowsDir, sim.host ?? '');
 	writeAiCardWorkflows(workflowsDir);
+	writeCardActionWorkflows(workflowsDir);
 	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
@@ -229,6 +234,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		if (!only || only.includes('aiCard')) {
 			const aiRows = await runAiCardCases({ installed, target, env, sim, n8n, log });
 			rows.push(...aiRows.map((row) => ({ target: target.label, ...row })));
+		}
+		if (!only || only.includes('cardActions')) {
+			const cardRows = await runCardActionCases({ installed, target, env, sim, n8n, log });
+			rows.push(...cardRows.map((row) => ({ target: target.label, ...row })));
 		}
 	} finally {
 		await sim.stop();
