@@ -92,10 +92,14 @@ export class DingTalkAppApi implements ICredentialType {
 		},
 	];
 
-	/** n8n calls this when the expirable Access Token is empty: a new token from DingTalk, with its end. */
+	/**
+	 * n8n calls this when the expirable Access Token is empty: a new token from DingTalk, with its end.
+	 * Stored as text, as the fields are: n8n reads every password field of a credential as a string
+	 * (listing credentials with their data, the editor's first request, failed on a number).
+	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
 		const { accessToken, accessTokenExpiresAt, accessTokenIssuedAt } = await fetchAccessToken(this.helpers, credentials, Date.now());
-		return { accessToken, accessTokenExpiresAt, accessTokenIssuedAt };
+		return { accessToken, accessTokenExpiresAt: String(accessTokenExpiresAt), accessTokenIssuedAt: String(accessTokenIssuedAt) };
 	}
 
 	/**

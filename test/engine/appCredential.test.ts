@@ -2,6 +2,10 @@
  * The DingTalk App credential's "Test" button, run the way n8n runs it (credentialTester.ts),
  * against the simulator's OpenAPI token endpoint: no Stream connection is opened.
  */
+import type { IHttpRequestHelper } from 'n8n-workflow';
+import { httpRequest } from 'n8n-core/dist/execution-engine/node-execution-context/utils/request-helper-functions';
+
+import { DingTalkAppApi } from '../../credentials/DingTalkAppApi.credentials';
 import { testCredential } from './credentialTester';
 import { useSimulator } from './simulatorFixture';
 import { appCredential } from './streamTrigger';
@@ -50,4 +54,18 @@ test('plain http to a host that is not listed is refused before any request', as
 test('an API Base URL that is not DingTalk\'s OpenAPI says so', async () => {
 	const result = await testCredential('dingTalkAppApi', credential({ ...APP, baseUrl: `${sim.baseUrl}/not-the-api` }));
 	expect(result).toEqual({ status: 'Error', message: `The API Base URL did not answer like DingTalk's OpenAPI (HTTP 404, no access token came back): leave it at https://api.dingtalk.com` });
+});
+
+test('the token fields n8n stores in the credential are text: n8n lists credentials with their data by calling startsWith on every password field', async () => {
+	// n8n 1.123's GET /rest/credentials?includeData=true (the editor's first request when it opens a
+	// workflow) failed with "data[dataKey].startsWith is not a function" once the token's times were stored as numbers
+	const type = new DingTalkAppApi();
+	const stored = await type.preAuthentication.call({ helpers: { httpRequest } } as unknown as IHttpRequestHelper, credential(APP));
+	const passwordFields = type.properties.filter((property) => property.typeOptions?.password).map((property) => property.name);
+	expect(Object.keys(stored).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'accessTokenIssuedAt']);
+	for (const [name, value] of Object.entries(stored)) {
+		expect(passwordFields).toContain(name);
+		expect({ name, type: typeof value }).toEqual({ name, type: 'string' });
+	}
+	expect(Number(stored.accessTokenExpiresAt) - Number(stored.accessTokenIssuedAt)).toBe(7_200_000);
 });
