@@ -34,10 +34,13 @@ export class DingTalkRobotTrigger implements INodeType {
 				testedBy: 'testCallbackCredential',
 			},
 			{
-				// only to download the files of received messages (Download Attachments)
+				// only to download the files of received messages (Download Attachments). Hidden while it
+				// is off rather than shown while it is on: n8n's editor takes a field a credential is
+				// shown by for the node's authentication choice, and then offers DingTalk App
+				// credentials in the Callback credential's place
 				name: 'dingTalkAppApi',
 				required: true,
-				displayOptions: { show: { downloadAttachments: [true] } },
+				displayOptions: { hide: { downloadAttachments: [false] } },
 			},
 		],
 		webhooks: [

@@ -112,7 +112,7 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	// the app credential only to download received files (Download Attachments)
 	expect(trigger.credentials).toEqual([
 		{ name: 'dingTalkRobotCallbackApi', required: true, testedBy: 'testCallbackCredential' },
-		{ name: 'dingTalkAppApi', required: true, displayOptions: { show: { downloadAttachments: [true] } } },
+		{ name: 'dingTalkAppApi', required: true, displayOptions: { hide: { downloadAttachments: [false] } } },
 	]);
 	expect(trigger.webhooks).toEqual([expect.objectContaining({ httpMethod: 'POST', path: 'dingtalk' })]);
 	const stream = loader.types.nodes.find((type) => type.name === 'dingTalkStreamTrigger')!;
