@@ -41,6 +41,10 @@ async function main() {
 	// the DingTalk app of the Stream echo bot, and the app robot's group and users
 	addStreamApps(sim);
 	addAppRobotFixtures(sim);
+	// the group simulated messages come from (and their sender), with the Stream app's robot in it:
+	// the Stream echo bot sends a picture back there (or one-to-one to the sender)
+	sim.addGroup({ openConversationId: 'cidSimulatorGroup0001', title: 'n8n test group', robotCodes: [STREAM_APP.clientId] });
+	sim.addUser({ userId: 'manager4521', name: 'Zhang San' });
 	// for `node simulator/cli.js stream-push`: someone writing to the app robot
 	sim.enableControl();
 	sim.onRequest((r) => console.log(`[simulator] ${r.msgtype ?? '-'} errcode=${r.errcode ?? r.status} signature=${r.signatureValid === null ? 'n/a' : r.signatureValid ? 'valid' : 'INVALID'}`));
@@ -82,6 +86,8 @@ n8n ${installed.n8nVersion}: http://localhost:${PORT}
      node simulator/cli.js callback --url http://127.0.0.1:${PORT}/webhook/${ECHO_BOT_WEBHOOK} --app-secret ${CALLBACK_SECRETS.appSecret} --text ping --wait 10000
   6. Write to the app robot over Stream (examples/stream-echo-bot.json, connected when n8n is up):
      node simulator/cli.js stream-push --simulator ${sim.baseUrl} --client-id ${STREAM_APP.clientId} --text ping
+     or send it a picture (it comes back from the app robot, with its size and type):
+     node simulator/cli.js stream-push --simulator ${sim.baseUrl} --client-id ${STREAM_APP.clientId} --picture docs/demo-group.png
   7. Send as the app robot: execute "E2E: app robot into a group: text, picture, PDF, then recall"
      (a Code node makes the picture and the PDF), or add a DingTalk Robot node with Send To: App
      Robot (OpenAPI), credential "DingTalk App (robot)", Conversation ID ${GROUP}.

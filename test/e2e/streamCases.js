@@ -18,9 +18,12 @@ const WRONG_APP = { clientId: 'dinge2ewrongapp01', clientSecret: 'e2eRightSecret
 const SENDER = { nick: 'Zhang San', staffId: 'manager4521' };
 const STREAM_WORKFLOWS = ['e2eStreamEcho', 'e2eStreamSecond', 'e2eStreamWrongSecret'];
 
-/** The app credentials, pointing at the simulator (its host the only plain http/ws host). */
+/**
+ * The app credentials, pointing at the simulator: its host and its file storage (another port,
+ * where Download Attachments fetches files) the only plain http/ws hosts.
+ */
 function streamCredentials(/** @type {any} */ sim) {
-	const common = { robotCode: '', baseUrl: sim.baseUrl, plainHttpHosts: sim.host };
+	const common = { robotCode: '', baseUrl: sim.baseUrl, plainHttpHosts: `${sim.host}, ${sim.storageHost}` };
 	return [
 		{ id: 'dtApp', name: 'DingTalk App', type: 'dingTalkAppApi', data: { ...common, clientId: APP.clientId, clientSecret: APP.clientSecret } },
 		{ id: 'dtAppWrong', name: 'DingTalk App (wrong secret)', type: 'dingTalkAppApi', data: { ...common, clientId: WRONG_APP.clientId, clientSecret: WRONG_APP.credentialSecret } },
@@ -33,16 +36,25 @@ function addStreamApps(/** @type {any} */ sim) {
 	sim.addApp({ clientId: WRONG_APP.clientId, clientSecret: WRONG_APP.clientSecret });
 }
 
-/** The example Stream echo bot as workflow e2eStreamEcho, its replies allowed to the simulator. */
-function writeStreamEchoBot(/** @type {string} */ workflowsDir, /** @type {string} */ simulatorHost) {
+/**
+ * The example Stream echo bot as workflow e2eStreamEcho, its replies in the conversation allowed
+ * to the simulator; or (copy) as another workflow whose nodes use another app's credential.
+ */
+function writeStreamEchoBot(
+	/** @type {string} */ workflowsDir,
+	/** @type {string} */ simulatorHost,
+	/** @type {{ id: string, credential: { id: string, name: string } } | undefined} */ copy = undefined,
+) {
 	const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'stream-echo-bot.json'), 'utf8'));
-	workflow.id = 'e2eStreamEcho';
+	workflow.id = copy?.id ?? 'e2eStreamEcho';
 	for (const node of workflow.nodes) {
-		if (node.type === 'n8n-nodes-dingtalk-robot.dingTalkRobot') {
+		if (node.type === 'n8n-nodes-dingtalk-robot.dingTalkRobot' && node.parameters.target === 'session') {
 			node.parameters.options = { ...node.parameters.options, sessionWebhookHosts: `oapi.dingtalk.com, api.dingtalk.com, ${simulatorHost}` };
 		}
+		if (copy && node.credentials?.dingTalkAppApi) node.credentials.dingTalkAppApi = copy.credential;
 	}
-	writeFileSync(path.join(workflowsDir, 'stream-echo-bot.json'), JSON.stringify(workflow, null, 1));
+	if (copy) workflow.name = `${workflow.name} (${copy.id})`;
+	writeFileSync(path.join(workflowsDir, `stream-echo-bot${copy ? `-${copy.id}` : ''}.json`), JSON.stringify(workflow, null, 1));
 }
 
 const openConnections = (/** @type {any} */ sim) => sim.streamConnections(APP.clientId).filter((/** @type {any} */ c) => c.state === 'open');

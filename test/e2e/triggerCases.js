@@ -57,7 +57,7 @@ function writeWorkflows(/** @type {string} */ workflowsDir, /** @type {string} *
 	const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'echo-bot.json'), 'utf8'));
 	workflow.id = 'e2eEchoBot';
 	for (const node of workflow.nodes) {
-		if (node.type === 'n8n-nodes-dingtalk-robot.dingTalkRobot') {
+		if (node.type === 'n8n-nodes-dingtalk-robot.dingTalkRobot' && node.parameters.target === 'session') {
 			node.parameters.options = { ...node.parameters.options, sessionWebhookHosts: `oapi.dingtalk.com, api.dingtalk.com, ${simulatorHost}` };
 		}
 	}
