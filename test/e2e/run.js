@@ -9,11 +9,12 @@
  * simulator received and what the execution reported. Then the trigger: its workflows are made
  * active, `n8n start` serves their webhooks and the simulator delivers DingTalk callbacks
  * (triggerCases.js). Then the Stream trigger: its workflows are made active, n8n starts again and
- * opens its Stream connection to the simulator's gateway (streamCases.js). Ends with a table and
- * a plain "N passed, N failed" line.
- * Then the AI examples with their AI cards (aiCardCases.js), then the card buttons example and
- * card clicks over HTTP (cardActionCases.js).
- * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,aiCard,cardActions picks cases.
+ * opens its Stream connection to the simulator's gateway (streamCases.js); in the same n8n, messages
+ * with pictures, voice notes, videos and files through both triggers with Download Attachments
+ * (mediaCases.js). Then the AI examples with their AI cards (aiCardCases.js), then the card buttons
+ * example and card clicks over HTTP (cardActionCases.js). Ends with a table and a plain
+ * "N passed, N failed" line.
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,media,aiCard,cardActions picks cases.
  */
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -27,6 +28,7 @@ const { APP_CASES, addAppRobotFixtures, appRobotCredentials } = require('./appRo
 const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./triggerCases');
 const { addAiCardFixtures, aiCardCredentials, runAiCardCases, writeAiCardWorkflows } = require('./aiCardCases');
 const { addCardActionFixtures, cardActionCredentials, runCardActionCases, writeCardActionWorkflows } = require('./cardActionCases');
+const { addMediaFixtures, mediaCredentials } = require('./mediaCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -169,6 +171,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	addAppRobotFixtures(sim);
 	addAiCardFixtures(sim);
 	addCardActionFixtures(sim);
+	addMediaFixtures(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
 	// `n8n execute` prints the run data at level info
@@ -192,6 +195,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			...appRobotCredentials(sim),
 			...aiCardCredentials(sim),
 			...cardActionCredentials(sim),
+			...mediaCredentials(sim),
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
@@ -199,6 +203,8 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	writeStreamEchoBot(workflowsDir, sim.host ?? '');
 	writeAiCardWorkflows(workflowsDir);
 	writeCardActionWorkflows(workflowsDir);
+	// the example Stream echo bot again, on the media cases' app of its own
+	writeStreamEchoBot(workflowsDir, sim.host ?? '', { id: 'e2eMediaStreamEcho', credential: { id: mediaCredentials(sim)[0].id, name: mediaCredentials(sim)[0].name } });
 	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
@@ -227,8 +233,11 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const triggerRows = await runTriggerCases({ installed, target, env, sim, n8n, log });
 			rows.push(...triggerRows.map((row) => ({ target: target.label, ...row })));
 		}
-		if (!only || only.includes('stream')) {
-			const streamRows = await runStreamCases({ installed, target, env, sim, n8n, log });
+		// the media cases run in the n8n the Stream cases start (or, alone, in one of their own)
+		const stream = !only || only.includes('stream');
+		const media = !only || only.includes('media');
+		if (stream || media) {
+			const streamRows = await runStreamCases({ installed, target, env, sim, n8n, log, stream, media });
 			rows.push(...streamRows.map((row) => ({ target: target.label, ...row })));
 		}
 		if (!only || only.includes('aiCard')) {

@@ -350,13 +350,16 @@ function attemptsInFirstMinute(/** @type {any[]} */ records) {
 }
 
 /**
- * Activates the Stream workflows, starts n8n, runs the cases, stops n8n and checks that its
- * connection closed with a close frame, and the executions n8n recorded.
- * @param {{ installed: any, target: any, env: NodeJS.ProcessEnv, sim: any, n8n: (installed: any, args: string[], env: NodeJS.ProcessEnv) => Promise<{ ok: boolean, stdout: string, stderr: string }>, log: (text: string) => void }} options
+ * Activates the Stream workflows (with `media`, the media cases' too: mediaCases.js), starts n8n,
+ * runs the cases, stops n8n and checks that its connection closed with a close frame, and the
+ * executions n8n recorded. `stream: false` runs the media cases alone in that n8n.
+ * @param {{ installed: any, target: any, env: NodeJS.ProcessEnv, sim: any, n8n: (installed: any, args: string[], env: NodeJS.ProcessEnv) => Promise<{ ok: boolean, stdout: string, stderr: string }>, log: (text: string) => void, stream?: boolean, media?: boolean }} options
  */
-async function runStreamCases({ installed, target, env, sim, n8n, log }) {
+async function runStreamCases({ installed, target, env, sim, n8n, log, stream = true, media = false }) {
+	// required here: mediaCases.js requires this module
+	const mediaCases = media ? require('./mediaCases') : undefined;
 	// the HTTP echo bot too (already active after the trigger cases): its webhook tells when n8n is up
-	for (const id of [...STREAM_WORKFLOWS, 'e2eEchoBot']) {
+	for (const id of [...(stream ? STREAM_WORKFLOWS : []), 'e2eEchoBot', ...(mediaCases?.MEDIA_WORKFLOWS ?? [])]) {
 		const args = activateWorkflowArgs(target.n8nVersion, id);
 		const result = await n8n(installed, args, env);
 		if (!result.ok) throw new Error(`n8n ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
@@ -367,10 +370,11 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 	const started = Date.now();
 	// the HTTP trigger's echo bot is still active: its webhook answering tells that n8n is up
 	const running = await startN8n(installed, startEnv, `http://127.0.0.1:${port}/webhook/${WEBHOOKS.e2eEchoBot}`);
-	const connected = await waitFor(() => (openConnections(sim).length ? true : undefined), 60_000);
+	const appOpen = (/** @type {string} */ clientId) => sim.streamConnections(clientId).some((/** @type {any} */ c) => c.state === 'open');
+	const connected = await waitFor(() => ((!stream || appOpen(APP.clientId)) && (!mediaCases || appOpen(mediaCases.MEDIA_APP.clientId)) ? true : undefined), 60_000);
 	// n8n activates the workflows one after the other: the cases start once it is done with the last (the wrong secret)
 	const major = Number(target.n8nVersion.split('.')[0]);
-	const activated = await waitFor(() => (activationFailures(running.output(), major).length ? true : undefined), 90_000);
+	const activated = !stream || (await waitFor(() => (activationFailures(running.output(), major).length ? true : undefined), 90_000));
 	log(`  n8n start: Stream ${connected ? 'connected' : 'NOT connected'}, every workflow activated${activated ? '' : ' (NOT seen)'} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 	/** @type {Array<{ workflow: string, expected: string, delivered: number, problems: string[] }>} */
@@ -378,8 +382,9 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 	const wrongAttempts = () => sim.streamOpenRequests().filter((/** @type {any} */ r) => r.clientId === WRONG_APP.clientId);
 	/** @type {any[]} */
 	const wrongSeen = [];
+	const ledger = mediaCases?.newLedger();
 	try {
-		for (const testCase of STREAM_CASES) {
+		for (const testCase of stream ? STREAM_CASES : []) {
 			wrongSeen.push(...wrongAttempts());
 			// the first case reads the registrations made at startup, the last the wrong app's since then
 			if (testCase !== STREAM_CASES[0] && testCase.name !== 'wrong Client Secret') sim.reset();
@@ -394,44 +399,59 @@ async function runStreamCases({ installed, target, env, sim, n8n, log }) {
 			log(`  ${problems.length ? 'FAIL' : 'pass'}  stream: ${testCase.name} (${((Date.now() - caseStarted) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
 			rows.push({ workflow: `stream: ${testCase.name}`, expected: testCase.expected, delivered, problems });
 		}
-		// the wrong app's registrations over a whole minute from the first (records survive only until a reset: collected per case)
-		const first = [...wrongSeen, ...wrongAttempts()].reduce((at, r) => Math.min(at, r.at), Infinity);
-		if (Number.isFinite(first) && Date.now() < first + 61_000) await sleep(first + 61_000 - Date.now());
-		wrongSeen.push(...wrongAttempts());
-		const unique = [...new Map(wrongSeen.map((r) => [`${r.at}:${r.outcome}`, r])).values()].sort((a, b) => a.at - b.at);
-		const perMinute = attemptsInFirstMinute(unique);
-		const problems = perMinute > 8 ? [`${perMinute} registrations in the first minute`] : unique.length < 2 ? ['n8n did not retry the activation'] : [];
-		log(`  ${problems.length ? 'FAIL' : 'pass'}  stream: wrong secret, registrations in the first minute: ${perMinute}${problems.map((p) => `\n        - ${p}`).join('')}`);
-		rows.push({ workflow: 'stream: wrong secret, attempts per minute', expected: 'at most 8 (n8n retries 1 s doubling)', delivered: 0, problems });
+		if (stream) {
+			// the wrong app's registrations over a whole minute from the first (records survive only until a reset: collected per case)
+			const first = [...wrongSeen, ...wrongAttempts()].reduce((at, r) => Math.min(at, r.at), Infinity);
+			if (Number.isFinite(first) && Date.now() < first + 61_000) await sleep(first + 61_000 - Date.now());
+			wrongSeen.push(...wrongAttempts());
+			const unique = [...new Map(wrongSeen.map((r) => [`${r.at}:${r.outcome}`, r])).values()].sort((a, b) => a.at - b.at);
+			const perMinute = attemptsInFirstMinute(unique);
+			const problems = perMinute > 8 ? [`${perMinute} registrations in the first minute`] : unique.length < 2 ? ['n8n did not retry the activation'] : [];
+			log(`  ${problems.length ? 'FAIL' : 'pass'}  stream: wrong secret, registrations in the first minute: ${perMinute}${problems.map((p) => `\n        - ${p}`).join('')}`);
+			rows.push({ workflow: 'stream: wrong secret, attempts per minute', expected: 'at most 8 (n8n retries 1 s doubling)', delivered: 0, problems });
+		}
+		if (mediaCases && ledger) {
+			const url = (/** @type {string} */ webhook) => `http://127.0.0.1:${port}/webhook/${webhook}`;
+			rows.push(...(await mediaCases.runMediaCases({ sim, url, base: `http://127.0.0.1:${port}`, ledger, log })));
+		}
 	} finally {
 		if (process.env.E2E_DEBUG) writeFileSync(path.join(require('node:os').tmpdir(), `e2e-${target.n8nVersion}-n8n-stream.out`), running.output());
 		sim.reset();
 		await running.stop();
 	}
 
-	// n8n's shutdown deactivates every workflow: the connection must end with a close frame
-	const problems = [];
-	const gone = await waitFor(() => (sim.streamConnections(APP.clientId).length === 0 ? true : undefined), 10_000);
-	if (!gone) problems.push('a connection is still open after n8n stopped');
-	const closed = sim.streamClosedConnections(APP.clientId);
-	if (closed.length !== 1 || closed[0].closeCode !== 1000) problems.push(`closed connections ${JSON.stringify(closed.map((/** @type {any} */ c) => c.closeCode))}, expected one closed with 1000`);
-	log(`  ${problems.length ? 'FAIL' : 'pass'}  stream: deactivation (n8n stops) closes the connection with a close frame${problems.map((p) => `\n        - ${p}`).join('')}`);
-	rows.push({ workflow: 'stream: deactivation leaves no connection', expected: '0 open connections, closed with code 1000', delivered: 0, problems });
+	if (stream) {
+		// n8n's shutdown deactivates every workflow: the connection must end with a close frame
+		const problems = [];
+		const gone = await waitFor(() => (sim.streamConnections(APP.clientId).length === 0 ? true : undefined), 10_000);
+		if (!gone) problems.push('a connection is still open after n8n stopped');
+		const closed = sim.streamClosedConnections(APP.clientId);
+		if (closed.length !== 1 || closed[0].closeCode !== 1000) problems.push(`closed connections ${JSON.stringify(closed.map((/** @type {any} */ c) => c.closeCode))}, expected one closed with 1000`);
+		log(`  ${problems.length ? 'FAIL' : 'pass'}  stream: deactivation (n8n stops) closes the connection with a close frame${problems.map((p) => `\n        - ${p}`).join('')}`);
+		rows.push({ workflow: 'stream: deactivation leaves no connection', expected: '0 open connections, closed with code 1000', delivered: 0, problems });
+	}
 
+	/** @type {Record<string, number>} */
+	let counts = {};
 	const executionProblems = [];
 	try {
-		const { counts } = recordedExecutions(installed, String(env.N8N_USER_FOLDER));
+		counts = recordedExecutions(installed, String(env.N8N_USER_FOLDER)).counts;
+	} catch (error) {
+		executionProblems.push(`could not read n8n's executions: ${/** @type {Error} */ (error).message.slice(0, 300)}`);
+	}
+	if (stream) {
 		const mine = Object.fromEntries(Object.entries(counts).filter(([key]) => STREAM_WORKFLOWS.some((id) => key.startsWith(`${id}:`))));
 		// ping, twice, before, during, after, back again, after the storm, the test event, after the
 		// test: nine messages, each run once by each active workflow; the test event once more by the manual run
 		const want = { 'e2eStreamEcho:success': 9, 'e2eStreamSecond:success': 9, 'e2eStreamEcho:manual:success': 1 };
-		if (JSON.stringify(mine, Object.keys(mine).sort()) !== JSON.stringify(want, Object.keys(want).sort())) executionProblems.push(`n8n recorded ${JSON.stringify(mine)}, expected ${JSON.stringify(want)}`);
+		if (!executionProblems.length && JSON.stringify(mine, Object.keys(mine).sort()) !== JSON.stringify(want, Object.keys(want).sort())) executionProblems.push(`n8n recorded ${JSON.stringify(mine)}, expected ${JSON.stringify(want)}`);
 		log(`  ${executionProblems.length ? 'FAIL' : 'pass'}  stream: executions recorded ${JSON.stringify(mine)}${executionProblems.map((p) => `\n        - ${p}`).join('')}`);
-	} catch (error) {
-		executionProblems.push(`could not read n8n's executions: ${/** @type {Error} */ (error).message.slice(0, 300)}`);
+		rows.push({ workflow: 'stream: executions n8n recorded', expected: '9 per active workflow, 1 manual (the test event), none for the wrong secret', delivered: 0, problems: executionProblems });
 	}
-	rows.push({ workflow: 'stream: executions n8n recorded', expected: '9 per active workflow, 1 manual (the test event), none for the wrong secret', delivered: 0, problems: executionProblems });
+	if (mediaCases && ledger) {
+		rows.push(...mediaCases.mediaChecksAfterStop({ installed, userFolder: String(env.N8N_USER_FOLDER), output: running.output(), ledger, counts, log }));
+	}
 	return rows;
 }
 
-module.exports = { APP, WRONG_APP, addStreamApps, runStreamCases, streamCredentials, writeStreamEchoBot };
+module.exports = { APP, WRONG_APP, addStreamApps, rest, runStreamCases, streamCredentials, writeStreamEchoBot };
