@@ -5,7 +5,10 @@
  * npm run screenshots: pictures of the node's forms (text and actionCard), the credential
  * forms, the triggers' forms (HTTP and Stream) and the app robot's form in the real n8n editor, for the README (docs/*.png). Starts n8n 1.123.50 with this
  * package (as npm run dev does, in a throw-away user folder) and drives Debian's Chromium
- * (package `chromium`) with playwright-core; no browser is downloaded.
+ * (package `chromium`) with playwright-core; no browser is downloaded. Then a picture someone
+ * sends the Stream echo bot, as the editor shows it (docs/trigger-attachment.png): the trigger
+ * listens for a test event, the simulator pushes a chart the browser drew, and the next node
+ * shows the trigger's item with its attachment and the file as binary data attachment_0.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const { rmSync, writeFileSync } = require('node:fs');
@@ -15,12 +18,10 @@ const { chromium } = require('playwright-core');
 const { DingTalkSimulator } = require('../simulator');
 const { activateWorkflowArgs, freshN8nWithPackage, n8nEnv } = require('../test/e2e/n8nInstalls');
 const { addAppRobotFixtures, appRobotCredentials } = require('../test/e2e/appRobotCases');
-const { addStreamApps, streamCredentials, writeStreamEchoBot } = require('../test/e2e/streamCases');
-const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, waitForReplies, writeWorkflows } = require('../test/e2e/triggerCases');
+const { APP: STREAM_APP, addStreamApps, streamCredentials, writeStreamEchoBot } = require('../test/e2e/streamCases');
+const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, freePort, waitForReplies, writeWorkflows } = require('../test/e2e/triggerCases');
 
 const root = path.join(__dirname, '..');
-const PORT = 5679;
-const BASE = `http://127.0.0.1:${PORT}`;
 const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'DingTalk-Demo-2026' };
 
 async function waitFor(/** @type {string} */ url, /** @type {number} */ timeoutMs) {
@@ -36,15 +37,32 @@ async function waitFor(/** @type {string} */ url, /** @type {number} */ timeoutM
 	throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
+/** A small PNG of a chart, drawn by the browser: the picture someone sends the robot. */
+async function drawChart(/** @type {import('playwright-core').BrowserContext} */ context) {
+	const page = await context.newPage();
+	await page.setViewportSize({ width: 360, height: 200 });
+	await page.setContent(
+		'<body style="margin:0;font:14px sans-serif;background:#fff"><div style="padding:12px"><b>web-1 CPU, last 24 h</b>' +
+			'<svg width="336" height="150" viewBox="0 0 336 150"><polyline fill="none" stroke="#1677ff" stroke-width="3" points="0,120 30,110 60,115 90,80 120,90 150,60 180,70 210,30 240,45 270,40 300,95 336,100"/>' +
+			'<line x1="0" y1="40" x2="336" y2="40" stroke="#f5222d" stroke-dasharray="4"/></svg></div></body>',
+	);
+	const png = await page.screenshot({ type: 'png' });
+	await page.close();
+	return png;
+}
+
 async function main() {
 	const { installed, work } = freshN8nWithPackage('dingtalk-screens-');
+	// free ports: n8n's defaults (5678, and 5679 for its task broker) may be taken by another n8n, e.g. an e2e run's
+	const PORT = await freePort();
+	const BASE = `http://127.0.0.1:${PORT}`;
 
 	const sim = new DingTalkSimulator();
 	sim.addRobot({ accessToken: 'screens-token', secret: 'SECscreens-secret' });
 	addStreamApps(sim);
 	addAppRobotFixtures(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
-	const env = n8nEnv(installed, work, { N8N_PORT: String(PORT) });
+	const env = n8nEnv(installed, work, { N8N_PORT: String(PORT), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
 	writeFileSync(
 		path.join(work, 'credentials.json'),
 		JSON.stringify([
@@ -112,6 +130,49 @@ async function main() {
 		await page.waitForTimeout(800);
 		await page.screenshot({ path: path.join(root, 'docs', 'editor-app-credential.png') });
 		console.log('docs/editor-app-credential.png');
+
+		// a picture sent to the Stream echo bot, as the editor shows the item: the trigger listens for a
+		// test event ("Execute step"), the simulator pushes a chart the browser drew, then the next node
+		// ("Is it a picture?", run up to there) shows the trigger's item (attachments) and the binary
+		await page.goto(`${BASE}/workflow/e2eStreamEcho`, { waitUntil: 'networkidle' });
+		await page.locator('.vue-flow__node', { hasText: 'DingTalk Stream Trigger' }).first().click({ force: true });
+		await page.keyboard.press('Enter');
+		await page.getByText('Parameters', { exact: true }).first().waitFor();
+		const chart = await drawChart(context);
+		await page.locator('button', { hasText: 'Execute step' }).first().click();
+		// nothing outside the editor tells when the test listening joined the connection: it is at once
+		await page.waitForTimeout(3000);
+		sim.pushRobotMessage(STREAM_APP.clientId, { msgtype: 'picture', file: { bytes: chart, name: 'cpu.png' }, sender: { nick: 'Zhang San', staffId: 'manager4521' } });
+		await page.getByText('attachment_0').first().waitFor({ timeout: 30000 });
+		await page.waitForTimeout(1000);
+		await page.getByText('Back to canvas').first().click();
+		await page.waitForTimeout(800);
+		await page.locator('.vue-flow__node', { hasText: 'Is it a picture?' }).first().click({ force: true });
+		await page.keyboard.press('Enter');
+		await page.getByText('Conditions', { exact: true }).first().waitFor();
+		await page.waitForTimeout(800);
+		await page.locator('button', { hasText: 'Execute step' }).first().click();
+		await page.getByText('True Branch (1 item)').first().waitFor({ timeout: 30000 });
+		await page.setViewportSize({ width: 1920, height: 1000 });
+		const input = page.locator('[data-test-id="ndv-input-panel"]');
+		await input.locator('[data-test-id="radio-button-schema"]').click();
+		await page.waitForTimeout(1000);
+		// the fields that would push attachments out of view, folded
+		for (const field of ['sender', 'conversation', 'raw']) {
+			const row = input.locator('[data-test-id="run-data-schema-item"]').filter({ has: page.locator(`[data-path=".${field}"]`) }).first();
+			if (await row.count()) await row.locator('.toggle-container').first().click();
+			await page.waitForTimeout(300);
+		}
+		await input.locator('[data-test-id="run-data-schema-item"]').first().evaluate((element) => {
+			for (let node = element.parentElement; node; node = node.parentElement) if (node.scrollHeight > node.clientHeight + 1) node.scrollTop = 0;
+		});
+		// "Node executed successfully" and the like: closed, not in the picture
+		for (const close of await page.locator('.el-notification__closeBtn').all()) await close.click().catch(() => undefined);
+		await page.mouse.move(1000, 700);
+		await page.waitForTimeout(800);
+		await page.screenshot({ path: path.join(root, 'docs', 'trigger-attachment.png') });
+		console.log('docs/trigger-attachment.png');
+		await page.setViewportSize({ width: 1400, height: 900 });
 
 		// the echo bot, live: DingTalk's callbacks (from the simulator) and the replies, as the group shows them
 		const echoBot = `${BASE}/webhook/${WEBHOOKS.e2eEchoBot}`;
