@@ -21,6 +21,10 @@
  * --no-trigger skips it.
  * Then AI cards in a real n8n (scripts/benchAiCard.js): the AI assistant example streaming a
  * 2,000-character answer into its card, against naive one-call-per-chunk senders; --no-aicard skips it.
+ * Then received files (scripts/benchMedia.js): a 10 MB file sent to the Stream echo bot with
+ * Download Attachments in n8n 1.123.50, in n8n's default binary data mode and in filesystem mode:
+ * its time into the item and n8n's peak memory, against n8n's Webhook node taking the same file;
+ * --no-media skips it.
  */
 const { execFileSync, spawnSync } = require('node:child_process');
 const { writeFileSync } = require('node:fs');
@@ -28,6 +32,7 @@ const { benchReceiving, receivingReport } = require('./benchStream');
 const { benchSending } = require('./benchSending');
 const { benchTrigger, triggerReport } = require('./benchTrigger');
 const { benchAiCard, aiCardReport } = require('./benchAiCard');
+const { benchMedia, mediaReport } = require('./benchMedia');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
@@ -376,6 +381,36 @@ executions at once, which this bench does not break down further.
 		console.log(aiCard);
 	}
 
+	let media = '';
+	if (!process.argv.includes('--no-media')) {
+		console.log('  running received files (a 10 MB file to the Stream echo bot in n8n 1.123.50)…');
+		media = `
+## 8. Received files: a 10 MB file into the item (real n8n, both binary data modes)
+
+The Stream echo bot (\`examples/stream-echo-bot.json\`, Download Attachments on) active in n8n
+${TARGETS_LABEL} (\`n8n start\`, this package installed from its tarball, n8n's other settings its
+defaults: every execution saved with its data). The simulator pushes a 10 MB file someone sent the
+robot one-to-one; the trigger turns its downloadCode into a link, fetches the file from the
+simulator's storage (another port) and hands n8n the item with the file as binary data
+\`attachment_0\`; the echo bot answers in the session. Once with n8n's default binary data mode
+(\`N8N_DEFAULT_BINARY_DATA_MODE\` unset: the file is kept in memory, base64 in the item), once with
+\`N8N_DEFAULT_BINARY_DATA_MODE=filesystem\`, n8n restarted between them; one message at a time,
+after a warm-up. For reference, in the same n8n, n8n's own Webhook node taking the same 10 MB as
+binary data (a POST of application/octet-stream, Webhook → No Operation): what n8n costs for
+any file of that size. "Push → execution start" is from the push of the frame (the POST) to the
+start n8n recorded for the execution: the file is in the item then.
+
+${mediaReport(await benchMedia((text) => console.log(text)), table)}
+
+A run's peak above idle counts what the process had to take from the system for it. The first
+file after n8n started shows the whole of it; later runs reuse memory the allocator kept from the
+earlier ones (in filesystem mode the file's 10 MB buffer mostly), so they show less. In the default
+mode n8n keeps a file in its item as base64 text and copies it as it saves the execution: the
+Webhook node's rows show what that costs any workflow that receives a file, with this package or without.
+`;
+		console.log(media);
+	}
+
 	const report = `# Benchmarks
 
 Produced by \`npm run bench\` (\`node scripts/bench.js --scale ${scale}\`) on ${started.toISOString().slice(0, 10)},
@@ -415,7 +450,7 @@ ${faults}
 
 The naive sender's duplicates come from retrying requests DingTalk had already posted (dropped or
 slow answers); the node retries with the same \`msgUuid\`, which DingTalk posts only once.
-${receiving}${sending}${trigger}${aiCard}`;
+${receiving}${sending}${trigger}${aiCard}${media}`;
 	console.log(`\n## 1. Burst: 200 alert items to one robot\n\n${burst}\n\n## 2. Overhead\n\n${overhead}\n\n## 3. Faults\n\n${faults}\n`);
 	if (!process.argv.includes('--no-write')) {
 		writeFileSync(path.join(root, 'docs/benchmarks.md'), report);

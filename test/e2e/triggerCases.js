@@ -103,9 +103,12 @@ function waitForReplies(/** @type {any} */ sim, /** @type {string} */ sessionId,
 const sessionRequests = (/** @type {any} */ sim, /** @type {string} */ sessionId) =>
 	sim.requests.filter((/** @type {any} */ r) => r.path === '/robot/sendBySession' && r.session === sessionId);
 
-/** Starts `n8n start`; resolves once the given webhook answers something other than 404. */
-async function startN8n(/** @type {any} */ installed, /** @type {NodeJS.ProcessEnv} */ env, /** @type {string} */ probeUrl) {
-	const child = spawn(installed.node, [installed.n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `n8n start` (`nodeArgs`: options for its Node.js, e.g. the inspector the benchmark asks
+ * for a garbage collection through); resolves once the given webhook answers something other than 404.
+ */
+async function startN8n(/** @type {any} */ installed, /** @type {NodeJS.ProcessEnv} */ env, /** @type {string} */ probeUrl, /** @type {string[]} */ nodeArgs = []) {
+	const child = spawn(installed.node, [...nodeArgs, installed.n8nBin, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 	let output = '';
 	child.stdout.on('data', (chunk) => (output += chunk));
 	child.stderr.on('data', (chunk) => (output += chunk));
