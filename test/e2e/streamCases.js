@@ -375,6 +375,13 @@ async function runStreamCases({ installed, target, env, sim, n8n, log, stream = 
 	// n8n activates the workflows one after the other: the cases start once it is done with the last (the wrong secret)
 	const major = Number(target.n8nVersion.split('.')[0]);
 	const activated = !stream || (await waitFor(() => (activationFailures(running.output(), major).length ? true : undefined), 90_000));
+	// the media cases' workflows share the media app's connection: the first opens it, and a message that
+	// comes before n8n has activated the others reaches only the first (seen under load): wait for n8n's
+	// "Activated workflow … (ID: …)" of each (n8n 1 prints it at start; n8n 2's output was not seen to)
+	const mediaActive = (/** @type {string} */ id) => running.output().split('\n').some((line) => line.includes('Activated workflow') && line.includes(`(ID: ${id})`));
+	if (mediaCases && major === 1 && !(await waitFor(() => (mediaCases.MEDIA_WORKFLOWS.every(mediaActive) ? true : undefined), 90_000))) {
+		log(`  media: n8n did not report every media workflow activated: ${mediaCases.MEDIA_WORKFLOWS.filter((id) => !mediaActive(id)).join(', ')}`);
+	}
 	log(`  n8n start: Stream ${connected ? 'connected' : 'NOT connected'}, every workflow activated${activated ? '' : ' (NOT seen)'} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 	/** @type {Array<{ workflow: string, expected: string, delivered: number, problems: string[] }>} */
