@@ -1,9 +1,12 @@
 import {
 	NodeConnectionTypes,
+	SEND_AND_WAIT_OPERATION,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
 
 import { createCards } from './actions/card/create';
@@ -12,7 +15,9 @@ import { updateCards } from './actions/card/update';
 import { downloadFiles } from './actions/downloadFile/execute';
 import { recallMessages } from './actions/recall/execute';
 import { sendMessages } from './actions/send/execute';
+import { sendAndWait } from './actions/sendAndWait/execute';
 import { dingTalkRobotProperties } from './descriptions';
+import { SEND_AND_WAIT_WEBHOOKS, SEND_AND_WAIT_WAITING_TOOLTIP, sendAndWaitWebhook } from './sendAndWait/webhook';
 
 export class DingTalkRobot implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,9 +27,9 @@ export class DingTalkRobot implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "recall" ? "Recall messages" : $parameter["operation"] === "downloadFile" ? "Download a received file" : $parameter["operation"] === "createCard" ? "Create a card" : $parameter["operation"] === "updateCard" ? "Update a card" : $parameter["operation"] === "streamCardText" ? "Stream text into a card" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
+			'={{ $parameter["operation"] === "sendAndWait" ? "Send and wait for response" : $parameter["operation"] === "recall" ? "Recall messages" : $parameter["operation"] === "downloadFile" ? "Download a received file" : $parameter["operation"] === "createCard" ? "Create a card" : $parameter["operation"] === "updateCard" ? "Update a card" : $parameter["operation"] === "streamCardText" ? "Stream text into a card" : ($parameter["target"] === "session" ? "Reply with " : $parameter["target"] === "response" ? "Answer with " : $parameter["target"] === "app" ? "App robot: " : "Send ") + $parameter["messageType"] }}',
 		description:
-			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, recall an app robot\'s messages, download a file people sent it, or create, update and stream text into cards',
+			'Send text, markdown, link, actionCard, feedCard, image and file messages to DingTalk as a group robot or an app robot, reply to a DingTalk trigger message, send and wait for a person\'s answer, recall an app robot\'s messages, download a file people sent it, or create, update and stream text into cards',
 		defaults: {
 			name: 'DingTalk Robot',
 		},
@@ -47,11 +52,19 @@ export class DingTalkRobot implements INodeType {
 				displayOptions: { hide: { target: ['robot', 'session', 'response'] } },
 			},
 		],
+		// Send and Wait for Response: the links of its message resume the waiting execution here
+		webhooks: SEND_AND_WAIT_WEBHOOKS,
+		waitingNodeTooltip: SEND_AND_WAIT_WAITING_TOOLTIP,
 		properties: dingTalkRobotProperties,
 	};
 
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0, 'send');
+		if (operation === SEND_AND_WAIT_OPERATION) return await sendAndWait.call(this);
 		if (operation === 'recall') return await recallMessages.call(this);
 		if (operation === 'downloadFile') return await downloadFiles.call(this);
 		if (operation === 'createCard') return await createCards.call(this);

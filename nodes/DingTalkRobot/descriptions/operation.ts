@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import { SEND_AND_WAIT_OPERATION, type INodeProperties } from 'n8n-workflow';
 
 export const operationProperty: INodeProperties = {
 	displayName: 'Operation',
@@ -23,6 +23,12 @@ export const operationProperty: INodeProperties = {
 			value: 'recall',
 			action: 'Recall a message',
 			description: 'Take back messages an app robot sent (DingTalk allows it within 24 hours)',
+		},
+		{
+			name: 'Send and Wait for Response',
+			value: SEND_AND_WAIT_OPERATION,
+			action: 'Send message and wait for response',
+			description: 'Post a message with buttons (approve, decline, or a form to fill in) and pause the workflow until someone answers',
 		},
 		{
 			name: 'Send Message',

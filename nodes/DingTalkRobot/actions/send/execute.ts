@@ -21,7 +21,7 @@ import { createRedactor } from '../../../shared/redact';
 import { sendAsAppRobot } from './sendAsApp';
 
 /** The credential's robot: its webhook, keywords and secrets (an unusable webhook fails the run before any request). */
-async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[]; credentials: ICredentialsDecrypted }> {
+export async function readRobotCredential(ctx: IExecuteFunctions): Promise<{ webhook: RobotWebhook; keywords: string[]; secrets: unknown[]; credentials: ICredentialsDecrypted }> {
 	const data = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const stored = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
 	try {
