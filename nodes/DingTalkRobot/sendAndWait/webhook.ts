@@ -127,6 +127,9 @@ export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebh
 	const req = this.getRequestObject();
 	if (responseType === 'freeText' || responseType === 'customForm') {
 		if (req.method === 'GET' || req.method === 'POST') return await formResponse(this, responseType);
+		// only GET and POST are declared; should n8n pass anything else, a form's link approves nothing
+		this.logger.debug(`DingTalk Robot: a ${String(req.method)} request to the response form of node "${this.getNode().name}"; nothing recorded`);
+		return answerWithPage(this, 405, UNREADABLE_ANSWER_PAGE);
 	}
 	if (isLinkPreview(req.headers['user-agent'])) {
 		this.logger.debug(`DingTalk Robot: a link preview opened an approval link of node "${this.getNode().name}"; nothing recorded`);
