@@ -20,6 +20,8 @@
  * - cards.js, cardTemplates.js, cardCallbacks.js (checks: cardParams.js): an app robot's cards
  *   (createAndDeliver, update, AI card streaming) and the clicks on their buttons coming back over
  *   Stream or HTTP
+ * - browser.js: a person tapping a button of a robot's actionCard, and the browser that opens
+ *   its link (and fills in and submits the form page it shows)
  * Shared pure checks: checks.js (signature, IP whitelist, content type), sendRules.js (message
  * body, msgUuid, rate limit).
  */
@@ -40,6 +42,7 @@ const { MSG_KEYS } = require('./msgTemplates');
 const { INCOMING_MSGTYPES } = require('./incomingContent');
 const { STORAGE_FAULT_KINDS } = require('./storageHost');
 const { ChatModel, CHAT_MODEL_API_KEY, CHAT_MODEL_BASE_PATH } = require('./chatModel');
+const browser = require('./browser');
 
 const DEFAULT_MAX_BODY_BYTES = 20_000;
 const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
@@ -55,6 +58,8 @@ const DEFAULT_TIMESTAMP_TOLERANCE_MS = 3_600_000;
 /** @typedef {import('./cardTemplates').CardTemplateOptions} CardTemplateOptions */
 /** @typedef {import('./cardCallbacks').CardClickOptions} CardClickOptions */
 /** @typedef {import('./cardCallbacks').CardClickRecord} CardClickRecord */
+/** @typedef {import('./browser').Page} BrowserPage */
+/** @typedef {import('./browser').FormField} BrowserFormField */
 
 /**
  * @typedef {object} SimulatorOptions
@@ -209,6 +214,59 @@ class DingTalkSimulator extends CardSimulator {
 	/** @param {string} accessToken */
 	messages(accessToken) {
 		return this._robots.messages(accessToken);
+	}
+
+	// --- a person tapping a button of a robot's message (browser.js) ---
+
+	/**
+	 * The buttons of a robot's actionCards, in delivery order: which message (its index in
+	 * messages(token)), the button's title and its link.
+	 * @param {string} accessToken
+	 * @returns {Array<{ message: number, title: string, url: string }>}
+	 */
+	buttons(accessToken) {
+		return this.messages(accessToken).flatMap((message, index) => {
+			const card = /** @type {{ btns?: Array<{ title: string, actionURL: string }>, singleTitle?: string, singleURL?: string } | undefined} */ (
+				message.msgtype === 'actionCard' ? message.actionCard : undefined
+			);
+			if (!card) return [];
+			if (card.singleURL) return [{ message: index, title: String(card.singleTitle), url: card.singleURL }];
+			return (card.btns ?? []).map((button) => ({ message: index, title: button.title, url: button.actionURL }));
+		});
+	}
+
+	/**
+	 * A person taps the button titled `title` of the robot's last actionCard that has one (or of
+	 * message `options.message`): its link opens in DingTalk's browser.
+	 * @param {string} accessToken
+	 * @param {string} title
+	 * @param {{ message?: number, userAgent?: string }} [options]
+	 * @returns {Promise<BrowserPage>}
+	 */
+	async clickButton(accessToken, title, options = {}) {
+		const candidates = this.buttons(accessToken).filter((button) => button.title === title && (options.message === undefined || button.message === options.message));
+		const button = candidates[candidates.length - 1];
+		if (!button) throw new Error(`no actionCard of robot ${accessToken} has a button "${title}"`);
+		return await browser.openLink(button.url, { userAgent: options.userAgent });
+	}
+
+	/**
+	 * Opens a link as DingTalk's browser does (a `dingtalk://…/page/link?url=` link: its page).
+	 * @param {string} link
+	 * @param {{ userAgent?: string }} [options] `userAgent: ''` sends an empty one, as a link preview does
+	 */
+	openLink(link, options) {
+		return browser.openLink(link, options);
+	}
+
+	/**
+	 * Fills in and submits the form of a page the browser opened (answers by field label).
+	 * @param {BrowserPage} page
+	 * @param {Record<string, string | number | string[]>} answers
+	 * @param {{ userAgent?: string }} [options]
+	 */
+	submitForm(page, answers, options) {
+		return browser.submitForm(page, answers, options);
 	}
 
 	// --- session webhooks (sessionWebhook.js) ---

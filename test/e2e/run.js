@@ -12,9 +12,10 @@
  * opens its Stream connection to the simulator's gateway (streamCases.js); in the same n8n, messages
  * with pictures, voice notes, videos and files through both triggers with Download Attachments
  * (mediaCases.js). Then the AI examples with their AI cards (aiCardCases.js), then the card buttons
- * example and card clicks over HTTP (cardActionCases.js). Ends with a table and a plain
- * "N passed, N failed" line.
- * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,media,aiCard,cardActions picks cases.
+ * example and card clicks over HTTP (cardActionCases.js). Then Send and Wait for Response: its
+ * workflows are made active, n8n starts again, and a person answers the cards it sends
+ * (sendAndWaitCases.js). Ends with a table and a plain "N passed, N failed" line.
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,media,aiCard,cardActions,sendAndWait picks cases.
  */
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -29,6 +30,7 @@ const { CALLBACK_CREDENTIALS, runTriggerCases, writeWorkflows } = require('./tri
 const { addAiCardFixtures, aiCardCredentials, runAiCardCases, writeAiCardWorkflows } = require('./aiCardCases');
 const { addCardActionFixtures, cardActionCredentials, runCardActionCases, writeCardActionWorkflows } = require('./cardActionCases');
 const { addMediaFixtures, mediaCredentials } = require('./mediaCases');
+const { SEND_WAIT_ROBOT, runSendAndWaitCases } = require('./sendAndWaitCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -39,6 +41,7 @@ const ROBOTS = {
 	dtWrongSecret: { accessToken: 'e2eWrongToken', secret: 'SECe2eRightSecret', credentialSecret: 'SECe2eNotTheSecret' },
 	dtContinue: { accessToken: 'e2eContinueToken', secret: 'SECe2eContinueSecret' },
 	dtBurst: { accessToken: 'e2eBurstToken', secret: 'SECe2eBurstSecret' },
+	dtSendWait: SEND_WAIT_ROBOT,
 };
 
 /**
@@ -247,6 +250,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		if (!only || only.includes('cardActions')) {
 			const cardRows = await runCardActionCases({ installed, target, env, sim, n8n, log });
 			rows.push(...cardRows.map((row) => ({ target: target.label, ...row })));
+		}
+		if (!only || only.includes('sendAndWait')) {
+			const sendAndWaitRows = await runSendAndWaitCases({ installed, target, env, sim, n8n, log });
+			rows.push(...sendAndWaitRows.map((row) => ({ target: target.label, ...row })));
 		}
 	} finally {
 		await sim.stop();
