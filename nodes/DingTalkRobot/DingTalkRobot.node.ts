@@ -17,6 +17,7 @@ import { recallMessages } from './actions/recall/execute';
 import { sendMessages } from './actions/send/execute';
 import { sendAndWait } from './actions/sendAndWait/execute';
 import { dingTalkRobotProperties } from './descriptions';
+import { OPERATIONS_WITHOUT_ROBOT_WEBHOOK } from './descriptions/operation';
 import { SEND_AND_WAIT_WEBHOOKS, SEND_AND_WAIT_WAITING_TOOLTIP, sendAndWaitWebhook } from './sendAndWait/webhook';
 
 export class DingTalkRobot implements INodeType {
@@ -40,8 +41,10 @@ export class DingTalkRobot implements INodeType {
 			{
 				name: 'dingTalkRobotApi',
 				required: true,
-				// replies and answers to the trigger need no robot webhook
-				displayOptions: { show: { target: ['robot'] } },
+				// replies and answers to the trigger need no robot webhook, nor do the app's operations.
+				// "hide", not "show" (as below): Send and Wait's Send To has one choice, Group Robot; with
+				// "show" n8n's editor would take Send To for the authentication field and hide it
+				displayOptions: { hide: { target: ['app', 'session', 'response'], operation: OPERATIONS_WITHOUT_ROBOT_WEBHOOK } },
 			},
 			{
 				name: 'dingTalkAppApi',

@@ -106,7 +106,7 @@ test('n8n\'s package loader finds the nodes and the credentials under their real
 	// the robot credential only for Send To: Group Robot, the app credential for App Robot and Recall
 	// (which has no Send To, so "hide" the other targets: test/unit/nodeForm.test.ts says why); replies need none
 	expect(node.credentials).toEqual([
-		{ name: 'dingTalkRobotApi', required: true, displayOptions: { show: { target: ['robot'] } } },
+		{ name: 'dingTalkRobotApi', required: true, displayOptions: { hide: { target: ['app', 'session', 'response'], operation: ['createCard', 'downloadFile', 'recall', 'streamCardText', 'updateCard'] } } },
 		{ name: 'dingTalkAppApi', required: true, displayOptions: { hide: { target: ['robot', 'session', 'response'] } } },
 	]);
 	// the app credential only to download received files (Download Attachments)

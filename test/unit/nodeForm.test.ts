@@ -60,6 +60,11 @@ describe('the DingTalk Robot node form in n8n', () => {
 		['Send To: Answer the Trigger Call', { operation: 'send', target: 'response' }, []],
 		['Recall', { operation: 'recall' }, ['dingTalkAppApi']],
 		['Recall, with a Send To left over from the send form', { operation: 'recall', target: 'robot' }, ['dingTalkAppApi']],
+		['Send and Wait for Response (Send To: Group Robot, its one choice)', { operation: 'sendAndWait' }, ['dingTalkRobotApi']],
+		['Create Card', { operation: 'createCard' }, ['dingTalkAppApi']],
+		['Update Card, with a Send To left over from the send form', { operation: 'updateCard', target: 'robot' }, ['dingTalkAppApi']],
+		['Stream Card Text', { operation: 'streamCardText' }, ['dingTalkAppApi']],
+		['Download File', { operation: 'downloadFile' }, ['dingTalkAppApi']],
 	])('%s', (_label, parameters, expected) => {
 		expect(credentialsAskedFor(parameters as INodeParameters)).toEqual(expected);
 	});

@@ -51,3 +51,11 @@ export const operationProperty: INodeProperties = {
 	],
 	default: 'send',
 };
+
+/** The operations that send as the group robot, with its webhook credential; every other one uses the app's. */
+export const ROBOT_WEBHOOK_OPERATIONS = ['send', SEND_AND_WAIT_OPERATION];
+
+/** The operations that never use the group robot's webhook (all the others). */
+export const OPERATIONS_WITHOUT_ROBOT_WEBHOOK = (operationProperty.options ?? [])
+	.map((option) => String((option as { value: unknown }).value))
+	.filter((value) => !ROBOT_WEBHOOK_OPERATIONS.includes(value));
