@@ -59,6 +59,7 @@ const CONNECT_PATH = '/connect';
  * @property {import('./apps').App} app
  * @property {import('./streamFrames').Subscription[]} subscriptions
  * @property {number} openedAt
+ * @property {number | undefined} remotePort the client's TCP port (which process opened it: the queue-mode e2e asks the OS)
  * @property {'open' | 'closing' | 'closed'} state closing: a disconnect was sent
  * @property {number | undefined} closedAt
  * @property {'client' | 'disconnect' | 'drop' | 'stop' | undefined} closeReason
@@ -85,6 +86,7 @@ const CONNECT_PATH = '/connect';
  * @property {string} clientId
  * @property {import('./streamFrames').Subscription[]} subscriptions
  * @property {number} openedAt
+ * @property {number | undefined} remotePort the client's TCP port
  * @property {'open' | 'closing'} state
  * @property {number} framesReceived
  * @property {number} framesAcked
@@ -146,6 +148,7 @@ class StreamGateway {
 				clientId: c.app.clientId,
 				subscriptions: c.subscriptions.map((s) => ({ ...s })),
 				openedAt: c.openedAt,
+				remotePort: c.remotePort,
 				state: /** @type {'open' | 'closing'} */ (c.state),
 				framesReceived: c.framesReceived,
 				framesAcked: c.framesAcked,
@@ -317,6 +320,7 @@ class StreamGateway {
 				app,
 				subscriptions: ticket.subscriptions,
 				openedAt: this._server.now(),
+				remotePort: req.socket.remotePort,
 				state: 'open',
 				closedAt: undefined,
 				closeReason: undefined,

@@ -239,6 +239,8 @@ describe('tickets', () => {
 		expect(await upgradeStatus(json!.endpoint)).toBe(401);
 		expect(sim.streamConnectAttempts().map((a) => a.outcome)).toEqual(['connected', 'ticketUsed', 'unknownTicket', 'noTicket']);
 		expect(sim.streamConnections(APP.clientId)).toHaveLength(1);
+		// the client's port, by which the queue-mode e2e finds the process that holds the connection
+		expect(sim.streamConnections(APP.clientId)[0].remotePort).toBe((first as unknown as { _socket: { localPort: number } })._socket.localPort);
 	});
 
 	it('expire 90 s after they were issued (injectable clock), or after stream.ticketTtlMs', async () => {
