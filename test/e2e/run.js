@@ -14,8 +14,9 @@
  * (mediaCases.js). Then the AI examples with their AI cards (aiCardCases.js), then the card buttons
  * example and card clicks over HTTP (cardActionCases.js). Then Send and Wait for Response: its
  * workflows are made active, n8n starts again, and a person answers the cards it sends
- * (sendAndWaitCases.js). Ends with a table and a plain "N passed, N failed" line.
- * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,media,aiCard,cardActions,sendAndWait picks cases.
+ * (sendAndWaitCases.js). Last, the same features in a queue-mode n8n (Redis, PostgreSQL, main +
+ * two workers: queueCases.js). Ends with a table and a plain "N passed, N failed" line.
+ * E2E_TARGETS=1 or =2 runs one major only; E2E_CASES=e2eAllTypes,trigger,stream,media,aiCard,cardActions,sendAndWait,queue picks cases.
  */
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -31,6 +32,7 @@ const { addAiCardFixtures, aiCardCredentials, runAiCardCases, writeAiCardWorkflo
 const { addCardActionFixtures, cardActionCredentials, runCardActionCases, writeCardActionWorkflows } = require('./cardActionCases');
 const { addMediaFixtures, mediaCredentials } = require('./mediaCases');
 const { SEND_WAIT_ROBOT, runSendAndWaitCases } = require('./sendAndWaitCases');
+const { runQueueCases } = require('./queueCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -254,6 +256,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		if (!only || only.includes('sendAndWait')) {
 			const sendAndWaitRows = await runSendAndWaitCases({ installed, target, env, sim, n8n, log });
 			rows.push(...sendAndWaitRows.map((row) => ({ target: target.label, ...row })));
+		}
+		if (!only || only.includes('queue')) {
+			const queueRows = await runQueueCases({ installed, target, tarball, sim, log });
+			rows.push(...queueRows.map((row) => ({ target: target.label, ...row })));
 		}
 	} finally {
 		await sim.stop();
