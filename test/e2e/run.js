@@ -289,7 +289,9 @@ async function main() {
 		try {
 			rows.push(...(await runTarget(target, installed, tarball)));
 		} catch (error) {
-			rows.push({ target: target.label, workflow: '(setup)', expected: 'n8n installs and imports', delivered: 0, problems: [String(/** @type {Error} */ (error).message).slice(0, 800)] });
+			const problem = String(/** @type {Error} */ (error).message).slice(0, 800);
+			log(`  FAIL  ${target.label}: ${problem}`);
+			rows.push({ target: target.label, workflow: '(setup)', expected: 'n8n installs and imports', delivered: 0, problems: [problem] });
 		}
 	}
 	rmSync(path.dirname(tarball), { recursive: true, force: true });
