@@ -13,6 +13,7 @@
  */
 import type { IDataObject, IWebhookDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { appApprovalWebhook } from './appWebhook';
 import { formAnswer } from './formAnswer';
 import { parseFormFields, type FormField } from './formFields';
 import { FORM_SANDBOX_CSP, formPageData } from './formPage';
@@ -125,6 +126,8 @@ async function formResponse(ctx: IWebhookFunctions, responseType: ResponseType):
 export async function sendAndWaitWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const responseType = this.getNodeParameter('responseType', 'approval') as ResponseType;
 	const req = this.getRequestObject();
+	// the app robot's approval card: its clicks come posted from the Stream connection, with a proof
+	if (responseType === 'approval' && this.getNodeParameter('target', 'robot') === 'app') return await appApprovalWebhook(this);
 	if (responseType === 'freeText' || responseType === 'customForm') {
 		if (req.method === 'GET' || req.method === 'POST') return await formResponse(this, responseType);
 		// only GET and POST are declared; should n8n pass anything else, a form's link approves nothing

@@ -353,7 +353,14 @@ export class StreamConnection {
 			// the answer is the click's card update, decided before the ACK (DingTalk waits 2 s at most)
 			if (!action.reading.ok) this.log.warn(`DingTalk Stream pushed a card click that cannot be read (${action.reading.reason}); acknowledged without an update`);
 			const response = action.reading.ok ? this.options.onCardAction(action.reading, action.messageId) : {};
-			if (socket.readyState === OPEN) socket.send(cardActionAck(action.messageId, response));
+			if (!(response instanceof Promise)) {
+				if (socket.readyState === OPEN) socket.send(cardActionAck(action.messageId, response));
+				return;
+			}
+			// a Send and Wait card's click: answered once the waiting node decided (it never rejects)
+			void response.then((answer) => {
+				if (socket.readyState === OPEN) socket.send(cardActionAck(action.messageId, answer));
+			});
 			return;
 		}
 		if (socket.readyState === OPEN) socket.send(action.answer);

@@ -33,8 +33,8 @@ export interface ConnectionOptions {
 	/** no frame for this long = a dead connection (asked at every check: subscribers may change) */
 	idleTimeoutMs: () => number;
 	onRobotMessage: (body: IncomingMessageBody) => void;
-	/** a click (card topic): what its ACK answers, decided at once (`{}`: no card update) */
-	onCardAction: (reading: Extract<CardCallbackReading, { ok: true }>, messageId: string) => IDataObject;
+	/** a click (card topic): what its ACK answers (`{}`: no card update), decided at once, or (a Send and Wait card's) within DingTalk's 2 s */
+	onCardAction: (reading: Extract<CardCallbackReading, { ok: true }>, messageId: string) => IDataObject | Promise<IDataObject>;
 	/** the loop stopped for good: credentials refused, or an endpoint we must not use */
 	onPermanentFailure: (failure: StreamFailure) => void;
 }

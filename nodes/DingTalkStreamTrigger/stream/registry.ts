@@ -18,6 +18,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { DingTalkApp } from '../../../credentials/appCredential';
 import type { CardCallbackReading } from '../../shared/incoming/cardAction';
 import type { IncomingMessageBody } from '../../shared/incoming/incomingMessage';
+import { readSendAndWaitClick } from '../../shared/sendAndWaitClick';
+import { answerSendAndWaitClick } from '../sendAndWaitClicks';
 import { StreamConnection, type StreamLog, type StreamSocket, type WaitPurpose } from './connection';
 import type { StreamTopic } from './frames';
 import type { HttpRequest, StreamFailure } from './gateway';
@@ -53,6 +55,8 @@ export interface StreamSubscription {
 }
 
 interface Shared {
+	app: DingTalkApp;
+	now: () => number;
 	connection: StreamConnection;
 	subscribers: Set<StreamSubscriber>;
 }
@@ -68,7 +72,14 @@ function connectionKey(app: DingTalkApp, topic: StreamTopic): string {
  * The answer to a click: the first subscriber's (in the order they subscribed) that takes it with
  * a card update; several workflows answering the same click with updates is said in the log.
  */
-function answerClick(entry: Shared, reading: Extract<CardCallbackReading, { ok: true }>, messageId: string): IDataObject {
+function answerClick(entry: Shared, reading: Extract<CardCallbackReading, { ok: true }>, messageId: string): IDataObject | Promise<IDataObject> {
+	// a Send and Wait card's click is the waiting node's, whether or not a workflow takes clicks as items
+	const sendAndWait = readSendAndWaitClick({ ...reading.body, ...reading.action });
+	const taker = first(entry);
+	if (sendAndWait && taker) {
+		const log = { debug: (m: string) => taker.log.debug(entry.connection.redact(m)), info: (m: string) => taker.log.info(entry.connection.redact(m)), warn: (m: string) => taker.log.warn(entry.connection.redact(m)) };
+		return answerSendAndWaitClick(sendAndWait, { secret: entry.app.clientSecret, request: taker.request, log, now: entry.now });
+	}
 	const updates: IDataObject[] = [];
 	for (const s of [...entry.subscribers]) {
 		try {
@@ -97,7 +108,7 @@ export function subscribe(app: DingTalkApp, subscriber: StreamSubscriber, runtim
 	const key = connectionKey(app, subscriber.topic);
 	let entry = shared.get(key);
 	if (!entry || entry.connection.state === 'closed' || entry.connection.state === 'failed') {
-		const created: Shared = { subscribers: new Set(), connection: undefined as unknown as StreamConnection };
+		const created: Shared = { app, now: runtime.now, subscribers: new Set(), connection: undefined as unknown as StreamConnection };
 		const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined };
 		created.connection = new StreamConnection({
 			app,

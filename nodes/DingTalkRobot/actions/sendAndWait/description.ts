@@ -2,6 +2,7 @@ import { SEND_AND_WAIT_OPERATION, updateDisplayOptions, type INodeProperties } f
 
 import { formFieldsProperties } from '../../descriptions/formFields';
 import { mentionsProperty } from '../../descriptions/mentions';
+import { sendAndWaitAppProperties } from './appDescription';
 import { approvalOptionsProperty, formOptionsProperty } from './options';
 
 /**
@@ -20,6 +21,11 @@ const targetProperty: INodeProperties = {
 			name: 'Group Robot (Webhook Credential)',
 			value: 'robot',
 			description: 'An actionCard in the robot\'s group; its buttons open n8n, which must be reachable from where people click',
+		},
+		{
+			name: 'App Robot (App Credential)',
+			value: 'app',
+			description: 'A card of the app robot in a group or one-to-one; approval clicks come back over the app\'s Stream connection',
 		},
 	],
 	default: 'robot',
@@ -93,7 +99,9 @@ export const sendAndWaitProperties: INodeProperties[] = updateDisplayOptions({ s
 		options: [{ displayName: 'Values', name: 'values', values: approvalOptionsValues }],
 		displayOptions: { show: { responseType: ['approval'] } },
 	},
-	{ ...mentionsProperty, displayOptions: undefined },
+	...sendAndWaitAppProperties,
+	// the app robot's cards and templates take no mentions
+	{ ...mentionsProperty, displayOptions: { show: { target: ['robot'] } } },
 	approvalOptionsProperty,
 	formOptionsProperty,
 ]);

@@ -25,11 +25,13 @@ import { createRedactor } from '../../../shared/redact';
 import { readRobotCredential } from '../send/execute';
 import { defaultNodeOptions, deliverySettings } from '../send/options';
 import { errorItems, toNodeError } from '../send/outputs';
+import { sendAndWaitAsApp } from './app';
 
 /** The field a size or keyword problem is reported on: where the user would shorten the text. */
 const MESSAGE_FIELD = 'Message';
 
 export async function sendAndWait(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	if (this.getNodeParameter('target', 0, 'robot') === 'app') return await sendAndWaitAsApp.call(this);
 	const items = this.getInputData();
 	const itemIndex = 0;
 	let waitTill: Date;
