@@ -33,7 +33,39 @@ function readVerdict(body: unknown): ClickVerdict | undefined {
 /** Where the click went, for the log: the resume URL without its query (n8n's signature). */
 const shortUrl = (url: string) => url.split('?')[0];
 
+/**
+ * Clicks on one card are posted one after the other, and once one was recorded the later ones are
+ * answered "already decided" without posting: n8n resumes an execution twice when two posts reach
+ * its waiting webhook at the same moment (seen in n8n 1.123: two quick clicks, two resumes).
+ */
+const inFlight = new Map<string, Promise<unknown>>();
+const decided = new Set<string>();
+const DECIDED_KEPT = 1000;
+
+function remember(outTrackId: string): void {
+	decided.add(outTrackId);
+	if (decided.size > DECIDED_KEPT) decided.delete(decided.values().next().value as string);
+}
+
 export async function answerSendAndWaitClick(click: SendAndWaitClick, poster: ResumePoster): Promise<IDataObject> {
+	const before = inFlight.get(click.outTrackId) ?? Promise.resolve();
+	const mine = before.then(async () => {
+		if (decided.has(click.outTrackId)) {
+			poster.log.info(`A click by ${click.userId} on the Send and Wait card ${click.outTrackId}, already decided: not passed on`);
+			return noticeResponse(NOTICES.alreadyDecided);
+		}
+		const answer = await postClick(click, poster);
+		if (answer.recorded) remember(click.outTrackId);
+		return answer.response;
+	});
+	inFlight.set(click.outTrackId, mine);
+	void mine.finally(() => {
+		if (inFlight.get(click.outTrackId) === mine) inFlight.delete(click.outTrackId);
+	});
+	return await mine;
+}
+
+async function postClick(click: SendAndWaitClick, poster: ResumePoster): Promise<{ recorded: boolean; response: IDataObject }> {
 	const where = `card ${click.outTrackId} (${shortUrl(click.resumeUrl)})`;
 	let answer: { statusCode?: number; body?: unknown };
 	try {
@@ -48,19 +80,19 @@ export async function answerSendAndWaitClick(click: SendAndWaitClick, poster: Re
 		})) as { statusCode?: number; body?: unknown };
 	} catch (error) {
 		poster.log.warn(`A click on the Send and Wait ${where} could not be passed to n8n: ${(error as Error).message}`);
-		return noticeResponse(NOTICES.unreachable);
+		return { recorded: false, response: noticeResponse(NOTICES.unreachable) };
 	}
 	const status = Number(answer.statusCode);
 	const verdict = status >= 200 && status < 300 ? readVerdict(answer.body) : undefined;
 	if (verdict) {
 		poster.log.info(`A click by ${click.userId} on the Send and Wait ${where}: ${verdict.outcome}`);
-		return verdict.response;
+		return { recorded: verdict.outcome === 'recorded', response: verdict.response };
 	}
 	if (status === 403) {
 		poster.log.warn(`The waiting node refused a click by ${click.userId} on the Send and Wait ${where}`);
-		return noticeResponse(NOTICES.refused);
+		return { recorded: false, response: noticeResponse(NOTICES.refused) };
 	}
 	// the execution no longer waits (answered, timed out, stopped) or the URL is not n8n's
 	poster.log.info(`A click by ${click.userId} on the Send and Wait ${where}: n8n answered HTTP ${status || 'without a status'}; the request is no longer waiting`);
-	return noticeResponse(NOTICES.alreadyDecided);
+	return { recorded: false, response: noticeResponse(NOTICES.alreadyDecided) };
 }

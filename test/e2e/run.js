@@ -33,6 +33,7 @@ const { addCardActionFixtures, cardActionCredentials, runCardActionCases, writeC
 const { addMediaFixtures, mediaCredentials } = require('./mediaCases');
 const { SEND_WAIT_ROBOT, runSendAndWaitCases } = require('./sendAndWaitCases');
 const { runQueueCases } = require('./queueCases');
+const { addSendAndWaitApp, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows } = require('./sendAndWaitAppCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -177,6 +178,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	addAiCardFixtures(sim);
 	addCardActionFixtures(sim);
 	addMediaFixtures(sim);
+	addSendAndWaitApp(sim);
 	await sim.start({ host: '127.0.0.1', port: 0 });
 
 	// `n8n execute` prints the run data at level info
@@ -201,6 +203,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			...aiCardCredentials(sim),
 			...cardActionCredentials(sim),
 			...mediaCredentials(sim),
+			...sendAndWaitAppCredentials(sim),
 		]),
 	);
 	const workflowsDir = path.join(userFolder, 'workflows');
@@ -210,6 +213,7 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 	writeCardActionWorkflows(workflowsDir);
 	// the example Stream echo bot again, on the media cases' app of its own
 	writeStreamEchoBot(workflowsDir, sim.host ?? '', { id: 'e2eMediaStreamEcho', credential: { id: mediaCredentials(sim)[0].id, name: mediaCredentials(sim)[0].name } });
+	writeSendAndWaitAppWorkflows(workflowsDir);
 	const only = process.env.E2E_CASES?.split(',');
 
 	/** @type {Array<{ target: string, workflow: string, expected: string, delivered: number, problems: string[] }>} */
@@ -256,6 +260,10 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		if (!only || only.includes('sendAndWait')) {
 			const sendAndWaitRows = await runSendAndWaitCases({ installed, target, env, sim, n8n, log });
 			rows.push(...sendAndWaitRows.map((row) => ({ target: target.label, ...row })));
+		}
+		if (!only || only.includes('sendAndWaitApp')) {
+			const sawRows = await runSendAndWaitAppCases({ installed, target, env, sim, n8n, log });
+			rows.push(...sawRows.map((row) => ({ target: target.label, ...row })));
 		}
 		if (!only || only.includes('queue')) {
 			const queueRows = await runQueueCases({ installed, target, tarball, sim, log });
