@@ -42,8 +42,8 @@ export class DingTalkRobot implements INodeType {
 				name: 'dingTalkRobotApi',
 				required: true,
 				// replies and answers to the trigger need no robot webhook, nor do the app's operations.
-				// "hide", not "show" (as below): Send and Wait's Send To has one choice, Group Robot; with
-				// "show" n8n's editor would take Send To for the authentication field and hide it
+				// "hide", not "show" (as below): with "show" n8n's editor takes a Send To all of whose
+				// values pick a credential (Send and Wait's had one) for the authentication field and hides it
 				displayOptions: { hide: { target: ['app', 'session', 'response'], operation: OPERATIONS_WITHOUT_ROBOT_WEBHOOK } },
 			},
 			{

@@ -60,7 +60,9 @@ describe('the DingTalk Robot node form in n8n', () => {
 		['Send To: Answer the Trigger Call', { operation: 'send', target: 'response' }, []],
 		['Recall', { operation: 'recall' }, ['dingTalkAppApi']],
 		['Recall, with a Send To left over from the send form', { operation: 'recall', target: 'robot' }, ['dingTalkAppApi']],
-		['Send and Wait for Response (Send To: Group Robot, its one choice)', { operation: 'sendAndWait' }, ['dingTalkRobotApi']],
+		['Send and Wait for Response (Send To: Group Robot, the default, not in the saved parameters)', { operation: 'sendAndWait' }, ['dingTalkRobotApi']],
+		['Send and Wait for Response, Send To: Group Robot', { operation: 'sendAndWait', target: 'robot' }, ['dingTalkRobotApi']],
+		['Send and Wait for Response, Send To: App Robot', { operation: 'sendAndWait', target: 'app' }, ['dingTalkAppApi']],
 		['Create Card', { operation: 'createCard' }, ['dingTalkAppApi']],
 		['Update Card, with a Send To left over from the send form', { operation: 'updateCard', target: 'robot' }, ['dingTalkAppApi']],
 		['Stream Card Text', { operation: 'streamCardText' }, ['dingTalkAppApi']],
@@ -69,12 +71,13 @@ describe('the DingTalk Robot node form in n8n', () => {
 		expect(credentialsAskedFor(parameters as INodeParameters)).toEqual(expected);
 	});
 
-	it('shows Operation always, and Send To on the send form only', () => {
+	it('shows Operation always, and Send To on the send and the Send and Wait forms only', () => {
 		const shown = (name: string, parameters: INodeParameters) =>
 			description.properties.filter((property) => property.name === name).some((property) => NodeHelpers.displayParameter(parameters, property, null, description, parameters));
 		expect(shown('operation', { operation: 'send' })).toBe(true);
 		expect(shown('target', { operation: 'send' })).toBe(true);
 		expect(shown('target', { operation: 'recall' })).toBe(false);
+		expect(shown('target', { operation: 'sendAndWait' })).toBe(true);
 	});
 });
 
