@@ -1,10 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { cardDestinationProperties } from '../card/destination';
+
 /**
  * Send and Wait for Response › Send To: App Robot. Approval: an interactive card of the user's
  * template whose buttons come back over the app's Stream connection (docs/send-and-wait-app.draft.md
  * describes the template); Free Text and Custom Form: the app robot's actionCard linking to n8n's
- * form page. Where it goes (a group or one person) and who may decide.
+ * form page. Where it goes (a group, one person, or where the trigger item came from) and who may decide.
  */
 
 const forApp = (extra: Record<string, string[]> = {}) => ({ show: { operation: ['sendAndWait'], target: ['app'], ...extra } });
@@ -29,35 +31,8 @@ export const sendAndWaitAppProperties: INodeProperties[] = [
 			'Your Send and Wait card template from DingTalk\'s card platform: variables title, message, status, approveLabel, declineLabel, approveDisabled, declineDisabled, notice (private), n8nResumeUrl; buttons n8n_approve and n8n_decline passing back n8nResumeUrl',
 		displayOptions: forApp({ responseType: ['approval'] }),
 	},
-	{
-		displayName: 'Conversation Type',
-		name: 'cardDestination',
-		type: 'options',
-		options: [
-			{ name: 'Group', value: 'group' },
-			{ name: 'User (One-to-One)', value: 'user' },
-		],
-		default: 'group',
-		displayOptions: forApp(),
-	},
-	{
-		displayName: 'Conversation ID',
-		name: 'cardOpenConversationId',
-		type: 'string',
-		default: '={{ $json.conversation?.id }}',
-		required: true,
-		description: 'The openConversationId of a group the robot is in: by default the group of the trigger item',
-		displayOptions: forApp({ cardDestination: ['group'] }),
-	},
-	{
-		displayName: 'User ID',
-		name: 'cardUserId',
-		type: 'string',
-		default: '={{ $json.sender?.staffId }}',
-		required: true,
-		description: 'The person to ask in the robot\'s one-to-one chat (a trigger item\'s sender.staffId)',
-		displayOptions: forApp({ cardDestination: ['user'] }),
-	},
+	// where the card goes: the same form as Create Card's and the AI Card node's
+	...cardDestinationProperties(forApp().show),
 	{
 		displayName: 'Approvers',
 		name: 'approvers',
