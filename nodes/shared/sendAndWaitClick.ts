@@ -62,9 +62,11 @@ export function nodeDigest(nodeId: string): string {
 }
 
 /** The outTrackId of a send-and-wait card of this execution and node. */
+/** The execution's part of an outTrackId: its ID's word characters, at most 30 (n8n's IDs are numbers). */
+export const executionPart = (executionId: string) => executionId.replace(/[^\w]/g, '').slice(0, 30);
+
 export function sendAndWaitOutTrackId(executionId: string, nodeId: string, random = randomBytes(5).toString('hex')): string {
-	const execution = executionId.replace(/[^\w]/g, '').slice(0, 30);
-	return `${SEND_AND_WAIT_OUT_TRACK_PREFIX}-${execution}-${nodeDigest(nodeId)}-${random}`;
+	return `${SEND_AND_WAIT_OUT_TRACK_PREFIX}-${executionPart(executionId)}-${nodeDigest(nodeId)}-${random}`;
 }
 
 /** The execution and node digest of a send-and-wait outTrackId, or undefined when it is not one. */
@@ -103,7 +105,7 @@ export function readSendAndWaitClick(click: { outTrackId: string; userId: string
 	if (!action || !URL.canParse(resumeUrl)) return undefined;
 	const url = new URL(resumeUrl);
 	const segments = url.pathname.split('/').filter(Boolean);
-	if (!/^https?:$/.test(url.protocol) || url.username || url.password || segments.length < 2 || segments[segments.length - 2] !== track.executionId) return undefined;
+	if (!/^https?:$/.test(url.protocol) || url.username || url.password || segments.length < 2 || executionPart(decodeURIComponent(segments[segments.length - 2])) !== track.executionId) return undefined;
 	return { outTrackId: click.outTrackId, userId: click.userId, action, resumeUrl, ...(typeof click.corpId === 'string' && click.corpId && { corpId: click.corpId }) };
 }
 
@@ -132,7 +134,7 @@ export function checkClickPost(body: unknown, secret: string, waiting: { executi
 	const expected = Buffer.from(clickProof(secret, { outTrackId, userId, action, timestamp }), 'hex');
 	if (!timingSafeEqual(expected, Buffer.from(proof, 'hex'))) return { ok: false, reason: 'its proof is wrong (not made with this app\'s Client Secret, or a value was changed)' };
 	const track = readSendAndWaitOutTrackId(outTrackId);
-	if (!track || track.executionId !== waiting.executionId.replace(/[^\w]/g, '').slice(0, 30) || track.nodeDigest !== nodeDigest(waiting.nodeId)) {
+	if (!track || track.executionId !== executionPart(waiting.executionId) || track.nodeDigest !== nodeDigest(waiting.nodeId)) {
 		return { ok: false, reason: `card ${outTrackId} is not the one this execution and node sent` };
 	}
 	if (Math.abs(nowMs - timestamp) > PROOF_MAX_AGE_MS) return { ok: false, reason: `its time is ${Math.round((nowMs - timestamp) / 1000)} s away from now (at most ${PROOF_MAX_AGE_MS / 1000} s)` };
