@@ -253,4 +253,9 @@ function activateWorkflowArgs(/** @type {string} */ n8nVersion, /** @type {strin
 	return Number(n8nVersion.split('.')[0]) >= 2 ? ['publish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=true'];
 }
 
-module.exports = { TARGETS, CACHE, activateWorkflowArgs, checkN8nCommands, ensureCachedInstall, ensureN8n, freshN8nWithPackage, packPackage, installPackage, n8nEnv };
+/** The CLI arguments that make a workflow inactive again: n8n 2 unpublishes it, n8n 1 sets it inactive. */
+function deactivateWorkflowArgs(/** @type {string} */ n8nVersion, /** @type {string} */ workflowId) {
+	return Number(n8nVersion.split('.')[0]) >= 2 ? ['unpublish:workflow', `--id=${workflowId}`] : ['update:workflow', `--id=${workflowId}`, '--active=false'];
+}
+
+module.exports = { TARGETS, CACHE, activateWorkflowArgs, deactivateWorkflowArgs, checkN8nCommands, ensureCachedInstall, ensureN8n, freshN8nWithPackage, packPackage, installPackage, n8nEnv };

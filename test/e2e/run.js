@@ -33,7 +33,7 @@ const { addCardActionFixtures, cardActionCredentials, runCardActionCases, writeC
 const { addMediaFixtures, mediaCredentials } = require('./mediaCases');
 const { SEND_WAIT_ROBOT, runSendAndWaitCases } = require('./sendAndWaitCases');
 const { runQueueCases } = require('./queueCases');
-const { addSendAndWaitApp, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows } = require('./sendAndWaitAppCases');
+const { addSendAndWaitApp, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows } = require('./sendAndWaitAppCases');
 
 const log = (/** @type {string} */ text) => process.stdout.write(`${text}\n`);
 
@@ -257,13 +257,13 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 			const cardRows = await runCardActionCases({ installed, target, env, sim, n8n, log });
 			rows.push(...cardRows.map((row) => ({ target: target.label, ...row })));
 		}
-		if (!only || only.includes('sendAndWait')) {
-			const sendAndWaitRows = await runSendAndWaitCases({ installed, target, env, sim, n8n, log });
+		// both robots' Send and Wait cases in one n8n (sendAndWaitCases.js starts it), after the others: the app
+		// robot's workflows are active while they run, and made inactive again after
+		const sendAndWaitGroup = !only || only.includes('sendAndWait');
+		const sendAndWaitApp = !only || only.includes('sendAndWaitApp');
+		if (sendAndWaitGroup || sendAndWaitApp) {
+			const sendAndWaitRows = await runSendAndWaitCases({ installed, target, env, sim, n8n, log, group: sendAndWaitGroup, app: sendAndWaitApp });
 			rows.push(...sendAndWaitRows.map((row) => ({ target: target.label, ...row })));
-		}
-		if (!only || only.includes('sendAndWaitApp')) {
-			const sawRows = await runSendAndWaitAppCases({ installed, target, env, sim, n8n, log });
-			rows.push(...sawRows.map((row) => ({ target: target.label, ...row })));
 		}
 		if (!only || only.includes('queue')) {
 			const queueRows = await runQueueCases({ installed, target, tarball, sim, log });

@@ -1,20 +1,22 @@
 // @ts-check
 'use strict';
 /**
- * Send and Wait for Response as the app robot, in a running n8n (`n8n start`): a workflow with a
- * DingTalk Stream Trigger (Events: Card Button Clicks) holds the app's card connection; a second
- * workflow, started by a Webhook, sends the approval card and waits; the simulator clicks the
- * card over Stream as people would. After the wait the workflow reports what it got as an app
- * robot message in the group: `decision approved=<true|false|none> by=<userId|none>`.
+ * Send and Wait for Response as the app robot, in the n8n the group robot's Send and Wait cases
+ * start (sendAndWaitCases.js: one `n8n start` for both): a workflow with a DingTalk Stream Trigger
+ * (Events: Card Button Clicks) holds the app's card connection; a second workflow, started by a
+ * Webhook, sends the approval card and waits; the simulator clicks the card over Stream as people
+ * would. After the wait the workflow reports what it got as an app robot message in the group:
+ * `decision approved=<true|false|none> by=<userId|none>`.
  * Cases (E2E_CASES=sendAndWaitApp): a non-approver's click (told so in the card, still waiting),
  * approve, a second click after the decision (already decided, nothing changes), decline, a
- * forged post to the resume URL (refused, still waiting), and the Limit Wait Time timeout.
+ * forged post to the resume URL (refused, still waiting), and the Limit Wait Time timeout. The
+ * simulator is not reset between them (the group cases' timeout is still pending): each case
+ * reads the reports sent after it began. The workflows are made inactive again afterwards.
  */
 const { writeFileSync } = require('node:fs');
 const path = require('node:path');
 
-const { activateWorkflowArgs } = require('./n8nInstalls');
-const { freePort, sleep, startN8n, waitFor } = require('./triggerCases');
+const { sleep, waitFor } = require('./triggerCases');
 
 const APP = { clientId: 'dinge2esawapp01', clientSecret: 'e2eSawSecret-Hn4Qx7Lp', robotCode: 'dinge2esawapp01' };
 const GROUP = 'cidE2eSaw01==';
@@ -22,9 +24,11 @@ const APPROVER = 'manager4521';
 const OTHER = 'staff0042';
 const TEMPLATE = 'n8n-send-and-wait-e2e.schema';
 const CREDENTIAL = { id: 'dtSawApp', name: 'DingTalk App (send and wait)' };
-const WEBHOOK_PATHS = { approval: 'e2e-saw-approval', timeout: 'e2e-saw-timeout', probe: 'e2e-saw-probe' };
+const WEBHOOK_PATHS = { approval: 'e2e-saw-approval', timeout: 'e2e-saw-timeout' };
+/** The workflows of the cases: active while they run in the group cases' n8n, inactive after. */
+const SEND_AND_WAIT_APP_WORKFLOWS = ['e2eSawStream', 'e2eSawApproval', 'e2eSawTimeout'];
 
-/** The template a user makes in DingTalk's card platform (docs/send-and-wait-app.draft.md). */
+/** The template a user makes in DingTalk's card platform (the README's "Approvals" section). */
 const SEND_AND_WAIT_TEMPLATE = {
 	cardTemplateId: TEMPLATE,
 	title: 'Send and Wait',
@@ -91,11 +95,7 @@ function writeSendAndWaitAppWorkflows(/** @type {string} */ workflowsDir) {
 		active: false,
 		settings: { executionOrder: 'v1' },
 		connections: {},
-		nodes: [
-			node('t', 'DingTalk Stream Trigger', 'n8n-nodes-dingtalk-robot.dingTalkStreamTrigger', 0, { events: 'cardActions', options: {} }, { credentials }),
-			// its answering tells that n8n is up
-			node('p', 'Probe', 'n8n-nodes-base.webhook', 0, { httpMethod: 'POST', path: WEBHOOK_PATHS.probe, responseMode: 'onReceived', options: {} }, { typeVersion: 2, webhookId: `${WEBHOOK_PATHS.probe}-id` }),
-		],
+		nodes: [node('t', 'DingTalk Stream Trigger', 'n8n-nodes-dingtalk-robot.dingTalkStreamTrigger', 0, { events: 'cardActions', options: {} }, { credentials })],
 	};
 	const files = {
 		'saw-stream.json': stream,
@@ -105,7 +105,13 @@ function writeSendAndWaitAppWorkflows(/** @type {string} */ workflowsDir) {
 	for (const [file, workflow] of Object.entries(files)) writeFileSync(path.join(workflowsDir, file), JSON.stringify(workflow, null, 1));
 }
 
-const reports = (/** @type {any} */ sim) => sim.groupMessages(GROUP).map((/** @type {any} */ m) => m.text?.content ?? m.msgParam?.content ?? JSON.stringify(m)).filter((/** @type {string} */ t) => t.includes('decision'));
+const allReports = (/** @type {any} */ sim) => sim.groupMessages(GROUP).map((/** @type {any} */ m) => m.text?.content ?? m.msgParam?.content ?? JSON.stringify(m)).filter((/** @type {string} */ t) => t.includes('decision'));
+/** The reports sent since the case began (set by each case). */
+let reportsBefore = 0;
+const reports = (/** @type {any} */ sim) => allReports(sim).slice(reportsBefore);
+const beginCase = (/** @type {any} */ sim) => {
+	reportsBefore = allReports(sim).length;
+};
 const sawCards = (/** @type {any} */ sim) => sim.cards().filter((/** @type {any} */ c) => c.outTrackId.startsWith('n8nsaw-'));
 
 /** Starts the waiting workflow; resolves with its card once the simulator has it. */
@@ -118,20 +124,15 @@ async function ask(/** @type {any} */ sim, /** @type {string} */ base, /** @type
 	return card;
 }
 
-async function runSendAndWaitAppCases({ installed, target, env, sim, n8n, log }) {
-	for (const id of ['e2eSawStream', 'e2eSawApproval', 'e2eSawTimeout']) {
-		const args = activateWorkflowArgs(target.n8nVersion, id);
-		const result = await n8n(installed, args, env);
-		if (!result.ok) throw new Error(`n8n ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-	}
-	sim.reset();
-	const port = await freePort();
-	const base = `http://127.0.0.1:${port}`;
-	const startEnv = { ...env, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), WEBHOOK_URL: `${base}/` };
-	const running = await startN8n(installed, startEnv, `${base}/webhook/${WEBHOOK_PATHS.probe}`);
+/**
+ * The cases, in a running n8n at `base` whose workflows SEND_AND_WAIT_APP_WORKFLOWS are active.
+ * @param {{ sim: any, base: string, n8nOutput: () => string, log: (text: string) => void }} options
+ */
+async function runSendAndWaitAppCases({ sim, base, n8nOutput, log }) {
 	/** @type {Array<{ workflow: string, expected: string, delivered: number, problems: string[] }>} */
 	const rows = [];
 	const row = (/** @type {string} */ name, /** @type {string} */ expected, /** @type {string[]} */ problems) => {
+		if (n8nOutput().includes(APP.clientSecret)) problems.push('n8n\'s log carries the Client Secret');
 		log(`  ${problems.length ? 'FAIL' : 'pass'}  sendAndWaitApp: ${name}${problems.map((p) => `\n        - ${p}`).join('')}`);
 		rows.push({ workflow: `sendAndWaitApp: ${name}`, expected, delivered: reports(sim).length, problems });
 	};
@@ -142,6 +143,7 @@ async function runSendAndWaitAppCases({ installed, target, env, sim, n8n, log })
 
 		// 1. approve, after a non-approver's click and before a second click
 		{
+			beginCase(sim);
 			const problems = [];
 			const card = await ask(sim, base, WEBHOOK_PATHS.approval);
 			const p = card.cardParamMap;
@@ -173,7 +175,7 @@ async function runSendAndWaitAppCases({ installed, target, env, sim, n8n, log })
 
 		// 3. decline; a forged post first
 		{
-			sim.reset();
+			beginCase(sim);
 			const problems = [];
 			const card = await ask(sim, base, WEBHOOK_PATHS.approval);
 			const url = card.cardParamMap.n8nResumeUrl;
@@ -188,13 +190,12 @@ async function runSendAndWaitAppCases({ installed, target, env, sim, n8n, log })
 			const got = await waitFor(() => (reports(sim).length ? reports(sim) : undefined), 30_000);
 			if (JSON.stringify(got) !== JSON.stringify([`decision approved=false by=${APPROVER}`])) problems.push(`reported ${JSON.stringify(got)}`);
 			if (!String(sim.card(card.outTrackId).cardParamMap.status).includes('Hold')) problems.push(`status ${sim.card(card.outTrackId).cardParamMap.status}`);
-			if (running.output().includes(APP.clientSecret)) problems.push('n8n\'s log carries the Client Secret');
 			row('decline (a forged post and a browser GET first)', 'forged post 403 and the GET record nothing; decline resumes with approved=false', problems);
 		}
 
 		// 4. timeout
 		{
-			sim.reset();
+			beginCase(sim);
 			const problems = [];
 			const card = await ask(sim, base, WEBHOOK_PATHS.timeout);
 			const got = await waitFor(() => (reports(sim).length ? reports(sim) : undefined), 150_000, 1000);
@@ -204,12 +205,9 @@ async function runSendAndWaitAppCases({ installed, target, env, sim, n8n, log })
 			row('Limit Wait Time (6 s)', 'the execution resumes without data; a later click: already decided', problems);
 		}
 	} catch (error) {
-		row('setup', 'n8n starts, the Stream trigger connects, the card is sent', [String(/** @type {Error} */ (error).message).slice(0, 600)]);
-	} finally {
-		if (process.env.E2E_DEBUG) writeFileSync(path.join(require('node:os').tmpdir(), `e2e-${target.n8nVersion}-n8n-saw.out`), running.output());
-		await running.stop();
+		row('setup', 'the Stream trigger connects, the card is sent', [String(/** @type {Error} */ (error).message).slice(0, 600)]);
 	}
 	return rows;
 }
 
-module.exports = { addSendAndWaitApp, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows };
+module.exports = { SEND_AND_WAIT_APP_WORKFLOWS, addSendAndWaitApp, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows };

@@ -12,7 +12,8 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
-const { activateWorkflowArgs } = require('./n8nInstalls');
+const { activateWorkflowArgs, deactivateWorkflowArgs } = require('./n8nInstalls');
+const { SEND_AND_WAIT_APP_WORKFLOWS, runSendAndWaitAppCases } = require('./sendAndWaitAppCases');
 const { freePort, sleep, startN8n, waitFor } = require('./triggerCases');
 
 /** The robot of the cases (run.js imports its credential). */
@@ -209,15 +210,20 @@ const CASES = [
 ];
 
 /**
- * Activates the workflows, starts n8n, runs the cases, stops n8n.
- * @param {{ installed: any, target: any, env: NodeJS.ProcessEnv, sim: any, n8n: (installed: any, args: string[], env: NodeJS.ProcessEnv) => Promise<{ ok: boolean, stdout: string, stderr: string }>, log: (text: string) => void }} options
+ * Activates the workflows, starts n8n, runs the cases, stops n8n: the group robot's cases (group)
+ * and the app robot's (app, sendAndWaitAppCases.js) in one `n8n start`, the app's while the
+ * group's timeout waits for n8n's poll. The app's workflows are made inactive again at the end,
+ * so no later n8n of the run holds their Stream connection.
+ * @param {{ installed: any, target: any, env: NodeJS.ProcessEnv, sim: any, n8n: (installed: any, args: string[], env: NodeJS.ProcessEnv) => Promise<{ ok: boolean, stdout: string, stderr: string }>, log: (text: string) => void, group?: boolean, app?: boolean }} options
  */
-async function runSendAndWaitCases({ installed, target, env, sim, n8n, log }) {
-	for (const { id } of Object.values(WORKFLOWS)) {
-		const args = activateWorkflowArgs(target.n8nVersion, id);
+async function runSendAndWaitCases({ installed, target, env, sim, n8n, log, group = true, app = false }) {
+	const cli = async (/** @type {string[]} */ args) => {
 		const result = await n8n(installed, args, env);
 		if (!result.ok) throw new Error(`n8n ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-	}
+	};
+	// the ping tells when n8n's production webhooks are up
+	for (const { id } of group ? Object.values(WORKFLOWS) : [WORKFLOWS.ping]) await cli(activateWorkflowArgs(target.n8nVersion, id));
+	if (app) for (const id of SEND_AND_WAIT_APP_WORKFLOWS) await cli(activateWorkflowArgs(target.n8nVersion, id));
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const startEnv = { ...env, N8N_LOG_LEVEL: 'debug', N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), WEBHOOK_URL: `${base}/` };
@@ -284,13 +290,15 @@ async function runSendAndWaitCases({ installed, target, env, sim, n8n, log }) {
 		/** @type {string[]} */
 		const timeoutProblems = [];
 		try {
-			timeout = await ctx.start('timeout', 'T-timeout');
-			const waiting = ctx.execution(timeout.executionId);
-			if (waiting?.status !== 'waiting' || !waiting.waitTill) timeoutProblems.push(`the execution is ${waiting?.status} until ${waiting?.waitTill}, expected waiting with a time limit`);
+			if (group) {
+				timeout = await ctx.start('timeout', 'T-timeout');
+				const waiting = ctx.execution(timeout.executionId);
+				if (waiting?.status !== 'waiting' || !waiting.waitTill) timeoutProblems.push(`the execution is ${waiting?.status} until ${waiting?.waitTill}, expected waiting with a time limit`);
+			}
 		} catch (error) {
 			timeoutProblems.push(`threw: ${/** @type {Error} */ (error).message}`);
 		}
-		for (const testCase of CASES) {
+		for (const testCase of group ? CASES : []) {
 			const caseStarted = Date.now();
 			let problems;
 			try {
@@ -300,6 +308,8 @@ async function runSendAndWaitCases({ installed, target, env, sim, n8n, log }) {
 			}
 			record(testCase.name, testCase.expected, problems, caseStarted);
 		}
+		// the app robot's cases while the group's timeout waits for n8n's poll
+		if (app) rows.push(...(await runSendAndWaitAppCases({ sim, base, n8nOutput: () => running.output(), log })));
 		if (timeout) {
 			const after = await ctx.until(timeout.executionId, 'success', 100_000);
 			const { robot, after: next } = answerOf(after);
@@ -310,10 +320,11 @@ async function runSendAndWaitCases({ installed, target, env, sim, n8n, log }) {
 			const late = await sim.clickButton(SEND_WAIT_ROBOT.accessToken, 'Approve', { message: timeout.card.index });
 			if (late.heading !== 'No action required') timeoutProblems.push(`a tap after the time limit showed ${late.status} "${late.heading}"`);
 		}
-		record('timeout (Limit Wait Time 3 s)', 'resumed by n8n when the time is up (within its 60 s poll), the input item passed on unchanged; a later tap: "No action required"', timeoutProblems, timeoutStarted);
+		if (group) record('timeout (Limit Wait Time 3 s)', 'resumed by n8n when the time is up (within its 60 s poll), the input item passed on unchanged; a later tap: "No action required"', timeoutProblems, timeoutStarted);
 	} finally {
 		if (process.env.E2E_DEBUG) require('node:fs').writeFileSync(path.join(require('node:os').tmpdir(), `e2e-${target.n8nVersion}-send-and-wait.out`), running.output());
 		await running.stop();
+		if (app) for (const id of SEND_AND_WAIT_APP_WORKFLOWS) await cli(deactivateWorkflowArgs(target.n8nVersion, id));
 	}
 	return rows;
 }
