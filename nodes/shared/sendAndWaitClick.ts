@@ -3,7 +3,7 @@
  * the DingTalk Robot node (which sends the card and resumes on the answer) and the DingTalk Stream
  * Trigger (whose connection receives the clicks). Pure.
  *
- * The card is made from the user's template (docs/send-and-wait-app.draft.md describes it): its
+ * The card is made from the user's template (README, "Approvals: Send and Wait for Response", describes it): its
  * buttons carry back the action IDs `n8n_approve` / `n8n_decline` and the parameter
  * `n8nResumeUrl` (bound to the card's variable of that name: n8n's signed resume URL, nothing
  * secret beyond what n8n puts in its own resume URLs). Its outTrackId names the execution and,

@@ -4,7 +4,7 @@ import { cardDestinationProperties } from '../card/destination';
 
 /**
  * Send and Wait for Response › Send To: App Robot. Approval: an interactive card of the user's
- * template whose buttons come back over the app's Stream connection (docs/send-and-wait-app.draft.md
+ * template whose buttons come back over the app's Stream connection (the README's "Approvals" section
  * describes the template); Free Text and Custom Form: the app robot's actionCard linking to n8n's
  * form page. Where it goes (a group, one person, or where the trigger item came from) and who may decide.
  */
