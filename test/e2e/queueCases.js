@@ -13,6 +13,8 @@
  * - a burst of 2 × 20 items to one robot from two workers at once: with the node's default pacing
  *   (20 per minute, per process) and with Messages per Minute 10 (20 divided by the workers).
  *   The figures (arrived, throttled, failed, lost, doubled) are printed as a table.
+ * - Send and Wait for Response (group robot; queueSendAndWaitCases.js): approve by URL, forged
+ *   links, decline, timeout; each execution waits after a worker ran it and resumes on a worker.
  * E2E_QUEUE_LONG=1 adds the burst with the default Max Wait (about 11 minutes: the throttled items
  * wait out DingTalk's 10-minute throttle).
  */
@@ -21,6 +23,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const { start } = require('./queueMode');
+const { SEND_AND_WAIT_QUEUE_CASES, SEND_WAIT_QUEUE_ROBOT, secretsLogged, sendAndWaitCredential, sendAndWaitWorkflows, startTimeoutCase } = require('./queueSendAndWaitCases');
 const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, sleep, waitFor, waitForReplies } = require('./triggerCases');
 
 const APP = { clientId: 'dinge2equeueapp01', clientSecret: 'e2eQueueSecret-Mv4Tq8Lz' };
@@ -71,6 +74,7 @@ function queueWorkflows(/** @type {string} */ simulatorHost) {
 				node('Reply', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 1, { target: 'session', messageType: 'text', content: '=queue: {{ $json.text }}', options: { sessionWebhookHosts: simulatorHost } }),
 			]),
 			echo,
+			...sendAndWaitWorkflows(),
 		],
 		send: workflow('qSend', [webhookNode('qSend'), robotNode('dtQueueSend', '=queue send: {{ $json.body.text }}')]),
 		// Max Wait 60 s: what DingTalk throttled fails at once instead of waiting 10 minutes
@@ -264,11 +268,12 @@ const BURSTS = [
 async function runQueueCases({ installed, target, tarball, sim, log }) {
 	const started = Date.now();
 	sim.addApp(APP);
-	for (const robot of Object.values(ROBOTS)) sim.addRobot(robot);
+	for (const robot of [...Object.values(ROBOTS), SEND_WAIT_QUEUE_ROBOT]) sim.addRobot(robot);
 	const flows = queueWorkflows(sim.host);
 	const credentials = [
 		{ id: 'dtQueueApp', name: 'DingTalk App (queue)', type: 'dingTalkAppApi', data: { clientId: APP.clientId, clientSecret: APP.clientSecret, robotCode: '', baseUrl: sim.baseUrl, plainHttpHosts: sim.host } },
 		...Object.entries(ROBOTS).map(([id, robot]) => ({ id, name: id, type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl(robot.accessToken), secret: robot.secret, plainHttpHosts: sim.host } })),
+		sendAndWaitCredential(sim),
 		...CALLBACK_CREDENTIALS,
 	];
 	sim.reset();
@@ -297,10 +302,17 @@ async function runQueueCases({ installed, target, tarball, sim, log }) {
 			log(`  ${problems.length ? 'FAIL' : 'pass'}  queue: ${name} (${((Date.now() - caseStarted) / 1000).toFixed(0)} s)${problems.map((p) => `\n        - ${p}`).join('')}`);
 			rows.push({ workflow: `queue: ${name}`, expected, delivered: delivered(), problems });
 		};
+		// Send and Wait's timeout first: the main's wait tracker resumes it within its 60 s poll, meanwhile the other cases run
+		const timeoutCase = await startTimeoutCase(qm, sim);
+		log(`        Send and Wait: the timeout case's execution waiting after ${((Date.now() - timeoutCase.startedAt) / 1000).toFixed(1)} s`);
 		for (const testCase of QUEUE_CASES) {
 			if (testCase !== QUEUE_CASES[0]) sim.reset();
 			await caseRow(testCase.name, testCase.expected, () => testCase.run({ qm, sim, ids, log }), () => sim.requests.filter((/** @type {any} */ r) => r.delivered).length);
 			if (testCase.name.startsWith('Stream:')) lastStreamFrameAt = Date.now(); // the last frame the connection saw
+		}
+		for (const testCase of SEND_AND_WAIT_QUEUE_CASES) {
+			sim.reset();
+			await caseRow(testCase.name, testCase.expected, () => testCase.run({ qm, sim, log }), () => sim.messages(SEND_WAIT_QUEUE_ROBOT.accessToken).length);
 		}
 		/** @type {Array<Record<string, number | string>>} */
 		const table = [];
@@ -325,6 +337,12 @@ async function runQueueCases({ installed, target, tarball, sim, log }) {
 		log(`\n  queue mode, n8n ${target.n8nVersion}: a burst of 2 × ${ITEMS} items to one robot from two workers at once\n`);
 		log('  | setting | arrived | of A + B | in order | throttled answers | failed items | lost | doubled | seconds | workers |\n  | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 		for (const t of table) log(`  | ${t.setting} | ${t.arrived}/${t.items} | ${t.perExecution} | ${t.inOrder} | ${t.throttled} | ${t.failed} | ${t.lost} | ${t.doubled} | ${t.seconds} | ${t.workers} |`);
+		await caseRow(
+			'Send and Wait: timeout (Limit Wait Time 3 s), resumed on a worker',
+			'started before the other cases; the main\'s wait tracker resumes it (within its 60 s poll) on a worker, the input item passed on unchanged; a later tap: "No action required"; the robot\'s token and secret in no process\'s log',
+			async () => [...(await timeoutCase.run({ qm, sim, log })), ...(secretsLogged(qm) ? ['the Send and Wait robot\'s token or secret appears in a process\'s log'] : [])],
+			() => 0,
+		);
 		// the Stream connection is still the main's only one after everything ran; the trigger renews a
 		// connection on which no frame came for its idle timeout (180 s; the simulator does not ping),
 		// so the long burst (10 minutes of silence) sees such renewals, each on the main again

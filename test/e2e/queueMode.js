@@ -124,10 +124,12 @@ async function start(major, options = {}) {
 		if (!options.tarball) rmSync(path.dirname(tarball), { recursive: true, force: true });
 		for (const folder of folders.slice(1)) cpSync(path.join(folders[0], '.n8n'), path.join(folder, '.n8n'), { recursive: true });
 
-		const common = { ...services.env, N8N_LOG_LEVEL: 'info', OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true', N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10', ...options.env };
 		const port = await freePort();
 		const baseUrl = `http://127.0.0.1:${port}`;
-		const mainEnv = n8nEnv(installed, folders[0], { ...common, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()), WEBHOOK_URL: `${baseUrl}/` });
+		// WEBHOOK_URL for the workers too: a resume URL (Send and Wait, Wait) is built by the process
+		// running the execution; a worker without it links its own host and port (here http://127.0.0.1:5678/)
+		const common = { ...services.env, N8N_LOG_LEVEL: 'info', OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true', N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10', WEBHOOK_URL: `${baseUrl}/`, ...options.env };
+		const mainEnv = n8nEnv(installed, folders[0], { ...common, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
 
 		// imports before the start, as an admin would: the CLI writes to the shared database
 		const importDir = path.join(folders[0], 'import');
