@@ -320,7 +320,11 @@ const STREAM_CASES = [
 			const message = "DingTalk refused the Client ID or Client Secret of the DingTalk App credential 'DingTalk App (wrong secret)' (HTTP 401, authFailed)";
 			if (!log.includes(message)) problems.push('n8n\'s log does not show the readable error');
 			const startupErrors = activationFailures(log, major).length;
-			if (startupErrors !== 1) problems.push(`${startupErrors} startup activation errors, expected 1`);
+			if (startupErrors !== 1) {
+				// the lines that speak of it, to tell a changed log format from a missing error
+				const lines = log.split('\n').filter((line) => line.includes('DingTalk refused the Client ID')).slice(0, 5);
+				problems.push(`${startupErrors} startup activation errors, expected 1; the log's lines naming the refusal: ${JSON.stringify(lines)}`);
+			}
 			if (log.includes(WRONG_APP.credentialSecret) || log.includes(APP.clientSecret)) problems.push('a Client Secret appears in n8n\'s log');
 			return problems;
 		},
