@@ -210,4 +210,4 @@ async function runSendAndWaitAppCases({ sim, base, n8nOutput, log }) {
 	return rows;
 }
 
-module.exports = { SEND_AND_WAIT_APP_WORKFLOWS, addSendAndWaitApp, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows };
+module.exports = { APP, APPROVER, GROUP, SEND_AND_WAIT_APP_WORKFLOWS, WEBHOOK_PATHS, addSendAndWaitApp, ask, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows };
