@@ -15,6 +15,8 @@
  *   The figures (arrived, throttled, failed, lost, doubled) are printed as a table.
  * - Send and Wait for Response (group robot; queueSendAndWaitCases.js): approve by URL, forged
  *   links, decline, timeout; each execution waits after a worker ran it and resumes on a worker.
+ * - Send and Wait for Response (app robot; queueSendAndWaitAppCases.js): approve by a card click
+ *   over the main's Stream connection, resumed on a worker; a second click already decided.
  * E2E_QUEUE_LONG=1 adds the burst with the default Max Wait (about 11 minutes: the throttled items
  * wait out DingTalk's 10-minute throttle).
  */
@@ -23,6 +25,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const { start } = require('./queueMode');
+const { SEND_AND_WAIT_APP_QUEUE_CASE, queueSendAndWaitAppFixtures, queueSendAndWaitAppWorkflows } = require('./queueSendAndWaitAppCases');
 const { SEND_AND_WAIT_QUEUE_CASES, SEND_WAIT_QUEUE_ROBOT, secretsLogged, sendAndWaitCredential, sendAndWaitWorkflows, startTimeoutCase } = require('./queueSendAndWaitCases');
 const { CALLBACK_CREDENTIALS, CALLBACK_SECRETS, WEBHOOKS, sleep, waitFor, waitForReplies } = require('./triggerCases');
 
@@ -75,6 +78,7 @@ function queueWorkflows(/** @type {string} */ simulatorHost) {
 			]),
 			echo,
 			...sendAndWaitWorkflows(),
+			...queueSendAndWaitAppWorkflows(),
 		],
 		send: workflow('qSend', [webhookNode('qSend'), robotNode('dtQueueSend', '=queue send: {{ $json.body.text }}')]),
 		// Max Wait 60 s: what DingTalk throttled fails at once instead of waiting 10 minutes
@@ -270,10 +274,12 @@ async function runQueueCases({ installed, target, tarball, sim, log }) {
 	sim.addApp(APP);
 	for (const robot of [...Object.values(ROBOTS), SEND_WAIT_QUEUE_ROBOT]) sim.addRobot(robot);
 	const flows = queueWorkflows(sim.host);
+	const sawApp = queueSendAndWaitAppFixtures(sim);
 	const credentials = [
 		{ id: 'dtQueueApp', name: 'DingTalk App (queue)', type: 'dingTalkAppApi', data: { clientId: APP.clientId, clientSecret: APP.clientSecret, robotCode: '', baseUrl: sim.baseUrl, plainHttpHosts: sim.host } },
 		...Object.entries(ROBOTS).map(([id, robot]) => ({ id, name: id, type: 'dingTalkRobotApi', data: { accessToken: sim.webhookUrl(robot.accessToken), secret: robot.secret, plainHttpHosts: sim.host } })),
 		sendAndWaitCredential(sim),
+		...sawApp.credentials,
 		...CALLBACK_CREDENTIALS,
 	];
 	sim.reset();
@@ -305,6 +311,9 @@ async function runQueueCases({ installed, target, tarball, sim, log }) {
 		// Send and Wait's timeout first: the main's wait tracker resumes it within its 60 s poll, meanwhile the other cases run
 		const timeoutCase = await startTimeoutCase(qm, sim);
 		log(`        Send and Wait: the timeout case's execution waiting after ${((Date.now() - timeoutCase.startedAt) / 1000).toFixed(1)} s`);
+		// the app robot's card case before any reset (a reset clears the simulator's cards)
+		const card = SEND_AND_WAIT_APP_QUEUE_CASE;
+		await caseRow(card.name, card.expected, () => card.run({ qm, sim, log }), () => sim.cards().length);
 		for (const testCase of QUEUE_CASES) {
 			if (testCase !== QUEUE_CASES[0]) sim.reset();
 			await caseRow(testCase.name, testCase.expected, () => testCase.run({ qm, sim, ids, log }), () => sim.requests.filter((/** @type {any} */ r) => r.delivered).length);

@@ -205,4 +205,4 @@ async function startTimeoutCase(/** @type {any} */ qm, /** @type {any} */ sim) {
 /** The robot's token or secret in any process's output. */
 const secretsLogged = (/** @type {any} */ qm) => [qm.logs().main, ...qm.logs().workers].some((output) => output.includes(ROBOT.accessToken) || output.includes(ROBOT.secret));
 
-module.exports = { SEND_WAIT_QUEUE_ROBOT: ROBOT, SEND_AND_WAIT_QUEUE_CASES, secretsLogged, sendAndWaitCredential, sendAndWaitWorkflows, startTimeoutCase };
+module.exports = { SEND_WAIT_QUEUE_ROBOT: ROBOT, SEND_AND_WAIT_QUEUE_CASES, executionOf, grewOn, outputsOf, secretsLogged, sendAndWaitCredential, sendAndWaitWorkflows, startTimeoutCase, startsPerWorker };

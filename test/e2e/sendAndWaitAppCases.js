@@ -53,7 +53,11 @@ function sendAndWaitAppCredentials(/** @type {any} */ sim) {
 const credentials = { dingTalkAppApi: CREDENTIAL };
 const node = (/** @type {string} */ id, /** @type {string} */ name, /** @type {string} */ type, /** @type {number} */ x, /** @type {any} */ parameters, extra = {}) => ({ id, name, type, typeVersion: 1, position: [x, 0], parameters, ...extra });
 
-function waitingWorkflow(/** @type {string} */ id, /** @type {string} */ webhookPath, /** @type {any} */ options) {
+/**
+ * The Webhook → Send and Wait (Ask) → Send (Report) workflow; `fixture` names another group and
+ * credential (the queue-mode e2e's).
+ */
+function waitingWorkflow(/** @type {string} */ id, /** @type {string} */ webhookPath, /** @type {any} */ options, fixture = { group: GROUP, credentials }) {
 	return {
 		id,
 		name: id,
@@ -67,38 +71,40 @@ function waitingWorkflow(/** @type {string} */ id, /** @type {string} */ webhook
 				target: 'app',
 				approvalCardTemplateId: TEMPLATE,
 				cardDestination: 'group',
-				cardOpenConversationId: GROUP,
+				cardOpenConversationId: fixture.group,
 				approvers: APPROVER,
 				title: 'Deploy',
 				message: 'Ship 1.4 to production?',
 				responseType: 'approval',
 				approvalOptions: { values: { approvalType: 'double', approveLabel: 'Ship it', disapproveLabel: 'Hold' } },
 				options,
-			}, { credentials }),
+			}, { credentials: fixture.credentials }),
 			node('r', 'Report', 'n8n-nodes-dingtalk-robot.dingTalkRobot', 400, {
 				operation: 'send',
 				target: 'app',
 				appDestination: 'group',
-				openConversationId: GROUP,
+				openConversationId: fixture.group,
 				messageType: 'text',
 				content: '=decision approved={{ $json.data ? $json.data.approved : "none" }} by={{ $json.data ? $json.data.userId : "none" }}',
 				options: {},
-			}, { credentials }),
+			}, { credentials: fixture.credentials }),
 		],
 	};
 }
 
+/** The DingTalk Stream Trigger (Events: Card Button Clicks) that holds the app's card connection. */
+const streamWorkflow = (/** @type {string} */ id, creds = credentials) => ({
+	id,
+	name: id,
+	active: false,
+	settings: { executionOrder: 'v1' },
+	connections: {},
+	nodes: [node('t', 'DingTalk Stream Trigger', 'n8n-nodes-dingtalk-robot.dingTalkStreamTrigger', 0, { events: 'cardActions', options: {} }, { credentials: creds })],
+});
+
 function writeSendAndWaitAppWorkflows(/** @type {string} */ workflowsDir) {
-	const stream = {
-		id: 'e2eSawStream',
-		name: 'e2eSawStream',
-		active: false,
-		settings: { executionOrder: 'v1' },
-		connections: {},
-		nodes: [node('t', 'DingTalk Stream Trigger', 'n8n-nodes-dingtalk-robot.dingTalkStreamTrigger', 0, { events: 'cardActions', options: {} }, { credentials })],
-	};
 	const files = {
-		'saw-stream.json': stream,
+		'saw-stream.json': streamWorkflow('e2eSawStream'),
 		'saw-approval.json': waitingWorkflow('e2eSawApproval', WEBHOOK_PATHS.approval, {}),
 		'saw-timeout.json': waitingWorkflow('e2eSawTimeout', WEBHOOK_PATHS.timeout, { limitWaitTime: { values: { limitType: 'afterTimeInterval', resumeAmount: 0.1, resumeUnit: 'minutes' } } }),
 	};
@@ -210,4 +216,18 @@ async function runSendAndWaitAppCases({ sim, base, n8nOutput, log }) {
 	return rows;
 }
 
-module.exports = { APP, APPROVER, GROUP, SEND_AND_WAIT_APP_WORKFLOWS, WEBHOOK_PATHS, addSendAndWaitApp, ask, runSendAndWaitAppCases, sendAndWaitAppCredentials, writeSendAndWaitAppWorkflows };
+module.exports = {
+	APP,
+	APPROVER,
+	GROUP,
+	SEND_AND_WAIT_APP_WORKFLOWS,
+	SEND_AND_WAIT_TEMPLATE,
+	WEBHOOK_PATHS,
+	addSendAndWaitApp,
+	ask,
+	runSendAndWaitAppCases,
+	sendAndWaitAppCredentials,
+	streamWorkflow,
+	waitingWorkflow,
+	writeSendAndWaitAppWorkflows,
+};
