@@ -1,9 +1,11 @@
 // Shared by the card tests of the simulator: the card API calls an app robot makes, and a small
-// Stream client written here from the protocol (not the simulator's code) that answers frames.
+// Stream client written here from the protocol (not the simulator's code) that answers frames
+// (streamClient.ts).
 import WebSocket from 'ws';
-import type { DingTalkSimulator, StreamFrame } from '../../simulator';
+import type { DingTalkSimulator } from '../../simulator';
 import { APP, CID, call } from './openApiHelpers';
 import type { Answer } from './openApiHelpers';
+import { streamClient, type StreamClient } from './streamClient';
 
 export const AI_TEMPLATE = '382e4302-551d-4880-bf29-a30acfab2e71.schema';
 /** The template of the package's button-card example, in the simulator from the start. */
@@ -53,14 +55,7 @@ export const streamCard = (sim: DingTalkSimulator, token: string, body: Record<s
 
 export const groupPage = async (sim: DingTalkSimulator): Promise<string> => (await fetch(`${sim.baseUrl}/`)).text();
 
-export interface StreamClient {
-	ws: WebSocket;
-	frames: StreamFrame[];
-	/** The next frame (or one already waiting) that matches; rejects after timeoutMs. */
-	next: (match?: (f: StreamFrame) => boolean, timeoutMs?: number) => Promise<StreamFrame>;
-	/** Answers a frame: code, and data (JSON-encoded unless a string). */
-	answer: (frame: StreamFrame, data: unknown, code?: number) => void;
-}
+export type { StreamClient };
 
 const sockets: WebSocket[] = [];
 afterEach(() => {
@@ -78,44 +73,5 @@ export async function connectStream(sim: DingTalkSimulator, topics: string[] = [
 	const { endpoint, ticket } = (await res.json()) as { endpoint: string; ticket: string };
 	const ws = new WebSocket(`${endpoint}?ticket=${encodeURIComponent(ticket)}`);
 	sockets.push(ws);
-	const frames: StreamFrame[] = [];
-	const waiters: { match: (f: StreamFrame) => boolean; resolve: (f: StreamFrame) => void }[] = [];
-	let taken = 0;
-	ws.on('message', (data) => {
-		const frame = JSON.parse(data.toString()) as StreamFrame;
-		frames.push(frame);
-		const w = waiters.findIndex((x) => x.match(frame));
-		if (w >= 0) {
-			taken = frames.length;
-			waiters.splice(w, 1)[0].resolve(frame);
-		}
-	});
-	await new Promise<void>((resolve, reject) => {
-		ws.once('open', () => resolve());
-		ws.once('error', reject);
-	});
-	return {
-		ws,
-		frames,
-		next: (match = () => true, timeoutMs = 2000) => {
-			const waiting = frames.slice(taken).find(match);
-			if (waiting) {
-				taken = frames.indexOf(waiting) + 1;
-				return Promise.resolve(waiting);
-			}
-			return new Promise((resolve, reject) => {
-				const timer = setTimeout(() => reject(new Error('no frame came')), timeoutMs);
-				waiters.push({ match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
-			});
-		},
-		answer: (frame, data, code = 200) =>
-			ws.send(
-				JSON.stringify({
-					code,
-					headers: { messageId: frame.headers.messageId, contentType: 'application/json' },
-					message: code === 200 ? 'OK' : 'error',
-					data: typeof data === 'string' ? data : JSON.stringify(data),
-				}),
-			),
-	};
+	return await streamClient(ws);
 }

@@ -4,6 +4,7 @@ import { spawn, execFile } from 'node:child_process';
 import WebSocket from 'ws';
 import { DingTalkSimulator } from '../../simulator';
 import type { SimulatorOptions, StreamFrame } from '../../simulator';
+import { streamClient, type StreamClient } from './streamClient';
 
 // ---------------------------------------------------------------------------------------------
 // helpers: a small Stream client written here from the protocol, not the simulator's code
@@ -55,66 +56,16 @@ async function openConnection(
 	return { status: res.status, contentType: res.headers.get('content-type'), text, json };
 }
 
-interface Client {
-	ws: WebSocket;
-	frames: StreamFrame[];
-	/** Resolves with the next frame received (or one already waiting) that matches. */
-	next: (match?: (f: StreamFrame) => boolean, timeoutMs?: number) => Promise<StreamFrame>;
-	answer: (frame: StreamFrame, data: unknown, code?: number) => void;
-	closed: Promise<{ code: number; reason: string }>;
-}
-
 function wsUrl(endpoint: string, ticket: string) {
 	return `${endpoint}?ticket=${encodeURIComponent(ticket)}`;
 }
 
-async function connect(sim: DingTalkSimulator, subscriptions: unknown[] = SUBSCRIPTIONS): Promise<Client> {
+async function connect(sim: DingTalkSimulator, subscriptions: unknown[] = SUBSCRIPTIONS): Promise<StreamClient> {
 	const opened = await openConnection(sim, { ...APP, subscriptions });
 	expect(opened.status).toBe(200);
 	const ws = new WebSocket(wsUrl(opened.json!.endpoint, opened.json!.ticket));
 	sockets.push(ws);
-	const frames: StreamFrame[] = [];
-	const waiters: { match: (f: StreamFrame) => boolean; resolve: (f: StreamFrame) => void }[] = [];
-	let taken = 0;
-	ws.on('message', (data) => {
-		const frame = JSON.parse(data.toString()) as StreamFrame;
-		frames.push(frame);
-		const w = waiters.findIndex((x) => x.match(frame));
-		if (w >= 0) {
-			taken = frames.length;
-			waiters.splice(w, 1)[0].resolve(frame);
-		}
-	});
-	const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-	await new Promise<void>((resolve, reject) => {
-		ws.once('open', () => resolve());
-		ws.once('error', reject);
-	});
-	return {
-		ws,
-		frames,
-		closed,
-		next: (match = () => true, timeoutMs = 2000) => {
-			const waiting = frames.slice(taken).find(match);
-			if (waiting) {
-				taken = frames.indexOf(waiting) + 1;
-				return Promise.resolve(waiting);
-			}
-			return new Promise((resolve, reject) => {
-				const timer = setTimeout(() => reject(new Error('no frame came')), timeoutMs);
-				waiters.push({ match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
-			});
-		},
-		answer: (frame, data, code = 200) =>
-			ws.send(
-				JSON.stringify({
-					code,
-					headers: { messageId: frame.headers.messageId, contentType: 'application/json' },
-					message: code === 200 ? 'OK' : 'error',
-					data: typeof data === 'string' ? data : JSON.stringify(data),
-				}),
-			),
-	};
+	return await streamClient(ws);
 }
 
 /** The status of a refused WebSocket upgrade. */
