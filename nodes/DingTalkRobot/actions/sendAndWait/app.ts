@@ -16,9 +16,10 @@ import { CARD_VARIABLES, sendAndWaitOutTrackId } from '../../../shared/sendAndWa
 import { createRedactor } from '../../../shared/redact';
 import { toAppRobotMessage } from '../../messages/appTemplates';
 import { requireText } from '../../messages/fields';
-import { ATTRIBUTION, buildSendAndWaitCard, readOpenButtonsIn } from '../../messages/sendAndWaitCard';
+import { ATTRIBUTION } from '../../messages/sendAndWaitCard';
 import { readSendAndWaitRequest, type SendAndWaitRequest } from '../../sendAndWait/request';
 import { requireSignedResumes, signedResumeUrl } from '../../sendAndWait/resumeUrl';
+import { buildResumeLinkCard } from './resumeLinkCard';
 import { sendAppMessage } from '../../transport/appSend';
 import { createAndDeliverCard, type CardDestination } from '../../transport/cards';
 import { AppSession } from '../../transport/openapi';
@@ -76,16 +77,7 @@ export async function sendAndWaitAsApp(this: IExecuteFunctions): Promise<INodeEx
 			};
 			await createAndDeliverCard(this, session, card, item, settings);
 		} else {
-			const card = buildSendAndWaitCard(
-				{
-					title: request.title,
-					message: request.message,
-					buttons: request.buttons.map((button) => ({ label: button.label, url: signedResumeUrl(this, button.query) })),
-					appendAttribution: request.appendAttribution,
-					openButtonsIn: readOpenButtonsIn(request.options.openButtonsIn),
-				},
-				{ addMentionsToContent: false, openLinksInSidePanel: false },
-			);
+			const card = buildResumeLinkCard(this, request);
 			await sendAppMessage(this, session, toAppRobotMessage(card, 'Mentions'), app.robotCode, appDestination(destination), item, settings);
 		}
 	} catch (caught) {

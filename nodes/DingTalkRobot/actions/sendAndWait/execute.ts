@@ -15,10 +15,9 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { chooseMessageUuid } from '../../messages/messageIds';
 import { assertHasKeyword, assertMessageSize } from '../../messages/checks';
 import type { MentionInput } from '../../messages/mentions';
-import { buildSendAndWaitCard, readOpenButtonsIn } from '../../messages/sendAndWaitCard';
 import type { RobotMessageBody } from '../../messages/types';
 import { readSendAndWaitRequest } from '../../sendAndWait/request';
-import { requireSignedResumes, signedResumeUrl } from '../../sendAndWait/resumeUrl';
+import { requireSignedResumes } from '../../sendAndWait/resumeUrl';
 import { sendRobotMessage } from '../../transport';
 import { robotKey } from '../../transport/rateLimiter';
 import { createRedactor } from '../../../shared/redact';
@@ -26,6 +25,7 @@ import { readRobotCredential } from '../send/execute';
 import { defaultNodeOptions, deliverySettings } from '../send/options';
 import { errorItems, toNodeError } from '../send/outputs';
 import { sendAndWaitAsApp } from './app';
+import { buildResumeLinkCard } from './resumeLinkCard';
 
 /** The field a size or keyword problem is reported on: where the user would shorten the text. */
 const MESSAGE_FIELD = 'Message';
@@ -40,17 +40,7 @@ export async function sendAndWait(this: IExecuteFunctions): Promise<INodeExecuti
 		const request = readSendAndWaitRequest(this, itemIndex, Date.now());
 		waitTill = request.waitTill;
 		requireSignedResumes(this);
-		const card = buildSendAndWaitCard(
-			{
-				title: request.title,
-				message: request.message,
-				buttons: request.buttons.map((button) => ({ label: button.label, url: signedResumeUrl(this, button.query) })),
-				appendAttribution: request.appendAttribution,
-				openButtonsIn: readOpenButtonsIn(request.options.openButtonsIn),
-				mentions: this.getNodeParameter('mentions', itemIndex, {}) as MentionInput,
-			},
-			{ addMentionsToContent: true, openLinksInSidePanel: false },
-		);
+		const card = buildResumeLinkCard(this, request, this.getNodeParameter('mentions', itemIndex, {}) as MentionInput);
 		const body = { ...card, msgUuid: chooseMessageUuid(undefined) } as RobotMessageBody;
 		assertMessageSize(body, MESSAGE_FIELD);
 		assertHasKeyword(body, robot.keywords, MESSAGE_FIELD);
