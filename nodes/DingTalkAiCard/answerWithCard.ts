@@ -16,7 +16,6 @@ import { NodeConnectionTypes, NodeOperationError, type IDataObject, type IExecut
 import { AI_CARD_STATE_KEY, AI_CARD_STATES, AI_CARD_TEMPLATE_ID, AI_CARD_TITLE_KEY, newOutTrackId } from '../DingTalkRobot/messages/cardData';
 import { MessageInputError, optionalText, readBoolean, requireText } from '../DingTalkRobot/messages/fields';
 import { readCardDestination } from '../DingTalkRobot/actions/card/params';
-import { appDeliverySettings, defaultNodeOptions } from '../DingTalkRobot/actions/send/options';
 import { errorItems, toNodeError } from '../DingTalkRobot/actions/send/outputs';
 import { sendAppMessage } from '../DingTalkRobot/transport/appSend';
 import { CardStreamer, DEFAULT_CARD_UPDATE_INTERVAL_MS } from '../DingTalkRobot/transport/cardStreamer';
@@ -24,7 +23,7 @@ import { createAndDeliverCard, streamCardText, updateCard } from '../DingTalkRob
 import type { DeliverySettings } from '../DingTalkRobot/transport';
 import { AppSession } from '../DingTalkRobot/transport/openapi';
 import type { ItemRef } from '../DingTalkRobot/transport/post';
-import { createRedactor } from '../shared/redact';
+import { openAppCalls } from '../DingTalkRobot/actions/appCalls';
 
 /** What this node needs of a chat model: LangChain's `stream`. */
 interface StreamingChatModel {
@@ -161,9 +160,7 @@ export async function answerWithAiCard(this: IExecuteFunctions): Promise<INodeEx
 			description: 'Any of n8n\'s Chat Model nodes (OpenAI, Anthropic, DeepSeek, Qwen, Ollama …) that can stream.',
 		});
 	}
-	const session = new AppSession(this, createRedactor([]));
-	const app = await session.app();
-	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
+	const { session, app, settings } = await openAppCalls(this);
 	const items = this.getInputData();
 	const outputs: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -10,20 +10,16 @@ import { newOutTrackId, openSpaceId, readOutTrackId } from '../../messages/cardD
 import { optionalText, readBoolean, requireText } from '../../messages/fields';
 import { sendAppMessage } from '../../transport/appSend';
 import { createAndDeliverCard, type CardDestination } from '../../transport/cards';
-import { AppSession } from '../../transport/openapi';
-import { createRedactor } from '../../../shared/redact';
-import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, toNodeError } from '../send/outputs';
 import { readCardDestination, readCardParamMap } from './params';
+import { openAppCalls } from '../appCalls';
 
 const destinationOutput = (destination: CardDestination): IDataObject =>
 	destination.kind === 'group' ? { openConversationId: destination.openConversationId } : { userId: destination.userId };
 
 export async function createCards(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const session = new AppSession(this, createRedactor([]));
-	const app = await session.app();
-	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
+	const { session, app, settings } = await openAppCalls(this);
 	const outputs: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const item = { index: itemIndex, label: `Item ${itemIndex}` };

@@ -10,17 +10,13 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { optionalText, readBoolean, requireText } from '../../messages/fields';
 import { cardStreamer } from '../../transport/cardStreamer';
 import { streamCardText } from '../../transport/cards';
-import { AppSession } from '../../transport/openapi';
-import { createRedactor } from '../../../shared/redact';
-import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, toNodeError } from '../send/outputs';
 import { readCardOutTrackId } from './params';
+import { openAppCalls } from '../appCalls';
 
 export async function streamCardTexts(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const session = new AppSession(this, createRedactor([]));
-	const app = await session.app();
-	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
+	const { session, settings } = await openAppCalls(this);
 	const pushes = items.map(async (_, itemIndex) => {
 		const item = { index: itemIndex, label: `Item ${itemIndex}` };
 		const outTrackId = readCardOutTrackId(this, itemIndex);

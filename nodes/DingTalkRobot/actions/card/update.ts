@@ -2,17 +2,13 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { updateCard } from '../../transport/cards';
-import { AppSession } from '../../transport/openapi';
-import { createRedactor } from '../../../shared/redact';
-import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, toNodeError } from '../send/outputs';
 import { readCardOutTrackId, readCardParamMap } from './params';
+import { openAppCalls } from '../appCalls';
 
 export async function updateCards(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const session = new AppSession(this, createRedactor([]));
-	const app = await session.app();
-	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
+	const { session, settings } = await openAppCalls(this);
 	const outputs: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {

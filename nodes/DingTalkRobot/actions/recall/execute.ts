@@ -8,10 +8,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { MessageInputError, describeValue, optionalText, requireText } from '../../messages/fields';
 import { GROUP_RECALL_PATH, USERS_RECALL_PATH, callWithRetries } from '../../transport/appSend';
-import { AppSession } from '../../transport/openapi';
-import { createRedactor } from '../../../shared/redact';
-import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, sentItems, toNodeError } from '../send/outputs';
+import { openAppCalls } from '../appCalls';
 
 /** How many keys DingTalk recalls in one call (invalidParameter.processQueryKeys.overMax past it). */
 const MAX_KEYS_PER_CALL = 20;
@@ -36,9 +34,7 @@ export function readProcessQueryKeys(value: unknown): string[] {
 
 export async function recallMessages(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const session = new AppSession(this, createRedactor([]));
-	const app = await session.app();
-	const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
+	const { session, app, settings } = await openAppCalls(this);
 	const outputs: INodeExecutionData[] = [];
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

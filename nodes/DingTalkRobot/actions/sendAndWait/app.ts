@@ -13,7 +13,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { CARD_VARIABLES, sendAndWaitOutTrackId } from '../../../shared/sendAndWaitClick';
-import { createRedactor } from '../../../shared/redact';
 import { toAppRobotMessage } from '../../messages/appTemplates';
 import { requireText } from '../../messages/fields';
 import { ATTRIBUTION } from '../../messages/sendAndWaitCard';
@@ -22,10 +21,9 @@ import { requireSignedResumes, signedResumeUrl } from '../../sendAndWait/resumeU
 import { buildResumeLinkCard } from './resumeLinkCard';
 import { sendAppMessage } from '../../transport/appSend';
 import { createAndDeliverCard, type CardDestination } from '../../transport/cards';
-import { AppSession } from '../../transport/openapi';
 import { readCardDestination } from '../card/params';
-import { appDeliverySettings, defaultNodeOptions } from '../send/options';
 import { errorItems, toNodeError } from '../send/outputs';
+import { openAppCalls } from '../appCalls';
 
 /** What the card says while it waits. */
 export const WAITING_STATUS = 'Waiting for a decision';
@@ -56,9 +54,7 @@ export async function sendAndWaitAsApp(this: IExecuteFunctions): Promise<INodeEx
 	const item = { index: itemIndex, label: `Item ${itemIndex}` };
 	let waitTill: Date;
 	try {
-		const session = new AppSession(this, createRedactor([]));
-		const app = await session.app();
-		const settings = appDeliverySettings(defaultNodeOptions(), app, session.redact);
+		const { session, app, settings } = await openAppCalls(this);
 		const request = readSendAndWaitRequest(this, itemIndex, Date.now());
 		waitTill = request.waitTill;
 		const destination = readCardDestination(this, itemIndex);
