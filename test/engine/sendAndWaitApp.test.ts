@@ -248,6 +248,12 @@ describe('Send and Wait for Response as the app robot, Approval', () => {
 	});
 });
 
+test('an Approvers entry with a space inside fails the node naming the field, before any card is sent', async () => {
+	const { error } = await run({ ...APPROVAL, approvers: 'manager 4521' });
+	expect(error?.message).toMatch(/^Item 0: "Approvers" has "manager 4521", which has a space inside/);
+	expect(sim.cards()).toHaveLength(0);
+});
+
 describe('Send and Wait for Response as the app robot, Free Text and Custom Form', () => {
 	test.each([
 		['Free Text', { responseType: 'freeText' }],

@@ -64,4 +64,6 @@ test('Approvers: user IDs separated by commas, semicolons, spaces or new lines',
 	expect(readApprovers(' manager4521, 0143225561;staff0042\nboss ')).toEqual(['manager4521', '0143225561', 'staff0042', 'boss']);
 	expect(readApprovers('')).toEqual([]);
 	expect(readApprovers(undefined)).toEqual([]);
+	// as every user-ID field: a space inside an entry is a typo or a name, not two people
+	expect(() => readApprovers('manager 4521, boss')).toThrow(/Approvers.*space inside/);
 });

@@ -14,12 +14,17 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { APP_CREDENTIAL_TYPE, readDingTalkApp } from '../../../credentials/appCredential';
 import { NOTICES, checkClickPost, decidedResponse, noticeResponse, type ClickVerdict } from '../../shared/sendAndWaitClick';
+import { parseUserIdList } from '../messages/mentions';
 import { FORM_SANDBOX_CSP } from './formPage';
 import { ANSWERED_IN_CARD_PAGE } from './appPages';
 
-/** The Approvers option: user IDs separated by commas, semicolons, spaces or new lines. */
+/**
+ * The Approvers option: user IDs as every user-ID field of the node reads them (commas,
+ * semicolons, new lines; an entry with a space inside is refused, naming it). Checked before the
+ * card is sent (app.ts), so the webhook reads a list that was accepted then.
+ */
 export function readApprovers(value: unknown): string[] {
-	return typeof value === 'string' ? value.split(/[\s,;，；]+/).map((id) => id.trim()).filter(Boolean) : [];
+	return value === undefined || value === null ? [] : parseUserIdList(value, 'Approvers');
 }
 
 /** The execution of the resume URL, `…/<executionId>/<nodeId>` (n8n checked its signature), or n8n's own. */

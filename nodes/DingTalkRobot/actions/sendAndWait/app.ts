@@ -19,6 +19,7 @@ import { ATTRIBUTION } from '../../messages/sendAndWaitCard';
 import { readSendAndWaitRequest, type SendAndWaitRequest } from '../../sendAndWait/request';
 import { requireSignedResumes, signedResumeUrl } from '../../sendAndWait/resumeUrl';
 import { buildResumeLinkCard } from './resumeLinkCard';
+import { readApprovers } from '../../sendAndWait/appWebhook';
 import { sendAppMessage } from '../../transport/appSend';
 import { createAndDeliverCard, type CardDestination } from '../../transport/cards';
 import { readCardDestination } from '../card/params';
@@ -60,6 +61,8 @@ export async function sendAndWaitAsApp(this: IExecuteFunctions): Promise<INodeEx
 		const destination = readCardDestination(this, itemIndex);
 		requireSignedResumes(this);
 		if (request.responseType === 'approval') {
+			// refused here, naming the field, rather than a list the right person can never match
+			readApprovers(this.getNodeParameter('approvers', itemIndex, ''));
 			const cardTemplateId = requireText(this.getNodeParameter('approvalCardTemplateId', itemIndex, ''), 'Card Template ID').trim();
 			// the query-less URL: the choice travels in the posted click, under the proof
 			const resumeUrl = signedResumeUrl(this, {});
