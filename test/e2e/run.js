@@ -271,7 +271,9 @@ async function runTarget(/** @type {import('./n8nInstalls').Target} */ target, /
 		}
 	} finally {
 		await sim.stop();
-		rmSync(userFolder, { recursive: true, force: true });
+		// a failed case's n8n database holds the executions' errors: kept to be read (CI's machine is thrown away)
+		if (rows.some((row) => row.problems?.length)) log(`  n8n's user folder kept for its executions: ${userFolder}`);
+		else rmSync(userFolder, { recursive: true, force: true });
 	}
 	return rows;
 }
