@@ -68,6 +68,13 @@ async function askAndWait(sim, app, message) {
 	if (!pushed.delivered) throw new Error('the gateway found no open connection');
 	const card = await waitFor(() => sim.cards().find((/** @type {any} */ c) => c.state === 'finished' || c.state === 'failed'), 60_000);
 	if (!card) throw new Error(`no card ended within 60 s (cards: ${JSON.stringify(sim.cards().map((/** @type {any} */ c) => c.state))})`);
+	// a finished card has one more call coming, the AI card's finished state (flowStatus 3) after the
+	// finalize: the next case resets the simulator (its tokens too), so wait for it to be answered
+	// (seen: the reset refused that call's token, the execution ended in error after its card was whole)
+	if (card.state === 'finished') {
+		const stateSet = (/** @type {any} */ r) => r.path === '/v1.0/card/instances' && r.status === 200 && r.body?.cardData?.cardParamMap?.flowStatus === '3';
+		await waitFor(() => (sim.cardRequests().some(stateSet) ? true : undefined), 5_000);
+	}
 	// one card per case (the simulator is reset before each)
 	const requests = sim.cardRequests();
 	const created = requests.find((/** @type {any} */ r) => r.path === '/v1.0/card/instances/createAndDeliver');
